@@ -1,0 +1,1 @@
+"""scoretrack: monitoring, evaluation and management of an enterprise training programme."""

@@ -1,0 +1,3 @@
+from scoretrack.cli import main
+
+main()

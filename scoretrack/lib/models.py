@@ -1,0 +1,93 @@
+"""The base of every domain record: UUID, stamps, author, change history, scoping."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Self
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from scoretrack.lib.current_user import get_current_user
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Every user-visible query goes through `visible_to` (the one scoping method).
+
+    Models narrow it by overriding `scope_for`; the default lets any signed-in
+    user see the records and nobody else.
+    """
+
+    def visible_to(self, user: Any) -> Self:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.scope_for(user)
+
+    def scope_for(self, user: Any) -> Self:
+        return self
+
+
+def _history_user(instance: Any = None, request: Any = None, **kwargs: Any) -> Any:
+    user = get_current_user()
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    return user
+
+
+class Record(models.Model):
+    """Abstract base: stable UUID, created/updated stamps and authors, history."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(inherit=True, get_user=_history_user)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        user = get_current_user()
+        if user is not None:
+            if self._state.adding and self.created_by_id is None:
+                self.created_by = user
+            self.updated_by = user
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "updated_by", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class Choices(models.TextChoices):
+    """TextChoices whose values are the workbook's codes."""
+
+    @classmethod
+    def codes(cls) -> list[str]:
+        return [str(value) for value in cls.values]
+
+
+class Sex(Choices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    UNDISCLOSED = "undisclosed", "Undisclosed"
+
+
+CURRENCY_HELP = "ISO 4217 code, e.g. USD, CNY, COP"

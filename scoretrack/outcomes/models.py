@@ -1,0 +1,236 @@
+"""What changed in the firms: practices, KPIs, improvement plans, worker surveys."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from scoretrack.enterprises.models import Enterprise
+from scoretrack.lib.models import Choices, Record, Sex
+from scoretrack.reference.models import Module
+from scoretrack.trainers.models import Trainer
+
+
+class Practice(Record):
+    """A management practice assessed at baseline and progress (figure 13)."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentKind(Choices):
+    BASELINE = "baseline", "Baseline"
+    PROGRESS = "progress", "Progress"
+
+
+class Assessment(Record):
+    Kind = AssessmentKind
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    date = models.DateField()
+    assessor = models.ForeignKey(
+        Trainer, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    )
+
+    class Meta:
+        ordering = ["enterprise", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "date"], name="assessment_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AssessmentKind.values), name="assessment_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.enterprise} on {self.date}"
+
+
+class PracticeAnswer(Record):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="answers")
+    in_place = models.BooleanField()
+
+    class Meta:
+        ordering = ["assessment", "practice"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "practice"], name="answer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice}: {'yes' if self.in_place else 'no'}"
+
+
+class KpiBetter(Choices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Kpi(Record):
+    """An outcome indicator of the catalogue that SMEs and trainers select per firm."""
+
+    Better = KpiBetter
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40)
+    better = models.CharField(max_length=6, choices=Better.choices)
+    module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL)
+    numerator = models.CharField(max_length=100, blank=True, help_text="e.g. defects")
+    denominator = models.CharField(max_length=100, blank=True, help_text="e.g. units produced")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "KPI"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(better__in=KpiBetter.values), name="kpi_better_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class KpiObservation(Record):
+    """One month's value of one KPI in one enterprise.
+
+    A ratio KPI may be entered as numerator and denominator; its value is then
+    their quotient.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="kpi_observations"
+    )
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="observations")
+    month = models.DateField(help_text="First day of the month")
+    value = models.DecimalField(max_digits=20, decimal_places=6, blank=True)
+    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["enterprise", "kpi", "month"]
+        verbose_name = "KPI observation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "kpi", "month"], name="observation_unique"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="observation_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="observation_denominator_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.month:%Y-%m} = {self.value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.value is None and self.numerator is not None and self.denominator:
+            self.value = (Decimal(self.numerator) / Decimal(self.denominator)).quantize(
+                Decimal("0.000001")
+            )
+        super().save(*args, **kwargs)
+
+
+class InitiativeStatus(Choices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class Initiative(Record):
+    """An initiative of the enterprise improvement team's plan."""
+
+    Status = InitiativeStatus
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(max_length=200)
+    module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL)
+    category = models.CharField(max_length=100, blank=True)
+    gender_related = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    started_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    cost_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    saving_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "title"], name="initiative_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=InitiativeStatus.values), name="initiative_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(completed_on__gte=F("started_on")),
+                name="initiative_completed_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_usd__isnull=True) | Q(cost_usd__gte=0),
+                name="initiative_cost_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WorkerSurveyAnswerWave(Choices):
+    BEFORE = "before", "Before"
+    AFTER = "after", "After"
+
+
+class WorkerSurveyAnswer(Record):
+    """One answer of one anonymous respondent in a before/after worker survey."""
+
+    Wave = WorkerSurveyAnswerWave
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="survey_answers"
+    )
+    wave = models.CharField(max_length=6, choices=Wave.choices)
+    date = models.DateField()
+    respondent = models.CharField(
+        max_length=50, help_text="Anonymous id within the enterprise and wave"
+    )
+    sex = models.CharField(max_length=12, choices=Sex.choices, blank=True)
+    question = models.CharField(max_length=100)
+    answer = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        ordering = ["enterprise", "wave", "respondent", "question"]
+        verbose_name = "worker survey answer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "wave", "respondent", "question"], name="survey_answer_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(wave__in=WorkerSurveyAnswerWave.values), name="survey_wave_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__gte=1, answer__lte=5), name="survey_answer_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} {self.question} = {self.answer}"

@@ -1,0 +1,77 @@
+"""Trainers and their dated milestones (trained, certified, expert, withdrawn)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from scoretrack.lib.models import Choices, Record, Sex
+from scoretrack.reference.models import CountryProgramme, Module, Organisation
+
+
+class Trainer(Record):
+    key = models.CharField(max_length=100, help_text="Your own identifier, unique per country")
+    name = models.CharField(max_length=200)
+    sex = models.CharField(max_length=12, choices=Sex.choices)
+    country = models.ForeignKey(CountryProgramme, on_delete=models.PROTECT, related_name="trainers")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="trainers"
+    )
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "key"], name="trainer_key_unique"),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="trainer_sex_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def status(self) -> str:
+        """The status derived from the milestones: the latest that counts.
+
+        Withdrawn trumps everything after it; otherwise the highest level reached
+        (expert > certified > trained); a trainer with no milestone is a candidate.
+        """
+        milestones = list(self.milestones.order_by("date", "created_at"))
+        status = "candidate"
+        rank = {"candidate": 0, "trained": 1, "certified": 2, "expert": 3}
+        for milestone in milestones:
+            if milestone.milestone == Milestone.Kind.WITHDRAWN:
+                status = "withdrawn"
+            elif status == "withdrawn" or rank[milestone.milestone] > rank[status]:
+                status = milestone.milestone
+        return status
+
+
+class MilestoneKind(Choices):
+    TRAINED = "trained", "Trained (training of trainers)"
+    CERTIFIED = "certified", "Certified"
+    EXPERT = "expert", "Expert / master trainer"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Milestone(Record):
+    Kind = MilestoneKind
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="milestones")
+    milestone = models.CharField(max_length=12, choices=Kind.choices)
+    date = models.DateField()
+    module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "trainer milestone"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainer", "milestone", "date"], name="milestone_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(milestone__in=MilestoneKind.values), name="milestone_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainer} {self.milestone} {self.date}"

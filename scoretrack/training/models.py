@@ -1,0 +1,179 @@
+"""Classroom deliveries, enrolments, participants and consulting visits."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from scoretrack.enterprises.models import Enterprise
+from scoretrack.lib.models import Choices, Record, Sex
+from scoretrack.reference.models import CountryProgramme, Module, Organisation, currency_validator
+from scoretrack.trainers.models import Trainer
+
+
+class DeliveryIndependence(Choices):
+    PROGRAMME = "programme", "Delivered by the programme"
+    SUPPORTED = "supported", "By the partner with support"
+    INDEPENDENT = "independent", "By the partner alone"
+
+
+class Delivery(Record):
+    """One run of one module in one country, organised by a partner."""
+
+    Independence = DeliveryIndependence
+
+    key = models.CharField(max_length=100, help_text="Your own identifier, unique per country")
+    country = models.ForeignKey(
+        CountryProgramme, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="deliveries")
+    organiser = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        help_text="The implementation partner that organised it",
+    )
+    independence = models.CharField(
+        max_length=12, choices=Independence.choices, default=Independence.PROGRAMME
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    trainers = models.ManyToManyField(Trainer, blank=True, related_name="deliveries")
+
+    class Meta:
+        ordering = ["-start_date", "key"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["country", "key"], name="delivery_key_unique"),
+            models.CheckConstraint(
+                condition=Q(independence__in=DeliveryIndependence.values),
+                name="delivery_independence_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="delivery_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "start_date"], name="delivery_country_start")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.module.code}, {self.start_date})"
+
+
+class EnrolmentStatus(Choices):
+    ENROLLED = "enrolled", "Enrolled"
+    CLASSROOM_DONE = "classroom_done", "Classroom done"
+    CONSULTING_DONE = "consulting_done", "Consulting done"
+    COMPLETED = "completed", "Completed"
+    DROPPED = "dropped", "Dropped"
+
+
+class Enrolment(Record):
+    Status = EnrolmentStatus
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="enrolments")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ENROLLED)
+    fee = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, validators=[currency_validator])
+    fee_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "enterprise"], name="enrolment_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=EnrolmentStatus.values), name="enrolment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__isnull=True) | Q(fee__gte=0), name="enrolment_fee_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__isnull=True) | ~Q(currency=""), name="enrolment_fee_has_currency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} in {self.delivery.key}"
+
+
+class ParticipantRole(Choices):
+    MANAGER = "manager", "Manager"
+    WORKER = "worker", "Worker"
+
+
+class Participant(Record):
+    """A person of an enterprise attending a delivery's classroom training."""
+
+    Role = ParticipantRole
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="participants")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="participants"
+    )
+    person = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Links the same person's attendance across deliveries; blank = one person",
+    )
+    name = models.CharField(max_length=200, blank=True)
+    sex = models.CharField(max_length=12, choices=Sex.choices)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    eit_member = models.BooleanField(
+        default=False, help_text="Member of the enterprise improvement team"
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="The participant's rating of the training, 1 (poor) to 5 (very good)",
+    )
+
+    class Meta:
+        ordering = ["delivery", "enterprise", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "enterprise", "person"],
+                condition=~Q(person=""),
+                name="participant_person_unique",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="participant_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=ParticipantRole.values), name="participant_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="participant_satisfaction_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.person or f"{self.get_role_display()} of {self.enterprise}"
+
+
+class ConsultingVisit(Record):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="visits")
+    trainer = models.ForeignKey(Trainer, on_delete=models.PROTECT, related_name="visits")
+    date = models.DateField()
+    hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "trainer", "date"], name="visit_unique"),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=0, hours__lte=24),
+                name="visit_hours_0_to_24",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainer} at {self.enterprise} on {self.date}"

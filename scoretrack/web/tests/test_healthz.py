@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database_state() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["database"]["vendor"] == connection.vendor
+
+
+@pytest.mark.django_db
+def test_healthz_refuses_post() -> None:
+    assert Client().post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_home_asks_for_login_then_shows_countries(admin_client: Client) -> None:
+    assert Client().get("/").status_code == 302
+    response = admin_client.get("/")
+    assert response.status_code == 200
+    assert b"No country programme yet." in response.content

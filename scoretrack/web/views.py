@@ -1,0 +1,59 @@
+"""Site-wide pages: home, health check."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.utils import Error as DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from scoretrack.enterprises.models import Enterprise
+from scoretrack.reference.models import CountryProgramme
+from scoretrack.training.models import Delivery
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return JsonResponse(
+            {
+                "status": "error",
+                "database": {"vendor": connection.vendor, "ok": False, "error": str(exc)},
+            },
+            status=503,
+        )
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": {
+                "vendor": connection.vendor,
+                "ok": True,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        }
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    countries = CountryProgramme.objects.visible_to(request.user)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "countries": countries,
+            "enterprise_count": Enterprise.objects.visible_to(request.user).count(),
+            "delivery_count": Delivery.objects.visible_to(request.user).count(),
+        },
+    )
