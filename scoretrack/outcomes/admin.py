@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from scoretrack.lib.admin import RecordAdmin, RecordInline
+from scoretrack.outcomes import models
+
+
+@admin.register(models.Practice)
+class PracticeAdmin(RecordAdmin):
+    list_display = ["code", "name", "module"]
+    search_fields = ["code", "name"]
+
+
+class PracticeAnswerInline(RecordInline):
+    model = models.PracticeAnswer
+    fields = ["practice", "in_place"]
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(RecordAdmin):
+    list_display = ["enterprise", "kind", "date", "assessor"]
+    list_filter = ["kind", "enterprise__country"]
+    search_fields = ["enterprise__name", "enterprise__key"]
+    list_select_related = ["enterprise", "assessor"]
+    autocomplete_fields = ["enterprise", "assessor"]
+    inlines = [PracticeAnswerInline]
+
+
+@admin.register(models.Kpi)
+class KpiAdmin(RecordAdmin):
+    list_display = ["code", "name", "unit", "better", "module"]
+    list_filter = ["better", "module"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.KpiObservation)
+class KpiObservationAdmin(RecordAdmin):
+    list_display = ["enterprise", "kpi", "month", "value", "numerator", "denominator"]
+    list_filter = ["kpi", "enterprise__country"]
+    search_fields = ["enterprise__name", "enterprise__key"]
+    list_select_related = ["enterprise", "kpi"]
+    autocomplete_fields = ["enterprise"]
+
+
+@admin.register(models.Initiative)
+class InitiativeAdmin(RecordAdmin):
+    list_display = ["title", "enterprise", "module", "status", "gender_related", "saving_usd"]
+    list_filter = ["status", "gender_related", "module"]
+    search_fields = ["title", "enterprise__name"]
+    list_select_related = ["enterprise", "module"]
+    autocomplete_fields = ["enterprise"]
+
+
+@admin.register(models.WorkerSurveyAnswer)
+class WorkerSurveyAnswerAdmin(RecordAdmin):
+    list_display = ["enterprise", "wave", "respondent", "sex", "question", "answer"]
+    list_filter = ["wave", "sex", "question"]
+    search_fields = ["enterprise__name", "respondent", "question"]
+    list_select_related = ["enterprise"]
+    autocomplete_fields = ["enterprise"]
+
+
+@admin.register(models.PracticeAnswer)
+class PracticeAnswerAdmin(RecordAdmin):
+    list_display = ["assessment", "practice", "in_place"]
+    list_filter = ["in_place", "practice"]
+    search_fields = ["assessment__enterprise__name", "practice__code"]
+    list_select_related = ["assessment__enterprise", "practice"]
+    autocomplete_fields = ["assessment"]
