@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class UserManager(BaseUserManager["User"]):
@@ -44,3 +50,115 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class Role(models.TextChoices):
+    GLOBAL_ADMIN = "global_admin", "Global admin (programme HQ)"
+    COUNTRY_TEAM = "country_team", "Country team"
+    PARTNER = "partner", "Implementation partner"
+    TRAINER = "trainer", "Trainer"
+    ENTERPRISE = "enterprise", "Enterprise"
+    LEAD_BUYER = "lead_buyer", "Lead buyer"
+    VIEWER = "viewer", "Donor / viewer"
+
+
+# Which reference each role's assignment must carry.
+ROLE_NEEDS = {
+    Role.GLOBAL_ADMIN: None,
+    Role.COUNTRY_TEAM: "country",
+    Role.PARTNER: "organisation",
+    Role.TRAINER: "trainer",
+    Role.ENTERPRISE: "enterprise",
+    Role.LEAD_BUYER: "organisation",
+    Role.VIEWER: None,
+}
+
+
+class RoleAssignment(models.Model):
+    """One role of a user, with its scope (a user may hold several)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    country = models.ForeignKey(
+        "reference.CountryProgramme", null=True, blank=True, on_delete=models.CASCADE
+    )
+    organisation = models.ForeignKey(
+        "reference.Organisation", null=True, blank=True, on_delete=models.CASCADE
+    )
+    trainer = models.ForeignKey("trainers.Trainer", null=True, blank=True, on_delete=models.CASCADE)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", null=True, blank=True, on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_valid"),
+            models.CheckConstraint(
+                condition=~Q(role="country_team") | Q(country__isnull=False),
+                name="role_country_team_has_country",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["partner", "lead_buyer"]) | Q(organisation__isnull=False),
+                name="role_partner_has_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="trainer") | Q(trainer__isnull=False),
+                name="role_trainer_has_trainer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="enterprise") | Q(enterprise__isnull=False),
+                name="role_enterprise_has_enterprise",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.country or self.organisation or self.trainer or self.enterprise
+        return f"{self.get_role_display()}" + (f" — {target}" if target else "")
+
+    def clean(self) -> None:
+        need = ROLE_NEEDS.get(Role(self.role)) if self.role in Role.values else None
+        if need and getattr(self, f"{need}_id") is None:
+            raise ValidationError({need: f"A {self.get_role_display()} role needs a {need}."})
+
+
+class ApiToken(models.Model):
+    """An API token; only its SHA-256 is stored, the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, help_text="First characters, to recognise it")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str = "") -> tuple[ApiToken, str]:
+        token = "st_" + secrets.token_urlsafe(32)
+        record = cls.objects.create(user=user, name=name, prefix=token[:10], digest=cls.hash(token))
+        return record, token
+
+    @classmethod
+    def authenticate(cls, token: str) -> User | None:
+        record = (
+            cls.objects.select_related("user")
+            .filter(digest=cls.hash(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if record is None:
+            return None
+        cls.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+        return record.user

@@ -15,17 +15,18 @@ from scoretrack.lib.current_user import get_current_user
 class ScopedQuerySet(models.QuerySet):
     """Every user-visible query goes through `visible_to` (the one scoping method).
 
-    Models narrow it by overriding `scope_for`; the default lets any signed-in
-    user see the records and nobody else.
+    `purpose="records"` (the default) gives the rows the user may read;
+    `purpose="aggregates"` the rows that may be counted into the figures the user
+    sees (lead buyers: their suppliers; donors: everything). The rules live in
+    `scoretrack.accounts.scoping`.
     """
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: Any, *, purpose: str = "records") -> Self:
+        from scoretrack.accounts.scoping import scope
+
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.scope_for(user)
-
-    def scope_for(self, user: Any) -> Self:
-        return self
+        return scope(self, user, purpose)  # type: ignore[arg-type]
 
 
 def _history_user(instance: Any = None, request: Any = None, **kwargs: Any) -> Any:

@@ -1,0 +1,318 @@
+"""Who may see what: the rules behind the one scoping method `visible_to`.
+
+Every page, API endpoint, export, report and import asks
+`Model.objects.visible_to(user)`; that method asks `scope()` here, which reads the
+user's role assignments once (cached on the user object) and narrows the queryset
+by one rule per model, written in the table `RULES` below. A model missing from
+the table is refused outright, so a new model cannot leak by being forgotten.
+
+Two purposes:
+- "records": rows a person may read (pages, API, exports, imports). Lead buyers
+  and donors/viewers get none: they see aggregates only.
+- "aggregates": rows that may be counted into figures (the indicator registry).
+  Lead buyers count their suppliers, viewers the whole programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import Q, QuerySet
+
+Purpose = Literal["records", "aggregates"]
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Access:
+    is_global: bool = False
+    countries: frozenset[Any] = field(default_factory=frozenset)
+    organisations: frozenset[Any] = field(default_factory=frozenset)
+    trainers: frozenset[Any] = field(default_factory=frozenset)
+    enterprises: frozenset[Any] = field(default_factory=frozenset)
+    lead_buyers: frozenset[Any] = field(default_factory=frozenset)
+    viewer: bool = False
+
+    @property
+    def aggregates_only(self) -> bool:
+        """True when the user may see figures but no record."""
+        return not (
+            self.is_global
+            or self.countries
+            or self.organisations
+            or self.trainers
+            or self.enterprises
+        )
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return not self.aggregates_only
+
+    def for_purpose(self, purpose: Purpose) -> Access:
+        if purpose == "aggregates":
+            return self
+        return Access(
+            is_global=self.is_global,
+            countries=self.countries,
+            organisations=self.organisations,
+            trainers=self.trainers,
+            enterprises=self.enterprises,
+        )
+
+
+def access_for(user: Any) -> Access:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Access()
+    cached = getattr(user, "_scoretrack_access", None)
+    if cached is not None:
+        return cached
+    access = _load_access(user)
+    user._scoretrack_access = access
+    return access
+
+
+def _load_access(user: Any) -> Access:
+    from scoretrack.accounts.models import Role, RoleAssignment
+
+    if user.is_superuser:
+        return Access(is_global=True)
+    sets: dict[str, set[Any]] = {
+        "countries": set(),
+        "organisations": set(),
+        "trainers": set(),
+        "enterprises": set(),
+        "lead_buyers": set(),
+    }
+    is_global = viewer = False
+    rows = RoleAssignment.objects.filter(user=user).values_list(
+        "role", "country_id", "organisation_id", "trainer_id", "enterprise_id"
+    )
+    for role, country, organisation, trainer, enterprise in rows:
+        if role == Role.GLOBAL_ADMIN:
+            is_global = True
+        elif role == Role.COUNTRY_TEAM:
+            sets["countries"].add(country)
+        elif role == Role.PARTNER:
+            sets["organisations"].add(organisation)
+        elif role == Role.TRAINER:
+            sets["trainers"].add(trainer)
+        elif role == Role.ENTERPRISE:
+            sets["enterprises"].add(enterprise)
+        elif role == Role.LEAD_BUYER:
+            sets["lead_buyers"].add(organisation)
+        elif role == Role.VIEWER:
+            viewer = True
+    return Access(
+        is_global=is_global,
+        viewer=viewer,
+        **{name: frozenset(values) for name, values in sets.items()},
+    )
+
+
+def scope(queryset: QuerySet, user: Any, purpose: Purpose = "records") -> QuerySet:
+    access = access_for(user)
+    if access.is_global:
+        return queryset
+    rule = RULES.get(queryset.model._meta.label)
+    if rule is None:
+        return queryset.none()
+    access = access.for_purpose(purpose)
+    if access.viewer and purpose == "aggregates":
+        return queryset
+    # Rules filter by `pk__in` subqueries, never by joins, so no row is repeated.
+    return queryset.filter(rule(access))
+
+
+# --- the sets every rule is built from -------------------------------------------
+
+
+def enterprise_ids(access: Access) -> QuerySet:
+    from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
+    from scoretrack.training.models import ConsultingVisit, Enrolment
+
+    q = NOTHING
+    if access.countries:
+        q |= Q(country_id__in=access.countries)
+    if access.enterprises:
+        q |= Q(pk__in=access.enterprises)
+    if access.organisations:
+        q |= Q(
+            pk__in=Enrolment.objects.filter(delivery__organiser_id__in=access.organisations).values(
+                "enterprise_id"
+            )
+        )
+    if access.trainers:
+        q |= Q(
+            pk__in=Enrolment.objects.filter(delivery__trainers__in=access.trainers).values(
+                "enterprise_id"
+            )
+        ) | Q(
+            pk__in=ConsultingVisit.objects.filter(trainer_id__in=access.trainers).values(
+                "enterprise_id"
+            )
+        )
+    if access.lead_buyers:
+        q |= Q(
+            pk__in=LeadBuyerLink.objects.filter(lead_buyer_id__in=access.lead_buyers).values(
+                "enterprise_id"
+            )
+        )
+    return Enterprise.objects.filter(q).values("pk")
+
+
+def delivery_ids(access: Access) -> QuerySet:
+    from scoretrack.training.models import Delivery, Enrolment
+
+    q = NOTHING
+    if access.countries:
+        q |= Q(country_id__in=access.countries)
+    if access.organisations:
+        q |= Q(organiser_id__in=access.organisations)
+    if access.trainers:
+        q |= Q(
+            pk__in=Delivery.trainers.through.objects.filter(trainer_id__in=access.trainers).values(
+                "delivery_id"
+            )
+        )
+    if access.enterprises or access.lead_buyers:
+        q |= Q(
+            pk__in=Enrolment.objects.filter(
+                enterprise_id__in=enterprise_ids(
+                    Access(enterprises=access.enterprises, lead_buyers=access.lead_buyers)
+                )
+            ).values("delivery_id")
+        )
+    return Delivery.objects.filter(q).values("pk")
+
+
+def trainer_ids(access: Access) -> QuerySet:
+    from scoretrack.trainers.models import Trainer
+    from scoretrack.training.models import ConsultingVisit, Delivery
+
+    q = NOTHING
+    if access.countries:
+        q |= Q(country_id__in=access.countries)
+    if access.trainers:
+        q |= Q(pk__in=access.trainers)
+    if access.organisations:
+        q |= Q(organisation_id__in=access.organisations) | Q(
+            pk__in=Delivery.trainers.through.objects.filter(
+                delivery__organiser_id__in=access.organisations
+            ).values("trainer_id")
+        )
+    if access.enterprises:
+        # An enterprise sees the trainers who visited it or taught its deliveries.
+        q |= Q(
+            pk__in=ConsultingVisit.objects.filter(enterprise_id__in=access.enterprises).values(
+                "trainer_id"
+            )
+        ) | Q(
+            pk__in=Delivery.trainers.through.objects.filter(
+                delivery__enrolments__enterprise_id__in=access.enterprises
+            ).values("trainer_id")
+        )
+    return Trainer.objects.filter(q).values("pk")
+
+
+# --- one rule per model ---------------------------------------------------------
+
+
+def everyone(access: Access) -> Q:
+    return Q()
+
+
+def by_country(path: str) -> Callable[[Access], Q]:
+    def rule(access: Access) -> Q:
+        if access.countries:
+            return Q(**{f"{path}__in": access.countries})
+        return NOTHING
+
+    return rule
+
+
+def by_enterprise(path: str) -> Callable[[Access], Q]:
+    def rule(access: Access) -> Q:
+        return Q(**{f"{path}__in": enterprise_ids(access)})
+
+    return rule
+
+
+def by_delivery_and_enterprise(access: Access) -> Q:
+    return Q(delivery_id__in=delivery_ids(access), enterprise_id__in=enterprise_ids(access))
+
+
+def organisation_rule(access: Access) -> Q:
+    """Country teams: their countries' organisations and the global ones; partners
+    and lead buyers: their own; trainers and enterprises: the organisers of their
+    deliveries and their own organisation."""
+    from scoretrack.trainers.models import Trainer
+    from scoretrack.training.models import Delivery
+
+    q = NOTHING
+    if access.countries:
+        q |= Q(country_id__in=access.countries) | Q(country__isnull=True)
+    if access.organisations or access.lead_buyers:
+        q |= Q(pk__in=access.organisations | access.lead_buyers)
+    if access.trainers or access.enterprises:
+        q |= Q(
+            pk__in=Delivery.objects.filter(pk__in=delivery_ids(access)).values("organiser_id")
+        ) | Q(pk__in=Trainer.objects.filter(pk__in=access.trainers).values("organisation_id"))
+    return q
+
+
+def agreement_rule(access: Access) -> Q:
+    return by_country("country_id")(access) | Q(organisation_id__in=access.organisations)
+
+
+def cost_rule(access: Access) -> Q:
+    return by_country("country_id")(access) | Q(delivery__organiser_id__in=access.organisations)
+
+
+def contribution_rule(access: Access) -> Q:
+    return (
+        by_country("country_id")(access)
+        | Q(organisation_id__in=access.organisations | access.lead_buyers)
+        | Q(delivery__organiser_id__in=access.organisations)
+    )
+
+
+RULES: dict[str, Callable[[Access], Q]] = {
+    # Reference catalogues: every signed-in user reads them.
+    "reference.CountryProgramme": everyone,
+    "reference.Phase": everyone,
+    "reference.Module": everyone,
+    "reference.Sector": everyone,
+    "reference.Region": everyone,
+    "reference.Cluster": everyone,
+    "reference.Target": everyone,
+    "finance.ExchangeRate": everyone,
+    "outcomes.Practice": everyone,
+    "outcomes.Kpi": everyone,
+    # Partners.
+    "reference.Organisation": organisation_rule,
+    "reference.Agreement": agreement_rule,
+    # Firms and what belongs to them.
+    "enterprises.Enterprise": lambda access: Q(pk__in=enterprise_ids(access)),
+    "enterprises.LeadBuyerLink": by_enterprise("enterprise_id"),
+    "training.ConsultingVisit": by_enterprise("enterprise_id"),
+    "outcomes.Assessment": by_enterprise("enterprise_id"),
+    "outcomes.PracticeAnswer": by_enterprise("assessment__enterprise_id"),
+    "outcomes.KpiObservation": by_enterprise("enterprise_id"),
+    "outcomes.Initiative": by_enterprise("enterprise_id"),
+    "outcomes.WorkerSurveyAnswer": by_enterprise("enterprise_id"),
+    # Training.
+    "training.Delivery": lambda access: Q(pk__in=delivery_ids(access)),
+    "training.Enrolment": by_delivery_and_enterprise,
+    "training.Participant": by_delivery_and_enterprise,
+    # Trainers.
+    "trainers.Trainer": lambda access: Q(pk__in=trainer_ids(access)),
+    "trainers.Milestone": lambda access: Q(trainer_id__in=trainer_ids(access)),
+    # Money.
+    "finance.DirectCost": cost_rule,
+    "finance.Contribution": contribution_rule,
+    # Awareness.
+    "events.Event": by_country("country_id"),
+    "events.EventParticipation": by_country("event__country_id"),
+}
