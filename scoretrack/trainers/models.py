@@ -37,7 +37,7 @@ class Trainer(Record):
         """
         milestones = list(self.milestones.order_by("date", "created_at"))
         status = "candidate"
-        rank = {"candidate": 0, "trained": 1, "certified": 2, "expert": 3}
+        rank = {"candidate": 0, "trained": 1, "recommended": 2, "certified": 3, "expert": 4}
         for milestone in milestones:
             if milestone.milestone == Milestone.Kind.WITHDRAWN:
                 status = "withdrawn"
@@ -48,6 +48,8 @@ class Trainer(Record):
 
 class MilestoneKind(Choices):
     TRAINED = "trained", "Trained (training of trainers)"
+    # Certification is two steps: the country team recommends, HQ approves (= certified).
+    RECOMMENDED = "recommended", "Recommended for certification"
     CERTIFIED = "certified", "Certified"
     EXPERT = "expert", "Expert / master trainer"
     WITHDRAWN = "withdrawn", "Withdrawn"
