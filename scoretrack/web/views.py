@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import time
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from scoretrack.accounts.scoping import access_for
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.reference.models import CountryProgramme
 from scoretrack.training.models import Delivery
+from scoretrack.web.audit import RestoreError, deleted_records, record_restore
 
 
 @require_GET
@@ -57,3 +61,30 @@ def home(request: HttpRequest) -> HttpResponse:
             "delivery_count": Delivery.objects.visible_to(request.user).count(),
         },
     )
+
+
+def _require_global(request: HttpRequest) -> None:
+    if not access_for(request.user).is_global:
+        raise PermissionDenied("only global admins manage deleted records")
+
+
+@login_required
+@require_GET
+def deleted(request: HttpRequest) -> HttpResponse:
+    _require_global(request)
+    return render(request, "web/deleted.html", {"deleted": deleted_records()})
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest) -> HttpResponse:
+    _require_global(request)
+    try:
+        record = record_restore(
+            label=request.POST.get("model", ""), record_id=request.POST.get("id"), user=request.user
+        )
+    except (RestoreError, ValueError) as exc:
+        messages.error(request, f"Not restored: {exc}")
+    else:
+        messages.success(request, f"Restored: {record._meta.verbose_name} {record}")
+    return redirect("deleted")

@@ -1,0 +1,155 @@
+"""The audit trail: who changed what and when, deleted records and their restoration."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Model, OuterRef
+
+from scoretrack.lib.current_user import acting_as
+from scoretrack.lib.models import Record
+
+KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@dataclass(frozen=True)
+class Change:
+    when: Any
+    who: str
+    kind: str
+    fields: list[tuple[str, Any, Any]]
+
+
+def record_models() -> list[type[Record]]:
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Record) and hasattr(model, "history")
+    ]
+
+
+def changes_of(record: Model, limit: int = 50) -> list[Change]:
+    """The record's history, newest first, each entry with the fields it changed."""
+    entries = list(
+        record.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    changes = []
+    for entry, older in zip(entries, [*entries[1:], None], strict=False):
+        fields: list[tuple[str, Any, Any]] = []
+        if older is not None and entry.history_type == "~":
+            delta = entry.diff_against(older)
+            fields = [(c.field, c.old, c.new) for c in delta.changes]
+        changes.append(
+            Change(
+                when=entry.history_date,
+                who=str(entry.history_user or "system"),
+                kind=KINDS.get(entry.history_type, entry.history_type),
+                fields=fields,
+            )
+        )
+    return changes[:limit]
+
+
+@dataclass(frozen=True)
+class Deleted:
+    model: str
+    label: str
+    id: Any
+    name: str
+    when: Any
+    who: str
+
+
+def deleted_records(limit_per_model: int = 100) -> list[Deleted]:
+    """Deletions whose record has not come back, newest first (one query per model)."""
+    found: list[Deleted] = []
+    for model in record_models():
+        history = model.history.model
+        gone = (
+            history.objects.filter(history_type="-")
+            .annotate(back=Exists(model.objects.filter(pk=OuterRef("id"))))
+            .filter(back=False)
+            .select_related("history_user")
+            .order_by("-history_date")[:limit_per_model]
+        )
+        for entry in gone:
+            found.append(
+                Deleted(
+                    model=model._meta.label,
+                    label=str(model._meta.verbose_name),
+                    id=entry.id,
+                    name=_describe(entry.instance),
+                    when=entry.history_date,
+                    who=str(entry.history_user or "system"),
+                )
+            )
+    return sorted(found, key=lambda d: d.when, reverse=True)
+
+
+def _describe(instance: Model) -> str:
+    try:
+        return str(instance)
+    except ObjectDoesNotExist:  # its __str__ reads a record that is gone too
+        return f"{instance._meta.verbose_name} {getattr(instance, 'key', instance.pk)}"
+
+
+class RestoreError(ValueError):
+    pass
+
+
+def _check_references(instance: Model) -> None:
+    # Foreign keys are checked at commit (deferred), too late for a clear message.
+    for field in instance._meta.concrete_fields:
+        if not field.is_relation or field.name in {"created_by", "updated_by"}:
+            continue
+        value = getattr(instance, field.attname)
+        related = field.related_model
+        if value is not None and not related._base_manager.filter(pk=value).exists():
+            raise RestoreError(
+                f"it cannot come back: the {related._meta.verbose_name} it refers to "
+                f"({field.name}) is gone; restore that first"
+            )
+    for field in ("created_by", "updated_by"):
+        user_id = getattr(instance, f"{field}_id", None)
+        if (
+            user_id is not None
+            and not type(instance)
+            ._meta.get_field(field)
+            .related_model._base_manager.filter(pk=user_id)
+            .exists()
+        ):
+            setattr(instance, f"{field}_id", None)
+
+
+def record_restore(*, label: str, record_id: Any, user: Any) -> Model:
+    """Bring a deleted record back, with its id and its last values."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError) as exc:
+        raise RestoreError(f"unknown kind of record {label!r}") from exc
+    if model not in record_models():
+        raise RestoreError(f"unknown kind of record {label!r}")
+    try:
+        record_id = uuid.UUID(str(record_id))
+    except ValueError as exc:
+        raise RestoreError(f"{record_id!r} is not a record id") from exc
+    entry = model.history.filter(id=record_id, history_type="-").order_by("-history_date").first()
+    if entry is None:
+        raise RestoreError("no deletion of this record is recorded")
+    if model.objects.filter(pk=record_id).exists():
+        raise RestoreError("this record exists already")
+    instance = entry.instance
+    _check_references(instance)
+    try:
+        with transaction.atomic(), acting_as(user):
+            instance.save(force_insert=True)
+    except IntegrityError as exc:
+        raise RestoreError(
+            "it cannot come back: a record it refers to is gone, or another now has its key"
+        ) from exc
+    return instance
