@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "scoretrack.outcomes",
     "scoretrack.events",
     "scoretrack.web",
+    "scoretrack.exchange",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,292 @@
+"""Export records in the exchange format: xlsx, a folder of CSV files, or a zip of them.
+
+Each sheet is written from one `values()` query (plus one per list column),
+references as the other record's key/code/name, cells formatted by the same
+declarations the importer parses with, so that export -> import -> export gives
+the same sheets. Text a spreadsheet would run as a formula is neutralised with a
+leading apostrophe, which the importer strips (see schema.escape).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q
+
+from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
+from scoretrack.events.models import Event, EventParticipation
+from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Sheet, escape
+from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate
+from scoretrack.outcomes.models import (
+    Initiative,
+    Kpi,
+    KpiObservation,
+    Practice,
+    PracticeAnswer,
+    WorkerSurveyAnswer,
+)
+from scoretrack.reference.models import (
+    Agreement,
+    CountryProgramme,
+    Module,
+    Organisation,
+    Phase,
+    Target,
+)
+from scoretrack.trainers.models import Milestone, Trainer
+from scoretrack.training.models import ConsultingVisit, Delivery, Enrolment, Participant
+
+
+@dataclass(frozen=True)
+class Source:
+    model: type[Any]
+    paths: dict[str, str]  # column -> ORM path, when not the column's own name
+    country: str | None  # ORM path of the country code, for --country
+    order: tuple[str, ...]
+    global_too: bool = False  # rows without a country belong to every country's export
+
+
+SOURCES: dict[str, Source] = {
+    "countries": Source(CountryProgramme, {}, "code", ("code",)),
+    "phases": Source(Phase, {}, None, ("start_date", "name")),
+    "modules": Source(Module, {}, None, ("code",)),
+    "organisations": Source(
+        Organisation, {"country": "country__code"}, "country__code", ("key", "country__code"), True
+    ),
+    "agreements": Source(
+        Agreement,
+        {"organisation": "organisation__key", "country": "country__code"},
+        "country__code",
+        ("organisation__key", "kind", "signed_on"),
+    ),
+    "targets": Source(
+        Target,
+        {"country": "country__code", "phase": "phase__name"},
+        "country__code",
+        ("indicator", "country__code", "phase__name", "year"),
+        True,
+    ),
+    "enterprises": Source(
+        Enterprise,
+        {
+            "country": "country__code",
+            "region": "region__name",
+            "sector": "sector__name",
+            "cluster": "cluster__name",
+        },
+        "country__code",
+        ("country__code", "key"),
+    ),
+    "trainers": Source(
+        Trainer,
+        {"country": "country__code", "organisation": "organisation__key"},
+        "country__code",
+        ("country__code", "key"),
+    ),
+    "trainer_milestones": Source(
+        Milestone,
+        {"trainer": "trainer__key", "module": "module__code"},
+        "trainer__country__code",
+        ("trainer__country__code", "trainer__key", "date", "milestone"),
+    ),
+    "deliveries": Source(
+        Delivery,
+        {"country": "country__code", "module": "module__code", "organiser": "organiser__key"},
+        "country__code",
+        ("country__code", "key"),
+    ),
+    "enrolments": Source(
+        Enrolment,
+        {"delivery": "delivery__key", "enterprise": "enterprise__key", "usd": "fee_usd"},
+        "delivery__country__code",
+        ("delivery__country__code", "delivery__key", "enterprise__key"),
+    ),
+    "participants": Source(
+        Participant,
+        {"delivery": "delivery__key", "enterprise": "enterprise__key"},
+        "delivery__country__code",
+        ("delivery__country__code", "delivery__key", "enterprise__key", "person", "name", "id"),
+    ),
+    "visits": Source(
+        ConsultingVisit,
+        {"enterprise": "enterprise__key", "trainer": "trainer__key", "delivery": "delivery__key"},
+        "enterprise__country__code",
+        ("enterprise__country__code", "enterprise__key", "date", "trainer__key"),
+    ),
+    "costs": Source(
+        DirectCost,
+        {"country": "country__code", "delivery": "delivery__key"},
+        "country__code",
+        ("country__code", "date", "amount", "id"),
+    ),
+    "contributions": Source(
+        Contribution,
+        {
+            "country": "country__code",
+            "organisation": "organisation__key",
+            "delivery": "delivery__key",
+        },
+        "country__code",
+        ("country__code", "date", "organisation__key", "amount", "id"),
+    ),
+    "practices": Source(Practice, {"module": "module__code"}, None, ("code",)),
+    "assessments": Source(
+        PracticeAnswer,
+        {
+            "enterprise": "assessment__enterprise__key",
+            "kind": "assessment__kind",
+            "date": "assessment__date",
+            "assessor": "assessment__assessor__key",
+            "practice": "practice__code",
+        },
+        "assessment__enterprise__country__code",
+        (
+            "assessment__enterprise__country__code",
+            "assessment__enterprise__key",
+            "assessment__date",
+            "assessment__kind",
+            "practice__code",
+        ),
+    ),
+    "kpis": Source(Kpi, {"module": "module__code"}, None, ("code",)),
+    "kpi_observations": Source(
+        KpiObservation,
+        {"enterprise": "enterprise__key", "kpi": "kpi__code"},
+        "enterprise__country__code",
+        ("enterprise__country__code", "enterprise__key", "kpi__code", "month"),
+    ),
+    "initiatives": Source(
+        Initiative,
+        {"enterprise": "enterprise__key", "module": "module__code"},
+        "enterprise__country__code",
+        ("enterprise__country__code", "enterprise__key", "title"),
+    ),
+    "worker_surveys": Source(
+        WorkerSurveyAnswer,
+        {"enterprise": "enterprise__key"},
+        "enterprise__country__code",
+        ("enterprise__country__code", "enterprise__key", "wave", "respondent", "question"),
+    ),
+    "rates": Source(ExchangeRate, {}, None, ("currency", "date")),
+    "events": Source(
+        Event, {"country": "country__code"}, "country__code", ("country__code", "key")
+    ),
+    "event_participants": Source(
+        EventParticipation,
+        {"event": "event__key"},
+        "event__country__code",
+        ("event__country__code", "event__key", "group"),
+    ),
+}
+
+# Many-to-many columns: sheet -> (column, through model, owner field, key path).
+LISTS: dict[str, tuple[str, Any, str, str]] = {
+    "enterprises": ("lead_buyers", LeadBuyerLink, "enterprise_id", "lead_buyer__key"),
+    "deliveries": ("trainers", Delivery.trainers.through, "delivery_id", "trainer__key"),
+}
+
+
+def sheet_rows(sheet: Sheet, user: Any, country: str | None) -> Iterator[list[Any]]:
+    """The sheet's data rows, cells formatted and escaped, header not included."""
+    source = SOURCES[sheet.name]
+    queryset = source.model.objects.visible_to(user)
+    if country and source.country:
+        scope = Q(**{source.country: country})
+        if source.global_too:
+            scope |= Q(**{f"{source.country}__isnull": True})
+        queryset = queryset.filter(scope)
+    lists = _lists(sheet.name, queryset)
+    paths = [source.paths.get(c.name, c.name) for c in sheet.columns if c.type.name != "list"]
+    for record in queryset.order_by(*source.order).values("id", *paths).iterator(2000):
+        row = []
+        for column in sheet.columns:
+            if column.type.name == "list":
+                value = lists.get(record["id"], [])
+            else:
+                value = record[source.paths.get(column.name, column.name)]
+            row.append(_cell(column.type.format(value)))
+        yield row
+
+
+def _lists(name: str, queryset: Any) -> dict[Any, list[str]]:
+    if name not in LISTS:
+        return {}
+    _column, through, owner, key = LISTS[name]
+    found: dict[Any, list[str]] = {}
+    links = through.objects.filter(**{f"{owner}__in": queryset.values("id")}).order_by(key)
+    for owner_id, value in links.values_list(owner, key):
+        found.setdefault(owner_id, []).append(value)
+    return found
+
+
+def _cell(value: Any) -> Any:
+    return escape(value) if isinstance(value, str) else value
+
+
+def chosen_sheets(names: Iterable[str] | None) -> list[Sheet]:
+    if not names:
+        return list(SHEETS)
+    unknown = [name for name in names if name not in SHEETS_BY_NAME]
+    if unknown:
+        raise ValueError(f"unknown sheet(s): {', '.join(unknown)}")
+    return [sheet for sheet in SHEETS if sheet.name in names]
+
+
+def workbook_export(
+    *,
+    target: Path | io.BytesIO,
+    user: Any,
+    fmt: str,
+    country: str | None = None,
+    sheets: Iterable[str] | None = None,
+) -> None:
+    """Write the chosen sheets to `target` as `xlsx`, `zip` (of CSV) or `folder` (of CSV)."""
+    chosen = chosen_sheets(sheets)
+    if fmt == "xlsx":
+        _write_xlsx(target, chosen, user, country)
+    elif fmt == "zip":
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for sheet in chosen:
+                with archive.open(f"{sheet.name}.csv", "w") as raw:
+                    _write_csv(raw, sheet, user, country)
+    elif fmt == "folder":
+        assert isinstance(target, Path)
+        target.mkdir(parents=True, exist_ok=True)
+        for sheet in chosen:
+            with (target / f"{sheet.name}.csv").open("wb") as raw:
+                _write_csv(raw, sheet, user, country)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def format_for(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return {"": "folder", ".xlsx": "xlsx", ".zip": "zip"}.get(suffix, "")
+
+
+def _write_csv(raw: Any, sheet: Sheet, user: Any, country: str | None) -> None:
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    writer = csv.writer(text)
+    writer.writerow(sheet.column_names)
+    for row in sheet_rows(sheet, user, country):
+        writer.writerow(["" if value is None else value for value in row])
+    text.flush()
+    text.detach()
+
+
+def _write_xlsx(target: Any, sheets: list[Sheet], user: Any, country: str | None) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for sheet in sheets:
+        out = book.create_sheet(sheet.name)
+        out.append(list(sheet.column_names))
+        for row in sheet_rows(sheet, user, country):
+            out.append([None if value == "" else value for value in row])
+    book.save(target)

@@ -1,0 +1,791 @@
+"""Import one sheet of a workbook: parse, resolve, match, then write in bulk.
+
+Rows are handled in chunks so that a big sheet streams through in bounded
+memory: each chunk's references are fetched in a few queries, its existing
+records matched in one, and its writes done with bulk inserts/updates that also
+write the change history (django-simple-history) and the author stamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
+from scoretrack.events.models import Event, EventParticipation
+from scoretrack.exchange.references import KINDS, Resolver, Target, pick
+from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
+from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate, MissingRate
+from scoretrack.outcomes.models import (
+    Assessment,
+    Initiative,
+    Kpi,
+    KpiObservation,
+    Practice,
+    PracticeAnswer,
+    WorkerSurveyAnswer,
+)
+from scoretrack.reference.models import (
+    Agreement,
+    Cluster,
+    CountryProgramme,
+    Module,
+    Organisation,
+    Phase,
+    Region,
+    Sector,
+)
+from scoretrack.reference.models import (
+    Target as IndicatorTarget,
+)
+from scoretrack.trainers.models import Milestone, Trainer
+from scoretrack.training.models import ConsultingVisit, Delivery, Enrolment, Participant
+
+CHUNK = 2000
+MAX_PROBLEMS = 1000  # reported in full; beyond that only counted
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+    def line(self) -> str:
+        shown = f" (value {self.value!r})" if self.value else ""
+        return f"{self.sheet}:{self.row or ''}:{self.column}: {self.reason}{shown}"
+
+
+@dataclass
+class SheetCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class Problems:
+    items: list[Problem] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, sheet: str, row: int | None, column: str, value: Any, reason: str) -> None:
+        self.count += 1
+        if len(self.items) < MAX_PROBLEMS:
+            shown = "" if value is None else str(value)[:200]
+            self.items.append(Problem(sheet, row, column, shown, reason))
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, Any]  # parsed values of the columns present in the sheet
+    raw: dict[str, Any]
+    ids: dict[str, Any] = field(default_factory=dict)  # resolved references
+    values: dict[str, Any] = field(default_factory=dict)  # model field -> value
+    defaults: dict[str, Any] = field(default_factory=dict)  # set only when created
+    obj: Any = None
+    extra_change: bool = False  # changed outside `values` (lead buyers, trainers...)
+
+
+@dataclass
+class Context:
+    user: Any
+    resolver: Resolver
+    problems: Problems
+    progress: Callable[[int], None] = lambda rows: None
+    rates: dict[tuple[str, dt.date], Decimal] = field(default_factory=dict)
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+class SheetImporter:
+    """The common path; subclasses add what one sheet needs beyond it."""
+
+    model: type[models.Model]
+    identity: tuple[str, ...] = ()  # model fields; the first one is looked up in batches
+    kind: str | None = None  # the reference kind this sheet's records answer to
+    loose: frozenset[str] = frozenset()  # content fields compared only when given
+    content_lookup = ""  # the field content matching looks records up by
+    renames: dict[str, str] = {}
+    ordered_dates: tuple[tuple[str, str], ...] = ()  # (later, earlier) column pairs
+
+    def __init__(self, sheet: Sheet, header: dict[str, int], ctx: Context) -> None:
+        self.sheet = sheet
+        self.header = header
+        self.ctx = ctx
+        self.counts = SheetCounts()
+        self.seen: dict[int, int] = {}  # hash of identity -> row number, for duplicates
+        self.pools: dict[Any, dict[tuple[Any, ...], list[Any]]] = {}
+        self.present = [c for c in sheet.columns if c.name in header]
+        self._fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        self.content_names = sorted(
+            self.renames.get(c.name, c.name) + ("_id" if c.ref else "")
+            for c in self.present
+            if c.type.name != "list" and c.name not in self.loose
+        )
+
+    # --- the pipeline ----------------------------------------------------------------
+
+    def run(self, rows: Iterator[tuple[int, list[Any]]]) -> SheetCounts:
+        for chunk in _chunks(rows, CHUNK):
+            parsed = [row for row in (self.parse(n, raw) for n, raw in chunk) if row]
+            self.prefetch(parsed)
+            ready = [row for row in parsed if self.resolve(row) and self.build(row)]
+            self.apply(ready)
+            self.ctx.progress(len(chunk))
+        return self.counts
+
+    def problem(self, row: Row, column: str, reason: str) -> None:
+        self.ctx.problems.add(self.sheet.name, row.number, column, row.raw.get(column), reason)
+        if self.kind:
+            key = row.raw.get(KINDS[self.kind][1])
+            self.ctx.resolver.rejected[self.kind].add(str(key).strip())
+
+    def parse(self, number: int, raw_row: list[Any]) -> Row | None:
+        raw = {
+            c.name: raw_row[self.header[c.name]] if self.header[c.name] < len(raw_row) else None
+            for c in self.present
+        }
+        raw = {k: unescape(v.strip()) if isinstance(v, str) else v for k, v in raw.items()}
+        if all(_blank(v) for v in raw.values()):
+            return None
+        row, ok = Row(number, {}, raw), True
+        for column in self.present:
+            ok = self._parse_cell(row, column) and ok
+        for later, earlier in self.ordered_dates:
+            end, start = row.cells.get(later), row.cells.get(earlier)
+            if end and start and end < start:
+                self.problem(row, later, f"before {earlier} {start.isoformat()}")
+                ok = False
+        return row if ok else None
+
+    def _parse_cell(self, row: Row, column: Column) -> bool:
+        raw = row.raw[column.name]
+        if _blank(raw):
+            if column.required:
+                self.problem(row, column.name, "required")
+                return False
+            row.cells[column.name] = None
+            return True
+        try:
+            row.cells[column.name] = column.type.parse(raw)
+        except CellError as exc:
+            self.problem(row, column.name, str(exc))
+            return False
+        return True
+
+    def prefetch(self, rows: list[Row]) -> None:
+        for column in self.present:
+            if column.ref:
+                keys: set[str] = set()
+                for row in rows:
+                    value = row.cells.get(column.name)
+                    keys.update(value if isinstance(value, list) else [value] if value else [])
+                self.ctx.resolver.prefetch(column.ref, keys)
+
+    def resolve(self, row: Row) -> bool:
+        """Turn reference cells into ids; the row's country settles ambiguous keys."""
+        country_id = None
+        if "country" in row.cells:
+            if not self._resolve_one(row, self.sheet.column("country"), None):
+                return False
+            country_id = row.ids["country"]
+        columns = [c for c in self.present if c.ref and c.name != "country"]
+        columns.sort(key=lambda c: c.type.name == "list")  # single references first
+        ok = True
+        for column in columns:
+            if not self._resolve_one(row, column, country_id):
+                ok = False
+            elif country_id is None and KINDS[column.ref][2] and column.ref != "organisation":
+                target = row.ids.get(f"{column.name}:target")
+                country_id = target.country_id if target else None
+        return ok
+
+    def _resolve_one(self, row: Row, column: Column, country_id: uuid.UUID | None) -> bool:
+        value = row.cells.get(column.name)
+        if not value:
+            row.ids[column.name] = [] if column.type.name == "list" else None
+            return True
+        found: list[uuid.UUID] = []
+        for key in value if isinstance(value, list) else [value]:
+            targets = pick(self.ctx.resolver.candidates(column.ref, key), country_id)
+            if not targets:
+                rejected = key in self.ctx.resolver.rejected[column.ref]
+                why = f"{column.ref} {key!r}'s own row has errors" if rejected else ""
+                self.problem(row, column.name, why or f"unknown {column.ref} {key!r}")
+                return False
+            if len(targets) > 1:
+                self.problem(
+                    row,
+                    column.name,
+                    f"{column.ref} {key!r} exists in several country programmes: "
+                    "give the row's country",
+                )
+                return False
+            found.append(targets[0].id)
+            row.ids[f"{column.name}:target"] = targets[0]
+        row.ids[column.name] = found if isinstance(value, list) else found[0]
+        return True
+
+    def build(self, row: Row) -> bool:
+        """Fill `row.values` (model field -> value); False when the row is rejected."""
+        for column in self.present:
+            if column.type.name == "list":
+                continue
+            name = self.renames.get(column.name, column.name)
+            if column.ref:
+                row.values[f"{name}_id"] = row.ids[column.name]
+            else:
+                row.values[name] = row.cells[column.name]
+        for name, value in list(row.values.items()):
+            if value is None and name in self._fields:
+                row.values[name] = self._blank_value(name)
+        return True
+
+    def _blank_value(self, name: str) -> Any:
+        model_field = self._fields[name]
+        if model_field.null:
+            return None
+        if model_field.has_default():
+            return model_field.get_default()
+        return "" if isinstance(model_field, models.CharField | models.TextField) else None
+
+    # --- matching rows to records ----------------------------------------------------
+
+    def identity_of(self, values: dict[str, Any]) -> tuple[Any, ...] | None:
+        # A missing optional identity column (an organisation's country, a
+        # target's scope) means blank, as in the identity table.
+        if not self.identity:
+            return None
+        return tuple(values.get(name) for name in self.identity)
+
+    def apply(self, rows: list[Row]) -> None:
+        keyed = self._match_by_identity([r for r in rows if self.identity_of(r.values)])
+        loose = self._match_by_content([r for r in rows if not self.identity_of(r.values)])
+        creates, updates, changed_fields = [], [], set()
+        for row in (*keyed, *loose):
+            if row.obj is None:
+                row.obj = self.model(**row.values, **row.defaults)
+                creates.append(row)
+                continue
+            changed = [k for k, v in row.values.items() if getattr(row.obj, k) != v]
+            for name in changed:
+                setattr(row.obj, name, row.values[name])
+            self.before_compare(row)
+            if changed or row.extra_change:
+                updates.append(row)
+                changed_fields.update(changed)
+            else:
+                self.counts.unchanged += 1
+        created = self._write(creates, lambda objs: self._create(objs))
+        updated = self._write(updates, lambda objs: self._update(objs, changed_fields))
+        self.counts.created += len(created)
+        self.counts.updated += len(updated)
+        self.after_write(created + updated)
+
+    def before_compare(self, row: Row) -> None:
+        """Set `row.extra_change` when something beyond the fields changes."""
+
+    def _match_by_identity(self, rows: list[Row]) -> list[Row]:
+        if not rows:
+            return rows
+        kept = []
+        for row in rows:
+            digest = hash(self.identity_of(row.values))
+            if digest in self.seen:
+                self.problem(
+                    row,
+                    self.sheet.identity[0] if self.sheet.identity else "",
+                    f"same {', '.join(self.sheet.identity or ())} as row {self.seen[digest]}",
+                )
+                continue
+            self.seen[digest] = row.number
+            kept.append(row)
+        first = self.identity[0]
+        wanted = {row.values[first] for row in kept}
+        index = {}
+        for existing in self._existing(first, wanted):
+            index[tuple(getattr(existing, name) for name in self.identity)] = existing
+        for row in kept:
+            row.obj = index.get(self.identity_of(row.values))
+        return kept
+
+    def _existing(self, first: str, wanted: set[Any]) -> Iterator[Any]:
+        queryset = self.model.objects.visible_to(self.ctx.user)
+        values = sorted(wanted, key=str)
+        for start in range(0, len(values), 500):
+            yield from queryset.filter(**{f"{first}__in": values[start : start + 500]})
+
+    def content_filter(self) -> dict[str, Any]:
+        return {}
+
+    def _content_of(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(values.get(name) for name in self.content_names)
+
+    def _match_by_content(self, rows: list[Row]) -> list[Row]:
+        """Equal rows are matched one to one with equal records; the rest are new."""
+        if not rows:
+            return rows
+        first = self.content_lookup
+        wanted = sorted({row.values[first] for row in rows} - set(self.pools), key=str)
+        for value in wanted:
+            self.pools[value] = {}
+        queryset = self.model.objects.visible_to(self.ctx.user).filter(**self.content_filter())
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            for existing in queryset.filter(**{f"{first}__in": batch}).order_by("created_at"):
+                values = {name: getattr(existing, name) for name in self.content_names}
+                pool = self.pools[getattr(existing, first)]
+                pool.setdefault(self._content_of(values), []).append(existing)
+        for row in rows:
+            pool = self.pools[row.values[first]].get(self._content_of(row.values), [])
+            for position, existing in enumerate(pool):
+                if all(
+                    row.values.get(name) in (None, getattr(existing, name)) for name in self.loose
+                ):
+                    row.obj = pool.pop(position)
+                    break
+        return rows
+
+    # --- writing -----------------------------------------------------------------------
+
+    def _write(self, rows: list[Row], write: Callable[[list[Any]], None]) -> list[Row]:
+        """Write in bulk; when the database refuses, retry row by row to name the row."""
+        if not rows:
+            return []
+        try:
+            with transaction.atomic():
+                write([row.obj for row in rows])
+            return rows
+        except (DatabaseError, ValidationError):
+            pass
+        written = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    write([row.obj])
+                written.append(row)
+            except (DatabaseError, ValidationError) as exc:
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.problem(row, "", f"refused by the database: {reason}")
+        return written
+
+    def _stamp(self, objs: list[Any], creating: bool) -> None:
+        now = timezone.now()
+        user = self.ctx.user if getattr(self.ctx.user, "pk", None) else None
+        for obj in objs:
+            if creating:
+                obj.created_by = user
+                obj.created_at = now
+            obj.updated_by = user
+            obj.updated_at = now
+
+    def _create(self, objs: list[Any]) -> None:
+        self._stamp(objs, creating=True)
+        bulk_create_with_history(objs, self.model, batch_size=500, default_user=self._user())
+        if self.kind:
+            _model, key_field, _by_country = KINDS[self.kind]
+            for obj in objs:
+                target = Target(obj.pk, getattr(obj, "country_id", None), self.target_day(obj))
+                self.ctx.resolver.add(self.kind, getattr(obj, key_field), target)
+
+    def target_day(self, obj: Any) -> dt.date | None:
+        return None
+
+    def _update(self, objs: list[Any], fields: set[str]) -> None:
+        self._stamp(objs, creating=False)
+        names = [*sorted(fields), "updated_at", "updated_by"]
+        bulk_update_with_history(objs, self.model, names, batch_size=500, default_user=self._user())
+
+    def _user(self) -> Any:
+        return self.ctx.user if getattr(self.ctx.user, "pk", None) else None
+
+    def after_write(self, rows: list[Row]) -> None:
+        """Write what hangs off the records (many-to-many links)."""
+
+    # --- helpers for subclasses -------------------------------------------------------
+
+    def to_usd(self, row: Row, amount: Decimal, currency: str, day: dt.date) -> Decimal | None:
+        key = (currency, day)
+        if key not in self.ctx.rates:
+            try:
+                rates = ExchangeRate.objects.visible_to(self.ctx.user)
+                self.ctx.rates[key] = rates.rate_on(currency, day)
+            except MissingRate:
+                self.problem(
+                    row,
+                    "currency",
+                    f"no exchange rate for {currency} on or before {day.isoformat()}: "
+                    "add it to the rates sheet or give usd",
+                )
+                return None
+        return (amount / self.ctx.rates[key]).quantize(Decimal("0.01"))
+
+
+# --- one importer per sheet -----------------------------------------------------------
+
+
+class CountryImporter(SheetImporter):
+    model, identity, kind = CountryProgramme, ("code",), "country"
+
+
+class PhaseImporter(SheetImporter):
+    model, identity, kind = Phase, ("name",), "phase"
+    ordered_dates = (("end_date", "start_date"),)
+
+
+class ModuleImporter(SheetImporter):
+    model, identity, kind = Module, ("code",), "module"
+
+
+class RateImporter(SheetImporter):
+    model, identity = ExchangeRate, ("currency", "date")
+
+    def after_write(self, rows: list[Row]) -> None:
+        self.ctx.rates.clear()
+
+
+class OrganisationImporter(SheetImporter):
+    model, identity, kind = Organisation, ("key", "country_id"), "organisation"
+
+
+class AgreementImporter(SheetImporter):
+    model = Agreement
+    identity = ("organisation_id", "country_id", "kind", "signed_on")
+    ordered_dates = (("ended_on", "signed_on"),)
+
+
+class TargetImporter(SheetImporter):
+    model, identity = IndicatorTarget, ("indicator", "country_id", "phase_id", "year")
+
+
+class EnterpriseImporter(SheetImporter):
+    model, identity, kind = Enterprise, ("key", "country_id"), "enterprise"
+    _names: dict[tuple[str, Any, str], uuid.UUID]
+
+    def build(self, row: Row) -> bool:
+        super().build(row)
+        country = row.ids["country"]
+        sector = self._named(Sector, None, row.cells.get("sector"))
+        for column, model, scope in (
+            ("region", Region, country),
+            ("sector", Sector, None),
+            ("cluster", Cluster, country),
+        ):
+            if column in row.values:
+                del row.values[column]
+                extra = {"sector_id": sector} if model is Cluster else {}
+                row.values[f"{column}_id"] = self._named(
+                    model, scope, row.cells.get(column), **extra
+                )
+        return True
+
+    def _named(self, model: Any, country: Any, name: str | None, **extra: Any) -> Any:
+        """The id of the region/sector/cluster of that name, created on first use."""
+        if not name:
+            return None
+        if not hasattr(self, "_names"):
+            self._names = {}
+        key = (model.__name__, country, name.casefold())
+        if key not in self._names:
+            scope = {"country_id": country} if country else {}
+            found = (
+                model.objects.visible_to(self.ctx.user)
+                .filter(name__iexact=name, **scope)
+                .values_list("id", flat=True)
+                .first()
+            )
+            if found is None:
+                found = model.objects.create(name=name, **scope, **extra).pk
+            self._names[key] = found
+        return self._names[key]
+
+    def before_compare(self, row: Row) -> None:
+        if "lead_buyers" in row.ids and row.obj.pk and not row.obj._state.adding:
+            current = set(row.obj.buyer_links.values_list("lead_buyer_id", flat=True))
+            row.extra_change = current != set(row.ids["lead_buyers"])
+
+    def after_write(self, rows: list[Row]) -> None:
+        rows = [row for row in rows if "lead_buyers" in row.ids]
+        if not rows:
+            return
+        links = LeadBuyerLink.objects.filter(enterprise__in=[row.obj.pk for row in rows])
+        current: dict[uuid.UUID, dict[uuid.UUID, LeadBuyerLink]] = {}
+        for link in links:
+            current.setdefault(link.enterprise_id, {})[link.lead_buyer_id] = link
+        new, gone = [], []
+        for row in rows:
+            have = current.get(row.obj.pk, {})
+            want = row.ids["lead_buyers"]
+            new += [
+                LeadBuyerLink(enterprise=row.obj, lead_buyer_id=b) for b in want if b not in have
+            ]
+            gone += [link.pk for b, link in have.items() if b not in want]
+        if new:
+            self._stamp(new, creating=True)
+            bulk_create_with_history(new, LeadBuyerLink, default_user=self._user())
+        if gone:
+            for link in LeadBuyerLink.objects.filter(pk__in=gone):
+                link.delete()  # one by one, so that history records the removal
+
+
+class TrainerImporter(SheetImporter):
+    model, identity, kind = Trainer, ("key", "country_id"), "trainer"
+
+    def build(self, row: Row) -> bool:
+        super().build(row)
+        if row.values.get("email"):
+            try:
+                validate_email(row.values["email"])
+            except ValidationError:
+                self.problem(row, "email", "not an e-mail address")
+                return False
+        return True
+
+
+class MilestoneImporter(SheetImporter):
+    model, identity = Milestone, ("trainer_id", "milestone", "date")
+
+
+class DeliveryImporter(SheetImporter):
+    model, identity, kind = Delivery, ("key", "country_id"), "delivery"
+    ordered_dates = (("end_date", "start_date"),)
+
+    def target_day(self, obj: Any) -> dt.date | None:
+        return obj.start_date
+
+    def before_compare(self, row: Row) -> None:
+        if "trainers" in row.ids and not row.obj._state.adding:
+            current = set(row.obj.trainers.values_list("id", flat=True))
+            row.extra_change = current != set(row.ids["trainers"])
+
+    def after_write(self, rows: list[Row]) -> None:
+        through = Delivery.trainers.through
+        rows = [row for row in rows if "trainers" in row.ids]
+        if not rows:
+            return
+        current: dict[uuid.UUID, set[uuid.UUID]] = {}
+        pairs = through.objects.filter(delivery_id__in=[row.obj.pk for row in rows])
+        for delivery_id, trainer_id in pairs.values_list("delivery_id", "trainer_id"):
+            current.setdefault(delivery_id, set()).add(trainer_id)
+        new = []
+        for row in rows:
+            have, want = current.get(row.obj.pk, set()), set(row.ids["trainers"])
+            new += [through(delivery_id=row.obj.pk, trainer_id=t) for t in want - have]
+            if have - want:
+                through.objects.filter(delivery_id=row.obj.pk, trainer_id__in=have - want).delete()
+        through.objects.bulk_create(new)
+
+
+class EnrolmentImporter(SheetImporter):
+    model, identity = Enrolment, ("delivery_id", "enterprise_id")
+    renames = {"usd": "fee_usd"}
+
+    def build(self, row: Row) -> bool:
+        super().build(row)
+        fee, currency = row.cells.get("fee"), row.cells.get("currency")
+        if fee is not None and not currency:
+            self.problem(row, "currency", "required when a fee is given")
+            return False
+        if fee is not None and row.cells.get("usd") is None:
+            delivery = row.ids["delivery:target"]
+            usd = self.to_usd(row, fee, currency, delivery.day)
+            if usd is None:
+                return False
+            row.values["fee_usd"] = usd
+        return True
+
+
+class ParticipantImporter(SheetImporter):
+    model, identity = Participant, ("delivery_id", "enterprise_id", "person")
+
+    content_lookup = "delivery_id"
+
+    def identity_of(self, values: dict[str, Any]) -> tuple[Any, ...] | None:
+        if not values.get("person"):
+            return None  # each blank-person row is one person: matched by content
+        return super().identity_of(values)
+
+    def content_filter(self) -> dict[str, Any]:
+        return {"person": ""}
+
+
+class VisitImporter(SheetImporter):
+    model, identity = ConsultingVisit, ("enterprise_id", "trainer_id", "date")
+
+    def build(self, row: Row) -> bool:
+        super().build(row)
+        if (row.values.get("hours") or 0) > 24:
+            self.problem(row, "hours", "more than 24 hours in a day")
+            return False
+        return True
+
+
+class MoneyImporter(SheetImporter):
+    """Costs and contributions: matched by content, usd converted when not given."""
+
+    loose = frozenset({"usd"})
+    content_lookup = "country_id"
+
+    def build(self, row: Row) -> bool:
+        super().build(row)
+        if row.values.get("usd") is None:
+            usd = self.to_usd(row, row.cells["amount"], row.cells["currency"], row.cells["date"])
+            if usd is None:
+                return False
+            # Written on creation, but a row without usd matches a record of any usd.
+            row.values.pop("usd", None)
+            row.defaults["usd"] = usd
+        return True
+
+
+class CostImporter(MoneyImporter):
+    model = DirectCost
+
+
+class ContributionImporter(MoneyImporter):
+    model = Contribution
+
+
+class PracticeImporter(SheetImporter):
+    model, identity, kind = Practice, ("code",), "practice"
+
+
+class AssessmentImporter(SheetImporter):
+    """The long sheet: each row is one practice answer of one assessment."""
+
+    model, identity = PracticeAnswer, ("assessment_id", "practice_id")
+    _assessments: dict[tuple[Any, ...], Assessment]
+    _assessors: dict[tuple[Any, ...], tuple[int, Any]]
+
+    def build(self, row: Row) -> bool:
+        if not hasattr(self, "_assessments"):
+            self._assessments, self._assessors = {}, {}
+        key = (row.ids["enterprise"], row.cells["kind"], row.cells["date"])
+        assessor = row.ids.get("assessor")
+        if "assessor" in row.cells:
+            first = self._assessors.setdefault(key, (row.number, assessor))
+            if first[1] != assessor:
+                self.problem(row, "assessor", f"differs from row {first[0]} of this assessment")
+                return False
+        assessment = self._assessment(key, assessor)
+        if "assessor" in row.cells and assessment.assessor_id != assessor:
+            assessment.assessor_id = assessor
+            assessment.save(update_fields=["assessor"])
+            row.extra_change = True
+        row.values = {
+            "assessment_id": assessment.pk,
+            "practice_id": row.ids["practice"],
+            "in_place": row.cells["in_place"],
+        }
+        return True
+
+    def _assessment(self, key: tuple[Any, ...], assessor: Any) -> Assessment:
+        if key not in self._assessments:
+            enterprise_id, kind, day = key
+            found = (
+                Assessment.objects.visible_to(self.ctx.user)
+                .filter(enterprise_id=enterprise_id, kind=kind, date=day)
+                .first()
+            )
+            if found is None:
+                found = Assessment.objects.create(
+                    enterprise_id=enterprise_id, kind=kind, date=day, assessor_id=assessor
+                )
+            self._assessments[key] = found
+        return self._assessments[key]
+
+
+class KpiImporter(SheetImporter):
+    model, identity, kind = Kpi, ("code",), "kpi"
+
+
+class ObservationImporter(SheetImporter):
+    model, identity = KpiObservation, ("enterprise_id", "kpi_id", "month")
+
+    def build(self, row: Row) -> bool:
+        super().build(row)
+        numerator, denominator = row.cells.get("numerator"), row.cells.get("denominator")
+        if denominator is not None and denominator <= 0:
+            self.problem(row, "denominator", "must be more than 0")
+            return False
+        if row.cells.get("value") is None:
+            if numerator is None or denominator is None:
+                self.problem(row, "value", "give a value, or a numerator and a denominator")
+                return False
+            row.values["value"] = (numerator / denominator).quantize(Decimal("0.000001"))
+        return True
+
+
+class InitiativeImporter(SheetImporter):
+    model, identity = Initiative, ("enterprise_id", "title")
+    ordered_dates = (("completed_on", "started_on"),)
+
+
+class SurveyImporter(SheetImporter):
+    model, identity = WorkerSurveyAnswer, ("enterprise_id", "wave", "respondent", "question")
+
+
+class EventImporter(SheetImporter):
+    model, identity, kind = Event, ("key", "country_id"), "event"
+
+
+class EventParticipationImporter(SheetImporter):
+    model, identity = EventParticipation, ("event_id", "group")
+
+
+IMPORTERS: dict[str, type[SheetImporter]] = {
+    "countries": CountryImporter,
+    "phases": PhaseImporter,
+    "modules": ModuleImporter,
+    "rates": RateImporter,
+    "organisations": OrganisationImporter,
+    "agreements": AgreementImporter,
+    "targets": TargetImporter,
+    "enterprises": EnterpriseImporter,
+    "trainers": TrainerImporter,
+    "trainer_milestones": MilestoneImporter,
+    "deliveries": DeliveryImporter,
+    "enrolments": EnrolmentImporter,
+    "participants": ParticipantImporter,
+    "visits": VisitImporter,
+    "costs": CostImporter,
+    "contributions": ContributionImporter,
+    "practices": PracticeImporter,
+    "assessments": AssessmentImporter,
+    "kpis": KpiImporter,
+    "kpi_observations": ObservationImporter,
+    "initiatives": InitiativeImporter,
+    "worker_surveys": SurveyImporter,
+    "events": EventImporter,
+    "event_participants": EventParticipationImporter,
+}
+
+
+def rows_after_header(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    iterator = iter(rows)
+    next(iterator, None)
+    return iterator
