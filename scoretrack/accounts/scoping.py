@@ -34,6 +34,8 @@ class Access:
     enterprises: frozenset[Any] = field(default_factory=frozenset)
     lead_buyers: frozenset[Any] = field(default_factory=frozenset)
     viewer: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)
+    user_id: Any = None
 
     @property
     def aggregates_only(self) -> bool:
@@ -59,6 +61,8 @@ class Access:
             organisations=self.organisations,
             trainers=self.trainers,
             enterprises=self.enterprises,
+            roles=self.roles - {"lead_buyer", "viewer"},
+            user_id=self.user_id,
         )
 
 
@@ -77,7 +81,7 @@ def _load_access(user: Any) -> Access:
     from scoretrack.accounts.models import Role, RoleAssignment
 
     if user.is_superuser:
-        return Access(is_global=True)
+        return Access(is_global=True, roles=frozenset({"global_admin"}), user_id=user.pk)
     sets: dict[str, set[Any]] = {
         "countries": set(),
         "organisations": set(),
@@ -89,7 +93,9 @@ def _load_access(user: Any) -> Access:
     rows = RoleAssignment.objects.filter(user=user).values_list(
         "role", "country_id", "organisation_id", "trainer_id", "enterprise_id"
     )
+    roles = set()
     for role, country, organisation, trainer, enterprise in rows:
+        roles.add(role)
         if role == Role.GLOBAL_ADMIN:
             is_global = True
         elif role == Role.COUNTRY_TEAM:
@@ -107,6 +113,8 @@ def _load_access(user: Any) -> Access:
     return Access(
         is_global=is_global,
         viewer=viewer,
+        roles=frozenset(roles),
+        user_id=user.pk,
         **{name: frozenset(values) for name, values in sets.items()},
     )
 
@@ -138,11 +146,13 @@ def enterprise_ids(access: Access) -> QuerySet:
     if access.enterprises:
         q |= Q(pk__in=access.enterprises)
     if access.organisations:
+        # A partner sees the SMEs of its deliveries, and those it registered itself
+        # (to enrol them next).
         q |= Q(
             pk__in=Enrolment.objects.filter(delivery__organiser_id__in=access.organisations).values(
                 "enterprise_id"
             )
-        )
+        ) | Q(created_by_id=access.user_id)
     if access.trainers:
         q |= Q(
             pk__in=Enrolment.objects.filter(delivery__trainers__in=access.trainers).values(
@@ -316,3 +326,136 @@ RULES: dict[str, Callable[[Access], Q]] = {
     "events.Event": by_country("country_id"),
     "events.EventParticipation": by_country("event__country_id"),
 }
+
+
+# --- who may write -------------------------------------------------------------
+
+PARTNER_SIDE = {"country_team", "partner"}
+FIELD_SIDE = {"country_team", "partner", "trainer"}
+FIRM_SIDE = {"country_team", "partner", "trainer", "enterprise"}
+
+# Roles (besides global admins) that may create, change and delete each kind of
+# record — always within the records they may read. Catalogues: HQ only.
+WRITERS: dict[str, set[str]] = {
+    "reference.Region": {"country_team"},
+    "reference.Cluster": {"country_team"},
+    "reference.Organisation": PARTNER_SIDE,
+    "reference.Agreement": {"country_team"},
+    "enterprises.Enterprise": {"country_team", "partner", "enterprise"},
+    "enterprises.LeadBuyerLink": PARTNER_SIDE,
+    "training.Delivery": PARTNER_SIDE,
+    "training.Enrolment": PARTNER_SIDE,
+    "training.Participant": FIELD_SIDE,
+    "training.ConsultingVisit": FIELD_SIDE,
+    "trainers.Trainer": PARTNER_SIDE,
+    "trainers.Milestone": {"country_team"},
+    "finance.DirectCost": PARTNER_SIDE,
+    "finance.Contribution": PARTNER_SIDE,
+    "outcomes.Assessment": {"country_team", "trainer"},
+    "outcomes.PracticeAnswer": {"country_team", "trainer"},
+    "outcomes.KpiObservation": FIRM_SIDE,
+    "outcomes.Initiative": FIRM_SIDE,
+    "outcomes.WorkerSurveyAnswer": FIRM_SIDE,
+    "events.Event": {"country_team"},
+    "events.EventParticipation": {"country_team"},
+}
+# A record hangs off parents (the records that scope it): writing it needs each
+# non-empty parent to be readable by the user *before* the write, so that a new
+# record can never widen its author's scope (enrolling a stranger's SME into
+# one's own delivery, visiting a firm to get to see it).
+PARENTS: dict[str, tuple[str, ...]] = {
+    "enterprises.LeadBuyerLink": ("enterprise",),
+    "training.Enrolment": ("delivery", "enterprise"),
+    "training.Participant": ("delivery", "enterprise"),
+    "training.ConsultingVisit": ("enterprise", "delivery"),
+    "trainers.Milestone": ("trainer",),
+    "outcomes.Assessment": ("enterprise",),
+    "outcomes.PracticeAnswer": ("assessment",),
+    "outcomes.KpiObservation": ("enterprise",),
+    "outcomes.Initiative": ("enterprise",),
+    "outcomes.WorkerSurveyAnswer": ("enterprise",),
+    "events.EventParticipation": ("event",),
+}
+
+
+def _root_allows(access: Access, label: str, obj: Any) -> bool:
+    """The write rule of records that are not a child of another."""
+    in_country = getattr(obj, "country_id", None) in access.countries
+    if label == "enterprises.Enterprise":
+        if obj.pk is not None and obj.pk in access.enterprises:
+            return True  # an enterprise keeps its own facts up to date
+        if in_country:
+            return True
+        # A partner registers new SMEs and edits those it may read.
+        return bool(access.organisations) and (
+            obj._state.adding or enterprise_ids(access).filter(pk=obj.pk).exists()
+        )
+    if label == "training.Delivery":
+        return in_country or obj.organiser_id in access.organisations
+    if label == "trainers.Trainer":
+        return in_country or obj.organisation_id in access.organisations
+    if label == "reference.Organisation":
+        return in_country or obj.pk in access.organisations
+    if label == "finance.DirectCost":
+        return in_country or _organised_by(access, obj.delivery_id)
+    if label == "finance.Contribution":
+        return in_country or (
+            obj.organisation_id in access.organisations and _organised_by(access, obj.delivery_id)
+        )
+    return in_country  # regions, clusters, agreements, events
+
+
+def _organised_by(access: Access, delivery_id: Any) -> bool:
+    from scoretrack.training.models import Delivery
+
+    return (
+        delivery_id is not None
+        and Delivery.objects.filter(pk=delivery_id, organiser_id__in=access.organisations).exists()
+    )
+
+
+def _allows(access: Access, label: str, obj: Any) -> bool:
+    parents = PARENTS.get(label)
+    if parents is None:
+        return _root_allows(access, label, obj)
+    for name in parents:
+        parent = getattr(obj, name)
+        if (
+            parent is not None
+            and not scope(
+                type(parent)._base_manager.filter(pk=parent.pk), _AccessUser(access)
+            ).exists()
+        ):
+            return False
+    return True
+
+
+class _AccessUser:
+    """Stands in for a user whose access is already known."""
+
+    is_authenticated = True
+    is_active = True
+
+    def __init__(self, access: Access) -> None:
+        self._scoretrack_access = access
+
+
+def may_write_kind(user: Any, model: type) -> bool:
+    """May the user create records of this kind at all (before knowing which)?"""
+    access = access_for(user)
+    return access.is_global or bool(WRITERS.get(model._meta.label, set()) & access.roles)
+
+
+def may_write(user: Any, instance: Any) -> bool:
+    """May the user create, change or delete this record (before the write)?
+
+    For a change, ask with the record as stored and again with the new values, so
+    that nothing is moved out of (or into) the user's scope.
+    """
+    access = access_for(user)
+    if access.is_global:
+        return True
+    label = type(instance)._meta.label
+    if not WRITERS.get(label, set()) & access.roles:
+        return False
+    return _allows(access.for_purpose("records"), label, instance)
