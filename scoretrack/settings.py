@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "axes",
+    "ninja",
     "scoretrack.accounts",
     "scoretrack.reference",
     "scoretrack.enterprises",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "scoretrack.finance",
     "scoretrack.outcomes",
     "scoretrack.events",
+    "scoretrack.indicators",
     "scoretrack.web",
     "scoretrack.exchange",
 ]

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from scoretrack.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("indicators/", include("scoretrack.indicators.urls")),
     path("", include("scoretrack.web.urls")),
 ]

@@ -1,0 +1,61 @@
+"""`/api/v1/indicators`: the registry's catalogue and figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from scoretrack.indicators.registry import Request, evaluate, indicators
+
+router = Router(tags=["indicators"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    definition: str
+    unit: str
+    by: list[str]
+
+
+class ValuesOut(Schema):
+    filters: dict[str, Any]
+    values: dict[str, Any]
+    targets: dict[str, Any]
+
+
+@router.get("", response=list[IndicatorOut], summary="The indicators of the registry")
+def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
+    return [item.as_dict() for item in indicators()]
+
+
+@router.get("/values", response=ValuesOut, summary="Figures of indicators for filters")
+def indicator_values(
+    request: HttpRequest,
+    code: Annotated[list[str], Query(description="Indicator code; repeat for several")],
+    country: Annotated[str | None, Query(description="ISO 3166 code")] = None,
+    partner: Annotated[str | None, Query(description="Key of the delivery organiser")] = None,
+    sector: Annotated[str | None, Query(description="Sector name")] = None,
+    lead_buyer: Annotated[str | None, Query(description="Key of a lead buyer")] = None,
+    phase: Annotated[str | None, Query(description="Phase name (I, II, ...)")] = None,
+    year: Annotated[int | None, Query(description="Calendar year")] = None,
+    date_from: Annotated[dt.date | None, Query(alias="from", description="First day")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="Last day")] = None,
+    by: Annotated[str | None, Query(description="One disaggregation")] = None,
+) -> dict[str, Any]:
+    wanted = Request(
+        codes=code,
+        country=country,
+        partner=partner,
+        sector=sector,
+        lead_buyer=lead_buyer,
+        phase=phase,
+        year=year,
+        date_from=date_from,
+        date_to=date_to,
+        by=by,
+    )
+    return evaluate(request.user, wanted)

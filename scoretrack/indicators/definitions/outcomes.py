@@ -1,0 +1,254 @@
+"""Outcomes: practices adopted, KPIs improved, jobs created, improvement plans."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from scoretrack.indicators import queries
+from scoretrack.indicators.registry import Context, Value, indicator, measure, number, share
+from scoretrack.outcomes.models import Assessment, Kpi
+
+ENTERPRISE_PLACES = ("partner", "sector", "lead_buyer")
+WHICH_ENTERPRISES = """
+Place filters apply to the enterprise: its country and sector, the lead buyers it
+supplies, and (partner) whether it had a participant in a delivery that partner
+organised.
+"""
+JOBS_KPI = "employment"
+
+
+def count_per_group(rows: QuerySet, *group: str) -> Subquery:
+    """A correlated COUNT(*) of `rows` (narrowed by OuterRef to one `group`)."""
+    counted = rows.order_by().values(*group).annotate(c=Count("pk")).values("c")
+    return Subquery(counted)
+
+
+# --- practices -------------------------------------------------------------------
+
+
+def practice_pairs(ctx: Context) -> QuerySet:
+    """One row per (enterprise, practice): its earliest baseline answer, annotated with
+    `latest`, the answer of the latest progress assessment after it dated in the period.
+    Pairs with no such progress answer are left out."""
+    answers = queries.practice_answers(ctx)
+    same = answers.filter(
+        assessment__enterprise_id=OuterRef("assessment__enterprise_id"),
+        practice_id=OuterRef("practice_id"),
+    )
+    earlier_baseline = same.filter(
+        assessment__kind=Assessment.Kind.BASELINE, assessment__date__lt=OuterRef("assessment__date")
+    )
+    progress = same.filter(
+        ctx.filters.in_period("assessment__date"),
+        assessment__kind=Assessment.Kind.PROGRESS,
+        assessment__date__gt=OuterRef("assessment__date"),
+    ).order_by("-assessment__date")
+    return (
+        answers.filter(assessment__kind=Assessment.Kind.BASELINE)
+        .exclude(Exists(earlier_baseline))
+        .annotate(latest=Subquery(progress.values("in_place")[:1]))
+        .filter(latest__isnull=False)
+    )
+
+
+PRACTICE_KEYS = {"practice": "practice__code", "country": "assessment__enterprise__country__code"}
+PAIRS_DEFINITION = """
+For each enterprise and practice: its earliest baseline answer, and the answer of
+its latest progress assessment dated after that baseline and in the period (the
+baseline itself may be earlier). Without by=practice, the share is pooled over
+all (enterprise, practice) pairs.
+"""
+
+
+@indicator(
+    "practice_in_place_before_pct",
+    name="Practices in place before the training (%)",
+    unit="percent",
+    by=("practice", "country"),
+    places=ENTERPRISE_PLACES,
+    definition=f"""
+    Of the enterprises with a baseline and a later progress answer for the practice,
+    the share with the practice in place at baseline. {PAIRS_DEFINITION}
+    {WHICH_ENTERPRISES}
+    """,
+)
+def practice_in_place_before_pct(ctx: Context) -> Value:
+    aggregates = {"before": Count("pk", filter=Q(in_place=True)), "all": Count("pk")}
+    return measure(
+        ctx,
+        practice_pairs(ctx),
+        PRACTICE_KEYS,
+        aggregates,
+        lambda r: share(r["before"], r["all"]),
+    )
+
+
+@indicator(
+    "practice_newly_implemented_pct",
+    name="Practices newly implemented (%)",
+    unit="percent",
+    by=("practice", "country"),
+    places=ENTERPRISE_PLACES,
+    definition=f"""
+    Of the enterprises with a baseline and a later progress answer for the practice,
+    the share without it at baseline and with it at the latest progress assessment.
+    {PAIRS_DEFINITION} {WHICH_ENTERPRISES}
+    """,
+)
+def practice_newly_implemented_pct(ctx: Context) -> Value:
+    aggregates = {
+        "new": Count("pk", filter=Q(in_place=False, latest=True)),
+        "all": Count("pk"),
+    }
+    return measure(
+        ctx, practice_pairs(ctx), PRACTICE_KEYS, aggregates, lambda r: share(r["new"], r["all"])
+    )
+
+
+# --- KPIs ------------------------------------------------------------------------
+
+
+def kpi_series(observations: QuerySet) -> QuerySet:
+    """One row per (enterprise, KPI) of `observations`: its first observation,
+    annotated with `months` (observations, one per month) and `latest` (the value
+    of the latest month)."""
+    same = observations.filter(enterprise_id=OuterRef("enterprise_id"), kpi_id=OuterRef("kpi_id"))
+    latest = same.order_by("-month").values("value")[:1]
+    return observations.exclude(Exists(same.filter(month__lt=OuterRef("month")))).annotate(
+        months=count_per_group(same, "enterprise_id", "kpi_id"),
+        latest=Subquery(latest),
+    )
+
+
+@indicator(
+    "kpi_improved_pct",
+    name="Enterprises improving a KPI (%)",
+    unit="percent",
+    by=("kpi", "country"),
+    places=ENTERPRISE_PLACES,
+    definition=f"""
+    Of the enterprises with observations of the KPI in at least six distinct months
+    up to the period's end, the share whose latest value is better than their first,
+    in the KPI's better direction (higher or lower); an unchanged value is not an
+    improvement. Only the period's end matters: observations before its start count.
+    Without by=kpi, the share is pooled over all (enterprise, KPI) pairs.
+    {WHICH_ENTERPRISES}
+    """,
+)
+def kpi_improved_pct(ctx: Context) -> Value:
+    observations = queries.observations(ctx).filter(ctx.filters.up_to_end("month"))
+    series = kpi_series(observations).filter(months__gte=6)
+    better = Q(kpi__better=Kpi.Better.HIGHER, latest__gt=F("value")) | Q(
+        kpi__better=Kpi.Better.LOWER, latest__lt=F("value")
+    )
+    aggregates = {"improved": Count("pk", filter=better), "all": Count("pk")}
+    keys = {"kpi": "kpi__code", "country": "enterprise__country__code"}
+    return measure(ctx, series, keys, aggregates, lambda r: share(r["improved"], r["all"]))
+
+
+@indicator(
+    "jobs_created",
+    name="Jobs created",
+    unit="count",
+    by=("country",),
+    places=ENTERPRISE_PLACES,
+    definition=f"""
+    Net change of the '{JOBS_KPI}' KPI (latest month's value minus first month's value),
+    summed over the enterprises with two or more observations of it in the period
+    (both ends of the change are observations dated in the period). Can be negative.
+    {WHICH_ENTERPRISES}
+    """,
+)
+def jobs_created(ctx: Context) -> Value:
+    observations = queries.observations(ctx).filter(
+        ctx.filters.in_period("month"), kpi__code=JOBS_KPI
+    )
+    series = kpi_series(observations).filter(months__gte=2)
+    change = ExpressionWrapper(
+        F("latest") - F("value"), output_field=DecimalField(max_digits=20, decimal_places=6)
+    )
+    aggregates = {"jobs": Coalesce(Sum(change), Decimal(0), output_field=DecimalField())}
+    keys = {"country": "enterprise__country__code"}
+    return measure(ctx, series, keys, aggregates, lambda r: jobs(r["jobs"]))
+
+
+def jobs(value: Any) -> int | float | None:
+    # SQLite does decimal arithmetic in floating point: round off its noise.
+    return number(Decimal(str(value)).quantize(Decimal("0.000001")))
+
+
+# --- improvement plans -------------------------------------------------------------
+
+INITIATIVE_KEYS = {"country": "enterprise__country__code"}
+INITIATIVES_DEFINITION = """
+With a time filter, only initiatives started in the period count (an initiative
+with no start date then counts nowhere).
+"""
+
+
+@indicator(
+    "smes_cost_savings_pct",
+    name="SMEs recording cost savings (%)",
+    unit="percent",
+    by=("country",),
+    places=ENTERPRISE_PLACES,
+    definition=f"""
+    Of the enterprises with an improvement initiative, the share with at least one
+    initiative recording a saving above zero (saving_usd > 0). {INITIATIVES_DEFINITION}
+    {WHICH_ENTERPRISES}
+    """,
+)
+def smes_cost_savings_pct(ctx: Context) -> Value:
+    aggregates = {
+        "saving": Count("enterprise", distinct=True, filter=Q(saving_usd__gt=0)),
+        "all": Count("enterprise", distinct=True),
+    }
+    return measure(
+        ctx,
+        queries.initiatives(ctx),
+        INITIATIVE_KEYS,
+        aggregates,
+        lambda r: share(r["saving"], r["all"]),
+    )
+
+
+@indicator(
+    "gender_initiatives_per_plan",
+    name="Gender-related initiatives per improvement plan",
+    unit="mean",
+    by=("country",),
+    places=ENTERPRISE_PLACES,
+    definition=f"""
+    Mean number of gender-related initiatives per enterprise that has initiatives
+    (of any kind or status): gender-related initiatives / enterprises with
+    initiatives. Null when no enterprise has initiatives. {INITIATIVES_DEFINITION}
+    {WHICH_ENTERPRISES}
+    """,
+)
+def gender_initiatives_per_plan(ctx: Context) -> Value:
+    aggregates = {
+        "gender": Count("pk", filter=Q(gender_related=True)),
+        "plans": Count("enterprise", distinct=True),
+    }
+    return measure(ctx, queries.initiatives(ctx), INITIATIVE_KEYS, aggregates, lambda r: mean(r))
+
+
+def mean(row: dict) -> float | None:
+    if not row["plans"]:
+        return None
+    return number(row["gender"] / row["plans"])  # type: ignore[return-value]

@@ -1,0 +1,361 @@
+"""Reach: the SMEs, staff and deliveries of classroom training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+
+from scoretrack.enterprises.models import Enterprise
+from scoretrack.indicators import queries
+from scoretrack.indicators.registry import (
+    Context,
+    Value,
+    indicator,
+    measure,
+    number,
+    share,
+    year_of,
+)
+from scoretrack.lib.models import Sex
+from scoretrack.training.models import Delivery, Participant
+
+ALL_PLACES = ("partner", "sector", "lead_buyer")
+PARTICIPATION_KEYS = {
+    "module": "delivery__module__code",
+    "country": "delivery__country__code",
+    "sector": "enterprise__sector__name",
+    "year": year_of("delivery__start_date"),
+    "sex": "sex",
+    "role": "role",
+}
+SMES = Count("enterprise", distinct=True)
+WHERE_TRAINED = """
+An SME is trained in a period when a participant of it attended a delivery
+starting in the period; filters: country and partner of the delivery, sector
+and lead buyers of the enterprise.
+"""
+
+
+def smes_with(condition: Q) -> Count:
+    return Count("enterprise", distinct=True, filter=condition)
+
+
+@indicator(
+    "smes_trained",
+    name="SMEs trained",
+    unit="count",
+    by=("module", "country", "sector", "year"),
+    places=ALL_PLACES,
+    definition=f"""
+    Distinct enterprises with a classroom participant in a delivery of the period.
+    {WHERE_TRAINED} By module, an SME trained in two modules counts once in each;
+    by year, once in each year it was trained.
+    """,
+)
+def smes_trained(ctx: Context) -> Value:
+    return measure(
+        ctx, queries.participations(ctx), PARTICIPATION_KEYS, {"n": SMES}, lambda r: r["n"]
+    )
+
+
+def known_share(ctx: Context, field: str) -> Value:
+    """Of the SMEs trained whose `field` is known, the share where it is true."""
+    aggregates = {
+        "known": smes_with(Q(**{f"enterprise__{field}__isnull": False})),
+        "yes": smes_with(Q(**{f"enterprise__{field}": True})),
+    }
+    return measure(
+        ctx,
+        queries.participations(ctx),
+        PARTICIPATION_KEYS,
+        aggregates,
+        lambda r: share(r["yes"], r["known"]),
+    )
+
+
+@indicator(
+    "smes_women_owned_pct",
+    name="SMEs trained that are women-owned (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Of the SMEs trained (see smes_trained) whose ownership is recorded, the share
+    that is women-owned. SMEs with no recorded value are left out of the denominator.
+    """,
+)
+def smes_women_owned_pct(ctx: Context) -> Value:
+    return known_share(ctx, "women_owned")
+
+
+@indicator(
+    "smes_unionised_pct",
+    name="SMEs trained that are unionised (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Of the SMEs trained (see smes_trained) with a recorded value, the share whose
+    workers are unionised.
+    """,
+)
+def smes_unionised_pct(ctx: Context) -> Value:
+    return known_share(ctx, "unionised")
+
+
+@indicator(
+    "smes_collective_agreement_pct",
+    name="SMEs trained covered by a collective agreement (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Of the SMEs trained (see smes_trained) with a recorded value, the share covered
+    by a collective agreement.
+    """,
+)
+def smes_collective_agreement_pct(ctx: Context) -> Value:
+    return known_share(ctx, "collective_agreement")
+
+
+def earlier_participations(ctx: Context) -> Any:
+    """The same enterprise's participations up to the period's end, in any delivery
+    the user may count (not narrowed by partner or country)."""
+    return ctx.source(Participant).filter(
+        ctx.filters.up_to_end("delivery__start_date"), enterprise_id=OuterRef("enterprise_id")
+    )
+
+
+@indicator(
+    "smes_more_than_one_module_pct",
+    name="SMEs trained in more than one module (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Of the SMEs trained in the period (see smes_trained), the share that by the
+    period's end had participants in two or more distinct modules. Modules taken
+    in earlier periods, or with another partner, count; deliveries starting after
+    the period's end do not.
+    """,
+)
+def smes_more_than_one_module_pct(ctx: Context) -> Value:
+    other_module = earlier_participations(ctx).exclude(
+        delivery__module_id=OuterRef("delivery__module_id")
+    )
+    aggregates = {"all": SMES, "multi": smes_with(Q(Exists(other_module)))}
+    return measure(
+        ctx,
+        queries.participations(ctx),
+        PARTICIPATION_KEYS,
+        aggregates,
+        lambda r: share(r["multi"], r["all"]),
+    )
+
+
+@indicator(
+    "workforce_represented",
+    name="Workforce of the SMEs trained",
+    unit="count",
+    by=("country", "sex"),
+    places=ALL_PLACES,
+    definition="""
+    Sum of the workforce (women + men) of the SMEs trained (see smes_trained), each
+    counted once. A missing count of women or men adds nothing. By sex, the keys are
+    female and male; by country, the enterprise's country.
+    """,
+)
+def workforce_represented(ctx: Context) -> Value:
+    trained = queries.participations(ctx).values("enterprise_id")
+    firms = ctx.source(Enterprise).filter(pk__in=trained)
+    sums = {
+        "female": Coalesce(Sum("workforce_female"), 0),
+        "male": Coalesce(Sum("workforce_male"), 0),
+    }
+    if ctx.by == "sex":
+        totals = firms.aggregate(**sums)
+        return {"female": totals["female"], "male": totals["male"]}
+    return measure(
+        ctx, firms, {"country": "country__code"}, sums, lambda r: r["female"] + r["male"]
+    )
+
+
+@indicator(
+    "staff_trained",
+    name="Staff trained",
+    unit="count",
+    by=("sex", "role", "module", "country"),
+    places=ALL_PLACES,
+    definition="""
+    Classroom participations in deliveries starting in the period: a person who
+    attended two modules counts twice. By sex, undisclosed is a key of its own.
+    """,
+)
+def staff_trained(ctx: Context) -> Value:
+    return measure(
+        ctx,
+        queries.participations(ctx),
+        PARTICIPATION_KEYS,
+        {"n": Count("pk")},
+        lambda r: r["n"],
+    )
+
+
+@indicator(
+    "staff_trained_women_pct",
+    name="Women among staff trained (%)",
+    unit="percent",
+    by=("country", "role"),
+    places=ALL_PLACES,
+    definition="""
+    Share of women in staff_trained, over participations whose sex is female or
+    male (undisclosed is left out of numerator and denominator).
+    """,
+)
+def staff_trained_women_pct(ctx: Context) -> Value:
+    aggregates = {
+        "women": Count("pk", filter=Q(sex=Sex.FEMALE)),
+        "known": Count("pk", filter=Q(sex__in=[Sex.FEMALE, Sex.MALE])),
+    }
+    return measure(
+        ctx,
+        queries.participations(ctx),
+        PARTICIPATION_KEYS,
+        aggregates,
+        lambda r: share(r["women"], r["known"]),
+    )
+
+
+@indicator(
+    "staff_trained_workers_pct",
+    name="Workers among staff trained (%)",
+    unit="percent",
+    by=("country", "sex"),
+    places=ALL_PLACES,
+    definition="""
+    Share of workers (against managers) in staff_trained. Every participation has a
+    role, so the denominator is all of staff_trained.
+    """,
+)
+def staff_trained_workers_pct(ctx: Context) -> Value:
+    aggregates = {
+        "workers": Count("pk", filter=Q(role=Participant.Role.WORKER)),
+        "all": Count("pk"),
+    }
+    return measure(
+        ctx,
+        queries.participations(ctx),
+        PARTICIPATION_KEYS,
+        aggregates,
+        lambda r: share(r["workers"], r["all"]),
+    )
+
+
+@indicator(
+    "satisfaction_good_pct",
+    name="Participants rating the training good or very good (%)",
+    unit="percent",
+    by=("country", "module"),
+    places=ALL_PLACES,
+    definition="""
+    Of the participations of staff_trained with a satisfaction rating, the share
+    rating 4 (good) or 5 (very good). Unrated participations are left out.
+    """,
+)
+def satisfaction_good_pct(ctx: Context) -> Value:
+    aggregates = {
+        "good": Count("pk", filter=Q(satisfaction__gte=4)),
+        "rated": Count("pk", filter=Q(satisfaction__isnull=False)),
+    }
+    return measure(
+        ctx,
+        queries.participations(ctx),
+        PARTICIPATION_KEYS,
+        aggregates,
+        lambda r: share(r["good"], r["rated"]),
+    )
+
+
+@indicator(
+    "eit_mixed_pct",
+    name="SMEs with women and men in the improvement team (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Of the SMEs trained (see smes_trained) with EIT members recorded, the share
+    whose EIT members include both a woman and a man. EIT members are the
+    enterprise's participants flagged as members in any delivery starting up to
+    the period's end.
+    """,
+)
+def eit_mixed_pct(ctx: Context) -> Value:
+    eit = earlier_participations(ctx).filter(eit_member=True)
+    has_woman = Exists(eit.filter(sex=Sex.FEMALE))
+    has_man = Exists(eit.filter(sex=Sex.MALE))
+    aggregates = {
+        "recorded": smes_with(Q(Exists(eit))),
+        "mixed": smes_with(Q(has_woman) & Q(has_man)),
+    }
+    return measure(
+        ctx,
+        queries.participations(ctx),
+        PARTICIPATION_KEYS,
+        aggregates,
+        lambda r: share(r["mixed"], r["recorded"]),
+    )
+
+
+DELIVERY_KEYS = {
+    "module": "module__code",
+    "country": "country__code",
+    "independence": "independence",
+}
+
+
+@indicator(
+    "deliveries",
+    name="Deliveries",
+    unit="count",
+    by=("module", "country", "independence"),
+    places=ALL_PLACES,
+    definition="""
+    Deliveries starting in the period, of the country and organised by the partner.
+    With a sector or lead-buyer filter: deliveries with at least one participant
+    from an enterprise of that sector or supplying that lead buyer.
+    """,
+)
+def deliveries(ctx: Context) -> Value:
+    return measure(ctx, queries.deliveries(ctx), DELIVERY_KEYS, {"n": Count("pk")}, _n)
+
+
+@indicator(
+    "deliveries_independent_pct",
+    name="Deliveries with medium or high independence (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Share of deliveries (see deliveries) delivered by the partner with support
+    (supported) or by the partner alone (independent).
+    """,
+)
+def deliveries_independent_pct(ctx: Context) -> Value:
+    independent = [Delivery.Independence.SUPPORTED, Delivery.Independence.INDEPENDENT]
+    aggregates = {
+        "independent": Count("pk", filter=Q(independence__in=independent)),
+        "all": Count("pk"),
+    }
+    return measure(
+        ctx,
+        queries.deliveries(ctx),
+        DELIVERY_KEYS,
+        aggregates,
+        lambda r: share(r["independent"], r["all"]),
+    )
+
+
+def _n(row: Any) -> Any:
+    return number(row["n"])

@@ -1,0 +1,115 @@
+"""`scoretrack values`: the registry's figures on the console, as the API gives them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from scoretrack.indicators.registry import Request, evaluate
+
+
+class Console:
+    """The console's own identity: programme-wide scope, like a global admin."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ArgumentTypeError(f"not an ISO date: {text!r}") from exc
+
+
+class Command(BaseCommand):
+    help = "Print indicator figures for filters (the JSON of /api/v1/indicators/values)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--code", action="append", required=True, help="repeat for several")
+        parser.add_argument("--country", help="ISO 3166 code")
+        parser.add_argument("--partner", help="key of the delivery organiser")
+        parser.add_argument("--sector", help="sector name")
+        parser.add_argument("--lead-buyer", dest="lead_buyer", help="lead buyer's key")
+        parser.add_argument("--phase", help="phase name")
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--from", dest="date_from", type=iso_date)
+        parser.add_argument("--to", dest="date_to", type=iso_date)
+        parser.add_argument("--by", help="one disaggregation")
+        parser.add_argument("--as", dest="email", help="compute within this user's scope")
+        parser.add_argument("--json", action="store_true", help="print the API's JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        request = Request(
+            codes=options["code"],
+            **{
+                name: options[name]
+                for name in (
+                    "country",
+                    "partner",
+                    "sector",
+                    "lead_buyer",
+                    "phase",
+                    "year",
+                    "date_from",
+                    "date_to",
+                    "by",
+                )
+            },
+        )
+        try:
+            result = evaluate(self.user(options["email"]), request)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{name}: {message}"
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            )
+            raise CommandError(problems, returncode=2) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            self.stdout.write(table(result))
+
+    def user(self, email: str | None) -> Any:
+        if email is None:
+            return Console()
+        from scoretrack.accounts.models import User
+
+        user = User.objects.filter(email=email.lower(), is_active=True).first()
+        if user is None:
+            raise CommandError(f"as: no active user {email}", returncode=2)
+        return user
+
+
+def table(result: dict[str, Any]) -> str:
+    """A readable table: one line per figure, or per group of a disaggregation."""
+    rows = [("indicator", "key", "value", "target")]
+    for code, value in result["values"].items():
+        target = result["targets"].get(code)
+        groups = value.items() if isinstance(value, dict) else [("", value)]
+        for index, (key, figure) in enumerate(groups):
+            shown_target = "" if target is None or index else fmt(target)
+            rows.append((code, key, fmt(figure), shown_target))
+        if isinstance(value, dict) and not value:
+            rows.append((code, "", "-", "" if target is None else fmt(target)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [f"filters: {json.dumps(result['filters'], ensure_ascii=False)}"]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)

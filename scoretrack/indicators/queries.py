@@ -1,0 +1,148 @@
+"""The rows each indicator counts, narrowed by the request's place and time filters.
+
+Every function starts from `ctx.source(Model)`, the user's aggregate scope.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from scoretrack.enterprises.models import LeadBuyerLink
+from scoretrack.events.models import Event, EventParticipation
+from scoretrack.finance.models import Contribution, DirectCost
+from scoretrack.indicators.registry import Context
+from scoretrack.outcomes.models import Initiative, KpiObservation, PracticeAnswer
+from scoretrack.reference.models import Agreement
+from scoretrack.trainers.models import Milestone
+from scoretrack.training.models import Delivery, Participant
+
+
+def enterprise_place(ctx: Context, path: str) -> Q:
+    """Enterprises (at `path`) in the country and sector, trained by the partner and
+    supplying the lead buyer that the request names."""
+    f = ctx.filters
+    q = Q()
+    if f.country_id is not None:
+        q &= Q(**{f"{path}__country_id": f.country_id})
+    if f.sector_id is not None:
+        q &= Q(**{f"{path}__sector_id": f.sector_id})
+    if f.lead_buyer_ids:
+        links = ctx.source(LeadBuyerLink).filter(lead_buyer_id__in=f.lead_buyer_ids)
+        q &= Q(**{f"{path}__in": links.values("enterprise_id")})
+    if f.partner_ids:
+        trained = ctx.source(Participant).filter(delivery__organiser_id__in=f.partner_ids)
+        q &= Q(**{f"{path}__in": trained.values("enterprise_id")})
+    return q
+
+
+def participations(ctx: Context, *, period: bool = True) -> QuerySet:
+    """Classroom participations: in deliveries of the country and partner, of
+    enterprises of the sector and lead buyer, starting in the period."""
+    f = ctx.filters
+    rows = ctx.source(Participant)
+    if f.country_id is not None:
+        rows = rows.filter(delivery__country_id=f.country_id)
+    if f.partner_ids:
+        rows = rows.filter(delivery__organiser_id__in=f.partner_ids)
+    if f.sector_id is not None:
+        rows = rows.filter(enterprise__sector_id=f.sector_id)
+    if f.lead_buyer_ids:
+        links = ctx.source(LeadBuyerLink).filter(lead_buyer_id__in=f.lead_buyer_ids)
+        rows = rows.filter(enterprise_id__in=links.values("enterprise_id"))
+    if period:
+        rows = rows.filter(f.in_period("delivery__start_date"))
+    return rows
+
+
+def deliveries(ctx: Context) -> QuerySet:
+    """Deliveries of the country and partner starting in the period; with a sector or
+    lead-buyer filter, those with a participant of such an enterprise."""
+    f = ctx.filters
+    rows = ctx.source(Delivery).filter(f.in_period("start_date"))
+    if f.country_id is not None:
+        rows = rows.filter(country_id=f.country_id)
+    if f.partner_ids:
+        rows = rows.filter(organiser_id__in=f.partner_ids)
+    if f.sector_id is not None or f.lead_buyer_ids:
+        attended = ctx.source(Participant).filter(
+            enterprise_place(ctx, "enterprise"), delivery_id=OuterRef("pk")
+        )
+        rows = rows.filter(Exists(attended))
+    return rows
+
+
+def milestones(ctx: Context, kind: str) -> QuerySet:
+    """Trainer milestones of one kind dated in the period, of trainers of the country
+    and (partner filter) of the partner organisation."""
+    f = ctx.filters
+    rows = ctx.source(Milestone).filter(f.in_period("date"), milestone=kind)
+    if f.country_id is not None:
+        rows = rows.filter(trainer__country_id=f.country_id)
+    if f.partner_ids:
+        rows = rows.filter(trainer__organisation_id__in=f.partner_ids)
+    return rows
+
+
+def agreements(ctx: Context) -> QuerySet:
+    f = ctx.filters
+    rows = ctx.source(Agreement)
+    if f.country_id is not None:
+        rows = rows.filter(country_id=f.country_id)
+    if f.partner_ids:
+        rows = rows.filter(organisation_id__in=f.partner_ids)
+    return rows
+
+
+def costs(ctx: Context) -> QuerySet:
+    return _money(ctx, ctx.source(DirectCost))
+
+
+def contributions(ctx: Context) -> QuerySet:
+    rows = _money(ctx, ctx.source(Contribution))
+    if ctx.filters.lead_buyer_ids:
+        rows = rows.filter(organisation_id__in=ctx.filters.lead_buyer_ids)
+    return rows
+
+
+def _money(ctx: Context, rows: QuerySet) -> QuerySet:
+    f = ctx.filters
+    rows = rows.filter(f.in_period("date"))
+    if f.country_id is not None:
+        rows = rows.filter(country_id=f.country_id)
+    if f.partner_ids:
+        rows = rows.filter(delivery__organiser_id__in=f.partner_ids)
+    return rows
+
+
+def practice_answers(ctx: Context) -> QuerySet:
+    """Practice answers of the enterprises of the place filters (all dates)."""
+    return ctx.source(PracticeAnswer).filter(enterprise_place(ctx, "assessment__enterprise"))
+
+
+def observations(ctx: Context) -> QuerySet:
+    """KPI observations of the enterprises of the place filters (all months)."""
+    return ctx.source(KpiObservation).filter(enterprise_place(ctx, "enterprise"))
+
+
+def initiatives(ctx: Context) -> QuerySet:
+    """Initiatives of the enterprises of the place filters; with a time filter, those
+    started in the period (an initiative without a start date then falls outside)."""
+    f = ctx.filters
+    rows = ctx.source(Initiative).filter(enterprise_place(ctx, "enterprise"))
+    return rows.filter(f.in_period("started_on"))
+
+
+def event_participations(ctx: Context, kinds: list[str]) -> QuerySet:
+    f = ctx.filters
+    rows = ctx.source(EventParticipation).filter(f.in_period("event__date"), event__kind__in=kinds)
+    if f.country_id is not None:
+        rows = rows.filter(event__country_id=f.country_id)
+    return rows
+
+
+def events(ctx: Context, kind: str) -> QuerySet:
+    f = ctx.filters
+    rows = ctx.source(Event).filter(f.in_period("date"), kind=kind)
+    if f.country_id is not None:
+        rows = rows.filter(country_id=f.country_id)
+    return rows

@@ -1,0 +1,418 @@
+"""The indicator registry: every programme figure, defined once.
+
+An indicator declares its code, name, definition in words, unit, the `by`
+disaggregations and the place filters it takes, and a compute function that
+asks the database (one or two aggregate queries) through the one scoping method.
+
+Conventions, written once here and repeated in the definitions where they matter:
+- a figure is a number; with `by` it is an object keyed by the disaggregation's
+  values (the workbook's codes; years as strings, because JSON keys are strings;
+  records with no value for the disaggregation under the key `(none)`), holding
+  only the groups that have records;
+- percentages are 0-100 floats, unrounded; a share with an empty denominator is
+  null; counts and sums of nothing are 0;
+- a record falls in a period by its own date (a participation by its delivery's
+  start date), the period's bounds included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Expression, F, Model, Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+Unit = Literal["count", "percent", "usd", "mean"]
+Number = int | float | None
+Value = Number | dict[str, Number]
+PLACE_FILTERS = ("partner", "sector", "lead_buyer")
+NONE_KEY = "(none)"
+
+
+class Source:
+    """Where compute functions take their rows from: the user's aggregate scope.
+
+    Every queryset an indicator reads starts here, so the scoping rules of
+    `visible_to` apply to the figures, and to the subqueries inside them.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def __call__(self, model: type[Model]) -> QuerySet:
+        return model.objects.visible_to(self.user, purpose="aggregates")  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of a request, as given (for the echo) and resolved (for queries)."""
+
+    country: str | None = None
+    partner: str | None = None
+    sector: str | None = None
+    lead_buyer: str | None = None
+    phase: str | None = None
+    year: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    by: str | None = None
+    country_id: Any = None
+    partner_ids: tuple[Any, ...] = ()
+    sector_id: Any = None
+    lead_buyer_ids: tuple[Any, ...] = ()
+    phase_id: Any = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The filters as the user gave them, for the response's `filters` object."""
+        shown = {
+            "country": self.country,
+            "partner": self.partner,
+            "sector": self.sector,
+            "lead_buyer": self.lead_buyer,
+            "phase": self.phase,
+            "year": self.year,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "by": self.by,
+        }
+        return {name: value for name, value in shown.items() if value is not None}
+
+    def places(self) -> set[str]:
+        return {name for name in PLACE_FILTERS if getattr(self, name) is not None}
+
+    def in_period(self, path: str) -> Q:
+        """Records whose date at `path` falls in the period (bounds included)."""
+        q = Q()
+        if self.start is not None:
+            q &= Q(**{f"{path}__gte": self.start})
+        if self.end is not None:
+            q &= Q(**{f"{path}__lte": self.end})
+        return q
+
+    def up_to_end(self, path: str) -> Q:
+        return Q(**{f"{path}__lte": self.end}) if self.end is not None else Q()
+
+
+@dataclass(frozen=True)
+class Context:
+    source: Source
+    filters: Filters
+
+    @property
+    def by(self) -> str | None:
+        return self.filters.by
+
+
+Compute = Callable[[Context], Value]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    definition: str
+    unit: Unit
+    by: tuple[str, ...]
+    compute: Compute
+    places: frozenset[str] = field(default_factory=frozenset)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "definition": self.definition,
+            "unit": self.unit,
+            "by": list(self.by),
+        }
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def indicator(
+    code: str,
+    *,
+    name: str,
+    definition: str,
+    unit: Unit,
+    by: Iterable[str] = (),
+    places: Iterable[str] = (),
+) -> Callable[[Compute], Compute]:
+    """Register the decorated compute function as indicator `code`."""
+
+    def register(compute: Compute) -> Compute:
+        if code in REGISTRY:
+            raise ValueError(f"indicator {code} is defined twice")
+        unknown = set(places) - set(PLACE_FILTERS)
+        if unknown:
+            raise ValueError(f"indicator {code}: unknown place filters {sorted(unknown)}")
+        REGISTRY[code] = Indicator(
+            code=code,
+            name=name,
+            definition=" ".join(definition.split()),
+            unit=unit,
+            by=tuple(by),
+            compute=compute,
+            places=frozenset(places),
+        )
+        return compute
+
+    return register
+
+
+def indicators() -> list[Indicator]:
+    return list(REGISTRY.values())
+
+
+def all_by() -> set[str]:
+    return {name for item in REGISTRY.values() for name in item.by}
+
+
+# --- shaping results -----------------------------------------------------------
+
+
+def number(value: Any) -> Number:
+    """A JSON number: integral values as int, others as float, nothing as None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def share(part: Any, whole: Any) -> float | None:
+    """100 times `part` / `whole`, unrounded; null when the denominator is empty."""
+    if not whole:
+        return None
+    return float(Decimal(part or 0) * 100 / Decimal(whole))
+
+
+def key_of(value: Any) -> str:
+    return NONE_KEY if value is None else str(value)
+
+
+def year_of(path: str) -> Expression:
+    return ExtractYear(path)
+
+
+def measure(
+    ctx: Context,
+    queryset: QuerySet,
+    keys: Mapping[str, str | Expression],
+    aggregates: Mapping[str, Any],
+    shape: Callable[[Mapping[str, Any]], Number],
+) -> Value:
+    """Aggregate `queryset` once, or once per group of `ctx.by` (one GROUP BY query).
+
+    `keys` maps each supported disaggregation to the field path or expression of
+    its key; `shape` turns one row of aggregates into the figure.
+    """
+    if ctx.by is None:
+        return shape(queryset.aggregate(**aggregates))
+    key = keys[ctx.by]
+    rows = (
+        queryset.annotate(_key=F(key) if isinstance(key, str) else key)
+        .values("_key")
+        .annotate(**aggregates)
+        .order_by("_key")
+    )
+    # Looping over the few result groups only shapes the dict.
+    return {key_of(row["_key"]): shape(row) for row in rows}
+
+
+def merge(*parts: Mapping[str, Any]) -> list[str]:
+    """The sorted union of the keys of several grouped results."""
+    return sorted({key for part in parts for key in part})
+
+
+# --- resolving the filters -------------------------------------------------------
+
+
+def _error(field_name: str, message: str) -> ValidationError:
+    return ValidationError({field_name: [message]})
+
+
+@dataclass
+class Request:
+    """A request for figures, as the API, the CLI and pages receive it."""
+
+    codes: list[str]
+    country: str | None = None
+    partner: str | None = None
+    sector: str | None = None
+    lead_buyer: str | None = None
+    phase: str | None = None
+    year: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    by: str | None = None
+
+
+def check_request(request: Request) -> dict[str, list[str]]:
+    """Errors that need no database: codes, `by`, period and filter applicability."""
+    errors: dict[str, list[str]] = {}
+    if not request.codes:
+        errors.setdefault("code", []).append("give at least one indicator code")
+    for code in request.codes:
+        if code not in REGISTRY:
+            errors.setdefault("code", []).append(f"unknown indicator code '{code}'")
+    known = [REGISTRY[code] for code in request.codes if code in REGISTRY]
+    if request.by is not None:
+        if request.by not in all_by():
+            errors.setdefault("by", []).append(f"unknown disaggregation '{request.by}'")
+        else:
+            for item in known:
+                if request.by not in item.by:
+                    errors.setdefault("by", []).append(
+                        f"'{item.code}' cannot be disaggregated by '{request.by}'"
+                        f" (it takes: {', '.join(item.by) or 'nothing'})"
+                    )
+    for name in PLACE_FILTERS:
+        if getattr(request, name) is None:
+            continue
+        for item in known:
+            if name not in item.places:
+                errors.setdefault(name, []).append(
+                    f"the {name} filter does not apply to '{item.code}'"
+                )
+    periods = [
+        name
+        for name, given in (
+            ("phase", request.phase is not None),
+            ("year", request.year is not None),
+            ("from", request.date_from is not None or request.date_to is not None),
+        )
+        if given
+    ]
+    if len(periods) > 1:
+        errors.setdefault(periods[1], []).append("give only one of phase, year or from/to")
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        errors.setdefault("to", []).append("'to' is before 'from'")
+    return errors
+
+
+def resolve(source: Source, request: Request) -> Filters:
+    """Check the request and look its filter values up; a ValidationError names each bad one."""
+    from scoretrack.reference.models import CountryProgramme, Organisation, Phase, Sector
+
+    errors = check_request(request)
+    country_id = sector_id = phase_id = None
+    partner_ids: tuple[Any, ...] = ()
+    lead_buyer_ids: tuple[Any, ...] = ()
+    start, end = request.date_from, request.date_to
+    if request.country is not None:
+        country_id = (
+            source(CountryProgramme)
+            .filter(code=request.country)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if country_id is None:
+            errors.setdefault("country", []).append(f"unknown country '{request.country}'")
+    if request.partner is not None:
+        partners = source(Organisation).filter(key=request.partner)
+        if country_id is not None:
+            partners = partners.filter(Q(country_id=country_id) | Q(country__isnull=True))
+        partner_ids = tuple(partners.values_list("pk", flat=True))
+        if not partner_ids:
+            errors.setdefault("partner", []).append(f"unknown partner '{request.partner}'")
+    if request.sector is not None:
+        sector_id = source(Sector).filter(name=request.sector).values_list("pk", flat=True).first()
+        if sector_id is None:
+            errors.setdefault("sector", []).append(f"unknown sector '{request.sector}'")
+    if request.lead_buyer is not None:
+        lead_buyer_ids = tuple(
+            source(Organisation)
+            .filter(key=request.lead_buyer, type=Organisation.Type.LEAD_BUYER)
+            .values_list("pk", flat=True)
+        )
+        if not lead_buyer_ids:
+            errors.setdefault("lead_buyer", []).append(f"unknown lead buyer '{request.lead_buyer}'")
+    if request.phase is not None:
+        phase = source(Phase).filter(name=request.phase).values("pk", "start_date", "end_date")
+        found = phase.first()
+        if found is None:
+            errors.setdefault("phase", []).append(f"unknown phase '{request.phase}'")
+        else:
+            phase_id, start, end = found["pk"], found["start_date"], found["end_date"]
+    if request.year is not None:
+        if not 1900 <= request.year <= 2100:
+            errors.setdefault("year", []).append(f"implausible year '{request.year}'")
+        else:
+            start, end = dt.date(request.year, 1, 1), dt.date(request.year, 12, 31)
+    if errors:
+        raise ValidationError(errors)
+    return Filters(
+        country=request.country,
+        partner=request.partner,
+        sector=request.sector,
+        lead_buyer=request.lead_buyer,
+        phase=request.phase,
+        year=request.year,
+        date_from=request.date_from,
+        date_to=request.date_to,
+        by=request.by,
+        country_id=country_id,
+        partner_ids=partner_ids,
+        sector_id=sector_id,
+        lead_buyer_ids=lead_buyer_ids,
+        phase_id=phase_id,
+        start=start,
+        end=end,
+    )
+
+
+# --- evaluating ----------------------------------------------------------------
+
+
+def compute(code: str, user: Any, filters: Filters) -> Value:
+    """One indicator's figure for `user`, with already resolved filters."""
+    return REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+
+
+def targets(source: Source, codes: list[str], filters: Filters) -> dict[str, Number]:
+    """Targets set for exactly these filters: the same country (or global), phase, year.
+
+    Targets are set per (indicator, country, phase, year) only, so a request that
+    also filters by partner, sector, lead buyer or from/to dates has none. `by`
+    does not change the scope, so the total's target is still given.
+    """
+    from scoretrack.reference.models import Target
+
+    if filters.places() or filters.date_from or filters.date_to:
+        return {}
+    rows = (
+        source(Target)
+        .filter(
+            indicator__in=codes,
+            country_id=filters.country_id,
+            phase_id=filters.phase_id,
+            year=filters.year,
+        )
+        .values_list("indicator", "value")
+    )
+    return {code: number(value) for code, value in rows}
+
+
+def evaluate(user: Any, request: Request) -> dict[str, Any]:
+    """The response of `/api/v1/indicators/values` (and of `scoretrack values --json`)."""
+    source = Source(user)
+    filters = resolve(source, request)
+    codes = list(dict.fromkeys(request.codes))
+    return {
+        "filters": filters.given(),
+        "values": {code: compute(code, user, filters) for code in codes},
+        "targets": targets(source, codes, filters),
+    }

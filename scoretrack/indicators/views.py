@@ -1,0 +1,14 @@
+"""The page of indicator definitions, which every figure on a page links to."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from scoretrack.indicators.registry import indicators
+
+
+@login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    return render(request, "indicators/definitions.html", {"indicators": indicators()})
