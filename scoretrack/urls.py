@@ -8,4 +8,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("indicators/", include("scoretrack.indicators.urls")),
     path("", include("scoretrack.web.urls")),
+    path("", include("scoretrack.enterprises.urls")),
+    path("", include("scoretrack.training.urls")),
+    path("", include("scoretrack.trainers.urls")),
+    path("", include("scoretrack.reference.urls")),
+    path("", include("scoretrack.finance.urls")),
 ]

@@ -1,0 +1,91 @@
+"""Forms of the cost and contribution pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from scoretrack.finance.models import (
+    Contribution,
+    ContributionKind,
+    ContributionSource,
+    DirectCost,
+    ExchangeRate,
+    MissingRate,
+)
+from scoretrack.lib.forms import FilterForm, RecordForm, country_choice, year_filter
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CostFilter(FilterForm):
+    search_fields = ("category", "delivery__key")
+    lookups = {"country": "country", "year": "date__year"}
+
+    country = country_choice()
+    year = year_filter()
+
+
+class ContributionFilter(FilterForm):
+    search_fields = ("organisation__name", "delivery__key")
+    lookups = {"country": "country", "year": "date__year", "source": "source", "kind": "kind"}
+
+    country = country_choice()
+    year = year_filter()
+    source = forms.ChoiceField(choices=[("", "Any"), *ContributionSource.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", "Any"), *ContributionKind.choices], required=False)
+
+
+class MoneyForm(RecordForm):
+    """An amount in its currency; a blank USD value is converted at the stored rate
+    of the date, and a missing rate is an error at the USD field, not a 500."""
+
+    country_bound: tuple[str, ...] = ("delivery",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A delivery's label shows its module: fetched with it, not once per option.
+        self.fields["delivery"].queryset = self.fields["delivery"].queryset.select_related("module")
+        for name in ("amount", "usd"):
+            self.fields[name].validators.append(MinValueValidator(0))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        amount, currency, day = (cleaned.get(k) for k in ("amount", "currency", "date"))
+        if cleaned.get("usd") is None and None not in (amount, day) and currency:
+            try:
+                cleaned["usd"] = ExchangeRate.objects.to_usd(amount, currency, day)
+            except MissingRate as missing:
+                self.add_error("usd", f"{missing}: enter the USD value or record that rate.")
+        return cleaned
+
+
+class CostForm(MoneyForm):
+    class Meta:
+        model = DirectCost
+        fields = ["country", "date", "delivery", "category", "amount", "currency", "usd"]
+        labels = {"usd": "USD"}
+        widgets = {"date": DATE}
+
+
+class ContributionForm(MoneyForm):
+    country_bound = ("delivery", "organisation")
+    global_ok = ("organisation",)
+
+    class Meta:
+        model = Contribution
+        fields = [
+            "country",
+            "date",
+            "organisation",
+            "source",
+            "kind",
+            "delivery",
+            "amount",
+            "currency",
+            "usd",
+        ]
+        labels = {"usd": "USD"}
+        widgets = {"date": DATE}

@@ -1,0 +1,119 @@
+"""Money pages: direct training costs and contributions (list, create, edit)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from scoretrack.finance.forms import ContributionFilter, ContributionForm, CostFilter, CostForm
+from scoretrack.finance.models import Contribution, DirectCost
+from scoretrack.lib import crud
+from scoretrack.lib.crud import Column
+
+MONEY = [
+    Column("Amount", "amount", num=True),
+    Column("Currency", "currency"),
+    Column("USD", "usd", num=True),
+]
+
+
+def _list(name: str) -> str:
+    return reverse(f"finance:{name}-list")
+
+
+@login_required
+@require_GET
+def cost_list(request: HttpRequest) -> HttpResponse:
+    return crud.list_page(
+        request,
+        queryset=DirectCost.objects.select_related("country", "delivery"),
+        filter_form=CostFilter,
+        columns=[
+            Column("Date", "date"),
+            Column("Country", "country.name"),
+            Column("Delivery", "delivery.key"),
+            Column("Category", "category"),
+            *MONEY,
+        ],
+        detail="finance:cost-edit",
+        create="finance:cost-create",
+        title="Direct training costs",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_create(request: HttpRequest) -> HttpResponse:
+    return crud.edit_page(
+        request,
+        form_class=CostForm,
+        title="New direct training cost",
+        success=lambda _: _list("cost"),
+        cancel=_list("cost"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    cost = crud.get_visible(DirectCost.objects.all(), request.user, pk)
+    return crud.edit_page(
+        request,
+        form_class=CostForm,
+        instance=cost,
+        title=f"Edit cost of {cost}",
+        success=lambda _: _list("cost"),
+        cancel=_list("cost"),
+    )
+
+
+@login_required
+@require_GET
+def contribution_list(request: HttpRequest) -> HttpResponse:
+    return crud.list_page(
+        request,
+        queryset=Contribution.objects.select_related("country", "organisation", "delivery"),
+        filter_form=ContributionFilter,
+        columns=[
+            Column("Date", "date"),
+            Column("Country", "country.name"),
+            Column("Organisation", "organisation.name"),
+            Column("Source", "get_source_display"),
+            Column("Kind", "get_kind_display"),
+            Column("Delivery", "delivery.key"),
+            *MONEY,
+        ],
+        detail="finance:contribution-edit",
+        create="finance:contribution-create",
+        title="Contributions",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_create(request: HttpRequest) -> HttpResponse:
+    return crud.edit_page(
+        request,
+        form_class=ContributionForm,
+        title="New contribution",
+        success=lambda _: _list("contribution"),
+        cancel=_list("contribution"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    contribution = crud.get_visible(Contribution.objects.all(), request.user, pk)
+    return crud.edit_page(
+        request,
+        form_class=ContributionForm,
+        instance=contribution,
+        title="Edit contribution",
+        success=lambda _: _list("contribution"),
+        cancel=_list("contribution"),
+    )

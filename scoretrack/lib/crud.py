@@ -1,0 +1,275 @@
+"""The generic pages every domain app uses, so no app writes the same view twice.
+
+- `list_page`: search, filters, pagination; the results table alone for htmx.
+- `get_visible`: a record the user may see, else 404.
+- `edit_page`: create / edit with a ModelForm; re-renders the fields that depend
+  on the chosen country when it changes (htmx).
+- `Inline` + `inline_urls`: rows of a parent (a delivery's enrolments) listed,
+  added, edited and removed on the parent's page, with htmx partials and a plain
+  page fallback for browsers without JavaScript.
+
+Every queryset comes from `Model.objects.visible_to(request.user)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from scoretrack.lib.forms import FilterForm, RecordForm
+
+CONFLICT = "Another record with these values was saved meanwhile; check the values and save again."
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: a label and a dotted attribute path of the row."""
+
+    label: str
+    attr: str
+    num: bool = False
+
+    def value(self, obj: Any) -> Any:
+        value = obj
+        for part in self.attr.split("."):
+            if value is None:
+                return ""
+            value = getattr(value, part)
+            if callable(value):
+                value = value()
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
+
+
+@dataclass(frozen=True)
+class Row:
+    obj: Any
+    cells: list[tuple[Column, Any]]
+    url: str = ""
+    edit_url: str = ""
+    delete_url: str = ""
+
+
+def rows_of(objects: Sequence[Any], columns: Sequence[Column], url: Callable[[Any], str]) -> list:
+    """The rows of a table, each with its cells and the URL of its record."""
+    return [Row(obj, cells(obj, columns), url(obj)) for obj in objects]
+
+
+def cells(obj: Any, columns: Sequence[Column]) -> list[tuple[Column, Any]]:
+    return [(column, column.value(obj)) for column in columns]
+
+
+def get_visible(queryset: QuerySet[Any], user: Any, pk: Any) -> Any:
+    """The record `pk` if the user may see it, else 404 (unknown and out of scope alike)."""
+    return get_object_or_404(queryset.visible_to(user), pk=pk)
+
+
+def list_page(
+    request: HttpRequest,
+    *,
+    queryset: QuerySet[Any],
+    filter_form: type[FilterForm],
+    columns: Sequence[Column],
+    detail: str,
+    title: str,
+    create: str = "",
+    template: str = "lib/list.html",
+) -> HttpResponse:
+    """A searchable, filterable, paginated table; `detail` is the rows' URL name."""
+    form = filter_form(request.GET or None, user=request.user)
+    objects = form.filter(queryset.visible_to(request.user))
+    page = Paginator(objects, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "title": title,
+        "form": form,
+        "page": page,
+        "columns": columns,
+        "rows": rows_of(page.object_list, columns, lambda o: reverse(detail, args=[o.pk])),
+        "create_url": reverse(create) if create else "",
+    }
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def save_form(form: RecordForm) -> bool:
+    """Save a valid form; a constraint broken by a concurrent write becomes a form error."""
+    try:
+        with transaction.atomic():
+            form.save()
+    except IntegrityError:
+        form.add_error(None, CONFLICT)
+        return False
+    return True
+
+
+def edit_page(
+    request: HttpRequest,
+    *,
+    form_class: type[RecordForm],
+    title: str,
+    success: Callable[[Any], str],
+    cancel: str,
+    instance: Model | None = None,
+    template: str = "lib/form.html",
+    form_kwargs: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Create (no instance) or edit a record; `success` gives the URL to go to after."""
+    kwargs = {"user": request.user, "instance": instance, **(form_kwargs or {})}
+    if request.method == "POST":
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid() and save_form(form):
+            messages.success(request, f"Saved {form.instance}.")
+            return redirect(success(form.instance))
+    elif "_dependent" in request.GET:
+        # The country changed: only the fields whose choices follow it are re-rendered.
+        form = form_class(initial=request.GET.dict(), **kwargs)
+        return render(request, f"{template}#dependent", {"form": form})
+    else:
+        form = form_class(**kwargs)
+    context = {"title": title, "form": form, "cancel_url": cancel, "instance": instance}
+    return render(request, template, context)
+
+
+@dataclass(frozen=True)
+class Inline:
+    """Rows of a parent record, managed on the parent's page.
+
+    `name` is the URL segment, the URL names' prefix and the section's id;
+    `namespace` the URL namespace of the parent's app; `detail` the parent's URL name.
+    """
+
+    name: str
+    title: str
+    namespace: str
+    detail: str
+    parent_model: type[Model]
+    form_class: type[RecordForm]
+    parent_field: str
+    columns: tuple[Column, ...]
+    select_related: tuple[str, ...] = ()
+    add_label: str = "Add"
+
+    @property
+    def model(self) -> type[Model]:
+        return self.form_class._meta.model
+
+    def url(self, action: str, parent: Any, row: Any = None) -> str:
+        args = [parent.pk] if row is None else [parent.pk, row.pk]
+        return reverse(f"{self.namespace}:{self.name}-{action}", args=args)
+
+    def rows(self, request: HttpRequest, parent: Any) -> QuerySet[Any]:
+        objects = self.model.objects.visible_to(request.user)
+        return objects.filter(**{self.parent_field: parent}).select_related(*self.select_related)
+
+    def row(self, parent: Any, obj: Any) -> Row:
+        return Row(
+            obj,
+            cells(obj, self.columns),
+            url=self.url("show", parent, obj),
+            edit_url=self.url("edit", parent, obj),
+            delete_url=self.url("delete", parent, obj),
+        )
+
+    def table(self, request: HttpRequest, parent: Any, form: RecordForm | None = None) -> dict:
+        """The context of the section on the parent's page (`lib/inline.html#section`)."""
+        return {
+            "inline": self,
+            "parent": parent,
+            "rows": [self.row(parent, obj) for obj in self.rows(request, parent)],
+            "add_url": self.url("add", parent),
+            "parent_url": reverse(f"{self.namespace}:{self.detail}", args=[parent.pk]),
+            "form": form,
+        }
+
+    def new_form(self, request: HttpRequest, parent: Any, obj: Any = None) -> RecordForm:
+        instance = obj or self.model(**{self.parent_field: parent})
+        data = request.POST if request.method == "POST" else None
+        return self.form_class(data, instance=instance, user=request.user)
+
+
+def _render_inline(request: HttpRequest, partial: str, context: dict) -> HttpResponse:
+    return render(request, f"lib/inline.html#{partial}", context)
+
+
+def inline_urls(inline: Inline) -> list[URLPattern]:
+    """The add / row / edit / delete endpoints of an inline, under `<parent>/<name>/`."""
+
+    def parent_of(request: HttpRequest, pk: Any) -> Any:
+        return get_visible(inline.parent_model.objects.all(), request.user, pk)
+
+    def row_of(request: HttpRequest, parent: Any, row: Any) -> Any:
+        return get_object_or_404(inline.rows(request, parent), pk=row)
+
+    def back(parent: Any) -> str:
+        return reverse(f"{inline.namespace}:{inline.detail}", args=[parent.pk]) + f"#{inline.name}"
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def add(request: HttpRequest, pk: Any) -> HttpResponse:
+        parent = parent_of(request, pk)
+        form = inline.new_form(request, parent)
+        if request.method == "POST" and form.is_valid() and save_form(form):
+            if request.htmx:
+                return _render_inline(request, "section", {"t": inline.table(request, parent)})
+            return redirect(back(parent))
+        context = {"t": inline.table(request, parent, form)}
+        if request.htmx:
+            return _render_inline(request, "section" if form.is_bound else "add-form", context)
+        return render(request, "lib/inline.html", {**context, "back": back(parent)})
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def edit(request: HttpRequest, pk: Any, row: Any) -> HttpResponse:
+        parent = parent_of(request, pk)
+        form = inline.new_form(request, parent, row_of(request, parent, row))
+        if request.method == "POST" and form.is_valid() and save_form(form):
+            if request.htmx:
+                return _render_inline(request, "row", {"row": inline.row(parent, form.instance)})
+            return redirect(back(parent))
+        table = {"inline": inline, "parent": parent, "form": form}
+        context = {"t": table, "row": inline.row(parent, form.instance)}
+        if request.htmx:
+            return _render_inline(request, "edit-row", context)
+        return render(request, "lib/inline.html", {**context, "back": back(parent)})
+
+    @login_required
+    @require_GET
+    def show(request: HttpRequest, pk: Any, row: Any) -> HttpResponse:
+        parent = parent_of(request, pk)
+        obj = row_of(request, parent, row)
+        return _render_inline(request, "row", {"row": inline.row(parent, obj)})
+
+    @login_required
+    @require_POST
+    def delete(request: HttpRequest, pk: Any, row: Any) -> HttpResponse:
+        parent = parent_of(request, pk)
+        obj = row_of(request, parent, row)
+        obj.delete()  # the history keeps it: a removal can be seen and undone
+        if request.htmx:
+            return HttpResponse("")
+        messages.success(request, f"Removed {obj}.")
+        return redirect(back(parent))
+
+    prefix = f"<uuid:pk>/{inline.name}/"
+    return [
+        path(prefix + "add/", add, name=f"{inline.name}-add"),
+        path(prefix + "<uuid:row>/", show, name=f"{inline.name}-show"),
+        path(prefix + "<uuid:row>/edit/", edit, name=f"{inline.name}-edit"),
+        path(prefix + "<uuid:row>/delete/", delete, name=f"{inline.name}-delete"),
+    ]

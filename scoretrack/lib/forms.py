@@ -1,0 +1,209 @@
+"""Form bases of the web pages: scoped choices, country-bound choices, accessible errors."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Model, Q, QuerySet, UniqueConstraint
+from django.utils.text import capfirst
+
+from scoretrack.reference.models import CountryProgramme
+
+
+class AccessibleMixin:
+    """Links each field's errors and help text to its input (aria-describedby)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name not in self.fields:  # type: ignore[attr-defined]
+                continue
+            bound = self[name]  # type: ignore[index]
+            described = [f"{bound.auto_id}_error"]
+            if bound.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            bound.field.widget.attrs["aria-describedby"] = " ".join(described)
+            bound.field.widget.attrs["aria-invalid"] = "true"
+
+
+class RecordForm(AccessibleMixin, forms.ModelForm):
+    """A ModelForm of a domain record, for one user.
+
+    - Every related choice goes through the one scoping method.
+    - `country_bound` names the fields whose choices belong to the chosen country
+      (a region, a trainer); `global_ok` those that may also be global (an
+      organisation without a country). Their choices are narrowed to the country,
+      and `clean` rejects a value of another country, naming both.
+    - `fixed_fields` are set by the view (the parent of an inline row), not typed
+      by the user: they are still part of constraint checks, so a duplicate row is a
+      form error instead of an IntegrityError.
+    """
+
+    country_bound: tuple[str, ...] = ()
+    global_ok: tuple[str, ...] = ()
+    fixed_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+        self.country = self.chosen_country()
+        if self.country is not None:
+            for name in self.country_bound:
+                if name in self.fields:
+                    field = self.fields[name]
+                    field.queryset = field.queryset.filter(self._in_country(name, self.country))
+                    field.error_messages["invalid_choice"] = (
+                        f"That choice is not in {self.country}."
+                    )
+
+    def _in_country(self, name: str, country: CountryProgramme) -> Q:
+        if name in self.global_ok:
+            return Q(country=country) | Q(country__isnull=True)
+        return Q(country=country)
+
+    def chosen_country(self) -> CountryProgramme | None:
+        """The country the record belongs to: as typed, else as stored."""
+        if "country" not in self.fields:
+            return getattr(self.instance, "country", None)
+        # As typed when bound, else the initial or stored value.
+        raw = self["country"].value()
+        if raw in (None, ""):
+            return None
+        if isinstance(raw, CountryProgramme):
+            return raw
+        try:
+            key = uuid.UUID(str(raw))
+        except ValueError:
+            return None
+        return CountryProgramme.objects.visible_to(self.user).filter(pk=key).first()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        country = cleaned.get("country", self.country) if "country" in self.fields else self.country
+        if country is None:
+            return cleaned
+        for name in self.country_bound:
+            value = cleaned.get(name)
+            values = list(value) if isinstance(value, QuerySet | list) else [value]
+            for item in values:
+                if item is None or not hasattr(item, "country_id"):
+                    continue
+                if item.country_id is None and name in self.global_ok:
+                    continue
+                if item.country_id != country.pk:
+                    self.add_error(name, f"{item} is not in {country}.")
+        return cleaned
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._explain_constraints()
+
+    def _explain_constraints(self) -> None:
+        """Replace Django's "Constraint “x” is violated." by what the user did wrong."""
+        errors = getattr(self, "_errors", None) or {}
+        if NON_FIELD_ERRORS not in errors:
+            return
+        meta = self._meta.model._meta
+        plain = {}
+        for constraint in meta.constraints:
+            if isinstance(constraint, UniqueConstraint) and constraint.fields:
+                labels = [capfirst(meta.get_field(name).verbose_name) for name in constraint.fields]
+                together = (
+                    ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+                )
+                explained = f"{capfirst(meta.verbose_name)} with this {together} already exists."
+            else:
+                explained = f"The values break the rule “{constraint.name.replace('_', ' ')}”."
+            plain[constraint.get_violation_error_message()] = explained
+        messages = [plain.get(message, message) for message in errors[NON_FIELD_ERRORS]]
+        errors[NON_FIELD_ERRORS] = self.error_class(messages, error_class="nonfield")
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # Django leaves fields that are not on the form out of model validation;
+        # the view's fixed fields are known, so unique constraints over them are checked.
+        return super()._get_validation_exclusions() - set(self.fixed_fields)
+
+    @property
+    def bound_country_fields(self) -> list[forms.BoundField]:
+        """The fields whose choices follow the country (re-rendered when it changes)."""
+        return [self[name] for name in self.country_bound if name in self.fields]
+
+
+class YesNoUnknownFilter(forms.ChoiceField):
+    """A filter on a yes / no / unknown fact (a nullable boolean)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(
+            choices=[("", "Any"), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+            **kwargs,
+        )
+
+
+class FilterForm(AccessibleMixin, forms.Form):
+    """The search box and filters of a list page.
+
+    `search_fields` are matched (case-insensitive, contains) by the search text;
+    `lookups` maps each filter field to its ORM lookup. An invalid filter shows its
+    error at the field and is ignored; the valid ones still apply.
+    """
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    search_fields: tuple[str, ...] = ()
+    lookups: dict[str, str] = {}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+                field.required = False
+
+    def filter(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        text = (data.get("q") or "").strip()
+        if text:
+            match = Q()
+            for name in self.search_fields:
+                match |= Q(**{f"{name}__icontains": text})
+            queryset = queryset.filter(match)
+        for name, lookup in self.lookups.items():
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            queryset = queryset.filter(self.condition(name, lookup, value))
+        return queryset
+
+    def condition(self, name: str, lookup: str, value: Any) -> Q:
+        if isinstance(self.fields[name], YesNoUnknownFilter):
+            if value == "unknown":
+                return Q(**{f"{lookup}__isnull": True})
+            return Q(**{lookup: value == "yes"})
+        if isinstance(value, Model):
+            return Q(**{lookup: value.pk})
+        return Q(**{lookup: value})
+
+
+def country_choice(**kwargs: Any) -> forms.ModelChoiceField:
+    """A country filter keyed by ISO code, so list URLs read `?country=BO`."""
+    return forms.ModelChoiceField(
+        queryset=CountryProgramme.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label="All countries",
+        **kwargs,
+    )
+
+
+def year_filter() -> forms.IntegerField:
+    return forms.IntegerField(label="Year", required=False, min_value=2000, max_value=2100)

@@ -1,0 +1,43 @@
+"""Forms of the organisation pages and their agreements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
+from scoretrack.reference.models import Agreement, Organisation, OrganisationType
+
+
+class OrganisationFilter(FilterForm):
+    search_fields = ("name", "key")
+    lookups = {"country": "country", "type": "type"}
+
+    country = country_choice()
+    type = forms.ChoiceField(choices=[("", "All types"), *OrganisationType.choices], required=False)
+
+
+class OrganisationForm(RecordForm):
+    class Meta:
+        model = Organisation
+        fields = ["key", "name", "country", "type"]
+
+
+class AgreementForm(RecordForm):
+    fixed_fields = ("organisation",)
+
+    class Meta:
+        model = Agreement
+        fields = ["country", "kind", "signed_on", "ended_on"]
+        widgets = {
+            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "ended_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        signed, ended = cleaned.get("signed_on"), cleaned.get("ended_on")
+        if signed and ended and ended < signed:
+            self.add_error("ended_on", f"The end date is before the signature ({signed}).")
+        return cleaned

@@ -1,0 +1,110 @@
+"""Trainer pages: list, detail with milestones inline, create, edit."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from scoretrack.lib import crud
+from scoretrack.lib.crud import Column
+from scoretrack.trainers.forms import MilestoneForm, TrainerFilter, TrainerForm
+from scoretrack.trainers.models import Trainer
+from scoretrack.trainers.queries import status_label, with_status
+from scoretrack.training.models import Delivery
+
+MILESTONES = crud.Inline(
+    name="milestones",
+    title="Milestones",
+    namespace="trainers",
+    detail="trainer-detail",
+    parent_model=Trainer,
+    form_class=MilestoneForm,
+    parent_field="trainer",
+    columns=(
+        Column("Milestone", "get_milestone_display"),
+        Column("Date", "date"),
+        Column("Module", "module.code"),
+    ),
+    select_related=("module",),
+    add_label="Add a milestone",
+)
+
+
+class _Status(Column):
+    def value(self, obj: Trainer) -> str:
+        return status_label(obj.status_code)
+
+
+def _detail_url(trainer: Trainer) -> str:
+    return reverse("trainers:trainer-detail", args=[trainer.pk])
+
+
+@login_required
+@require_GET
+def trainer_list(request: HttpRequest) -> HttpResponse:
+    return crud.list_page(
+        request,
+        queryset=with_status(Trainer.objects.select_related("country", "organisation")),
+        filter_form=TrainerFilter,
+        columns=[
+            Column("Name", "name"),
+            Column("Key", "key"),
+            Column("Country", "country.name"),
+            Column("Sex", "get_sex_display"),
+            Column("Organisation", "organisation.name"),
+            _Status("Status", "status_code"),
+        ],
+        detail="trainers:trainer-detail",
+        create="trainers:trainer-create",
+        title="Trainers",
+    )
+
+
+@login_required
+@require_GET
+def trainer_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    queryset = with_status(Trainer.objects.select_related("country", "organisation"))
+    trainer = crud.get_visible(queryset, request.user, pk)
+    deliveries = (
+        Delivery.objects.visible_to(request.user)
+        .filter(trainers=trainer)
+        .select_related("module", "country")
+    )
+    context = {
+        "trainer": trainer,
+        "status": status_label(trainer.status_code),
+        "milestones": MILESTONES.table(request, trainer),
+        "deliveries": deliveries,
+    }
+    return render(request, "trainers/trainer_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trainer_create(request: HttpRequest) -> HttpResponse:
+    return crud.edit_page(
+        request,
+        form_class=TrainerForm,
+        title="New trainer",
+        success=_detail_url,
+        cancel=reverse("trainers:trainer-list"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trainer_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    trainer = crud.get_visible(Trainer.objects.all(), request.user, pk)
+    return crud.edit_page(
+        request,
+        form_class=TrainerForm,
+        instance=trainer,
+        title=f"Edit {trainer}",
+        success=_detail_url,
+        cancel=_detail_url(trainer),
+    )

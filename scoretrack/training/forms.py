@@ -1,0 +1,132 @@
+"""Forms of the delivery pages and of the rows managed on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from scoretrack.finance.models import ExchangeRate, MissingRate
+from scoretrack.lib.forms import FilterForm, RecordForm, country_choice, year_filter
+from scoretrack.reference.models import CountryProgramme, Module, Organisation
+from scoretrack.training.models import (
+    ConsultingVisit,
+    Delivery,
+    DeliveryIndependence,
+    Enrolment,
+    Participant,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class DeliveryFilter(FilterForm):
+    search_fields = ("key",)
+    lookups = {
+        "country": "country",
+        "module": "module",
+        "organiser": "organiser",
+        "independence": "independence",
+        "year": "start_date__year",
+    }
+
+    country = country_choice()
+    module = forms.ModelChoiceField(
+        queryset=Module.objects.all(), to_field_name="code", required=False, empty_label="All"
+    )
+    organiser = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(deliveries__isnull=False).distinct(),
+        required=False,
+        empty_label="All",
+    )
+    independence = forms.ChoiceField(
+        choices=[("", "Any"), *DeliveryIndependence.choices], required=False
+    )
+    year = year_filter()
+
+
+class DeliveryForm(RecordForm):
+    country_bound = ("organiser", "trainers")
+    global_ok = ("organiser",)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "key",
+            "country",
+            "module",
+            "organiser",
+            "independence",
+            "start_date",
+            "end_date",
+            "trainers",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "trainers": forms.CheckboxSelectMultiple,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", f"The end date is before the start date ({start}).")
+        return cleaned
+
+
+class DeliveryRowForm(RecordForm):
+    """A row of a delivery (enrolment, participant, visit): its choices are of the
+    delivery's country."""
+
+    fixed_fields = ("delivery",)
+
+    def chosen_country(self) -> CountryProgramme | None:
+        return self.instance.delivery.country
+
+
+class EnrolmentForm(DeliveryRowForm):
+    country_bound = ("enterprise",)
+
+    class Meta:
+        model = Enrolment
+        fields = ["enterprise", "status", "fee", "currency", "fee_usd"]
+        labels = {"fee_usd": "Fee in USD"}
+        help_texts = {"fee_usd": "Leave blank to convert at the stored rate of the start date"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("fee", "fee_usd"):
+            self.fields[name].validators.append(MinValueValidator(0))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        fee, currency = cleaned.get("fee"), cleaned.get("currency")
+        if fee is not None and not currency:
+            self.add_error("currency", "Give the currency the fee was paid in.")
+        elif fee is not None and cleaned.get("fee_usd") is None and "fee" not in self.errors:
+            try:
+                day = self.instance.delivery.start_date
+                cleaned["fee_usd"] = ExchangeRate.objects.to_usd(fee, currency, day)
+            except MissingRate as missing:
+                self.add_error("fee_usd", f"{missing}: enter the USD value.")
+        return cleaned
+
+
+class ParticipantForm(DeliveryRowForm):
+    country_bound = ("enterprise",)
+
+    class Meta:
+        model = Participant
+        fields = ["enterprise", "name", "person", "sex", "role", "eit_member", "satisfaction"]
+        labels = {"eit_member": "Member of the enterprise improvement team"}
+
+
+class VisitForm(DeliveryRowForm):
+    country_bound = ("enterprise", "trainer")
+
+    class Meta:
+        model = ConsultingVisit
+        fields = ["enterprise", "trainer", "date", "hours", "note"]
+        widgets = {"date": DATE, "note": forms.Textarea(attrs={"rows": 2})}

@@ -1,0 +1,162 @@
+"""Delivery pages: list, detail with enrolments, participants and visits inline,
+create, edit."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from scoretrack.lib import crud
+from scoretrack.lib.crud import Column
+from scoretrack.training.forms import (
+    DeliveryFilter,
+    DeliveryForm,
+    EnrolmentForm,
+    ParticipantForm,
+    VisitForm,
+)
+from scoretrack.training.models import Delivery, Enrolment
+
+
+def _inline(name: str, title: str, form_class: type, columns: tuple, related: tuple) -> crud.Inline:
+    return crud.Inline(
+        name=name,
+        title=title,
+        namespace="training",
+        detail="delivery-detail",
+        parent_model=Delivery,
+        form_class=form_class,
+        parent_field="delivery",
+        columns=columns,
+        select_related=("delivery__country", *related),
+        add_label=f"Add {title.lower()[:-1]}",
+    )
+
+
+ENROLMENTS = _inline(
+    "enrolments",
+    "Enrolments",
+    EnrolmentForm,
+    (
+        Column("Enterprise", "enterprise.name"),
+        Column("Status", "get_status_display"),
+        Column("Fee", "fee", num=True),
+        Column("Currency", "currency"),
+        Column("Fee in USD", "fee_usd", num=True),
+    ),
+    ("enterprise",),
+)
+PARTICIPANTS = _inline(
+    "participants",
+    "Participants",
+    ParticipantForm,
+    (
+        Column("Name", "name"),
+        Column("Enterprise", "enterprise.name"),
+        Column("Sex", "get_sex_display"),
+        Column("Role", "get_role_display"),
+        Column("EIT member", "eit_member"),
+        Column("Satisfaction", "satisfaction", num=True),
+    ),
+    ("enterprise",),
+)
+VISITS = _inline(
+    "visits",
+    "Consulting visits",
+    VisitForm,
+    (
+        Column("Date", "date"),
+        Column("Enterprise", "enterprise.name"),
+        Column("Trainer", "trainer.name"),
+        Column("Hours", "hours", num=True),
+        Column("Note", "note"),
+    ),
+    ("enterprise", "trainer"),
+)
+
+
+def _detail_url(delivery: Delivery) -> str:
+    return reverse("training:delivery-detail", args=[delivery.pk])
+
+
+def _enrolment_count() -> Coalesce:
+    enrolments = (
+        Enrolment.objects.filter(delivery=OuterRef("pk"))
+        .values("delivery")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(enrolments), 0)
+
+
+@login_required
+@require_GET
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    queryset = Delivery.objects.select_related("country", "module", "organiser").annotate(
+        enrolment_count=_enrolment_count()
+    )
+    return crud.list_page(
+        request,
+        queryset=queryset,
+        filter_form=DeliveryFilter,
+        columns=[
+            Column("Key", "key"),
+            Column("Country", "country.name"),
+            Column("Module", "module.code"),
+            Column("Organiser", "organiser.name"),
+            Column("Start", "start_date"),
+            Column("Independence", "get_independence_display"),
+            Column("Enterprises", "enrolment_count", num=True),
+        ],
+        detail="training:delivery-detail",
+        create="training:delivery-create",
+        title="Deliveries",
+    )
+
+
+@login_required
+@require_GET
+def delivery_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    queryset = Delivery.objects.select_related("country", "module", "organiser")
+    delivery = crud.get_visible(queryset, request.user, pk)
+    context = {
+        "delivery": delivery,
+        "trainers": delivery.trainers.visible_to(request.user),
+        "enrolments": ENROLMENTS.table(request, delivery),
+        "participants": PARTICIPANTS.table(request, delivery),
+        "visits": VISITS.table(request, delivery),
+    }
+    return render(request, "training/delivery_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delivery_create(request: HttpRequest) -> HttpResponse:
+    return crud.edit_page(
+        request,
+        form_class=DeliveryForm,
+        title="New delivery",
+        success=_detail_url,
+        cancel=reverse("training:delivery-list"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delivery_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    delivery = crud.get_visible(Delivery.objects.select_related("module"), request.user, pk)
+    return crud.edit_page(
+        request,
+        form_class=DeliveryForm,
+        instance=delivery,
+        title=f"Edit {delivery}",
+        success=_detail_url,
+        cancel=_detail_url(delivery),
+    )
