@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install install-dev run test lint format migrate worker bench clean
+.PHONY: install install-dev run test lint format migrate worker bench clean browser
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -46,7 +46,15 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install-dev lint
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi
+
+test: install-dev lint browser
 	$(BIN)/scoretrack makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
