@@ -52,7 +52,9 @@ class Make:
     def sector(self, name: str) -> Sector:
         return Sector.objects.get_or_create(name=name)[0]
 
-    def org(self, key: str, type: str = "employer_organisation", country: str | None = "BO") -> Organisation:
+    def org(
+        self, key: str, type: str = "employer_organisation", country: str | None = "BO"
+    ) -> Organisation:
         return Organisation.objects.create(
             key=key, name=key, type=type, country=self.country(country) if country else None
         )
@@ -106,9 +108,7 @@ class Make:
             delivery=delivery, enterprise=firm, sex=sex, role=role, **fields
         )
 
-    def trainer(
-        self, key: str, sex: str = "female", country: str = "BO", **fields: Any
-    ) -> Trainer:
+    def trainer(self, key: str, sex: str = "female", country: str = "BO", **fields: Any) -> Trainer:
         return Trainer.objects.create(
             key=key, name=key, sex=sex, country=self.country(country), **fields
         )
@@ -192,7 +192,9 @@ class Make:
     def event(
         self, key: str, kind: str, date: str, country: str = "BO", **groups: tuple[int, int]
     ) -> Event:
-        event = Event.objects.create(key=key, kind=kind, date=day(date), country=self.country(country))
+        event = Event.objects.create(
+            key=key, kind=kind, date=day(date), country=self.country(country)
+        )
         for group, (female, male) in groups.items():
             EventParticipation.objects.create(event=event, group=group, female=female, male=male)
         return event

@@ -133,7 +133,7 @@ def test_from_and_to_include_their_own_days(ask, world):
     assert ask("smes_trained", **{"from": "2020-06-01", "to": "2020-06-30"}) == 2
     assert ask("staff_trained", **{"from": "2020-06-01", "to": "2020-07-01"}) == 3
     assert ask("smes_trained", **{"from": "2020-07-01"}) == 2
-    assert ask("smes_trained", **{"to": "2019-12-31"}) == 1
+    assert ask("smes_trained", to="2019-12-31") == 1
 
 
 # --- shares of SMEs -----------------------------------------------------------------
