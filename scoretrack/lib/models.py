@@ -92,3 +92,26 @@ class Sex(Choices):
 
 
 CURRENCY_HELP = "ISO 4217 code, e.g. USD, CNY, COP"
+
+
+class TranslatedNameMixin(models.Model):
+    """Catalogue names translatable as data: {"es": "Cooperación en el lugar de trabajo"}."""
+
+    name_translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Name per language code, e.g. {"es": "…", "fr": "…"}; blank = the name',
+    )
+
+    class Meta:
+        abstract = True
+
+    def localized_name(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        language = (language or get_language() or "en").lower()
+        translations = self.name_translations or {}
+        for code in (language, language.split("-")[0]):
+            if translations.get(code):
+                return str(translations[code])
+        return str(self.name)  # type: ignore[attr-defined]

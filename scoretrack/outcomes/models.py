@@ -10,12 +10,12 @@ from django.db import models
 from django.db.models import F, Q
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib.models import Choices, Record, Sex
+from scoretrack.lib.models import Choices, Record, Sex, TranslatedNameMixin
 from scoretrack.reference.models import Module
 from scoretrack.trainers.models import Trainer
 
 
-class Practice(Record):
+class Practice(TranslatedNameMixin, Record):
     """A management practice assessed at baseline and progress (figure 13)."""
 
     code = models.CharField(max_length=40, unique=True)
@@ -79,7 +79,7 @@ class KpiBetter(Choices):
     LOWER = "lower", "Lower is better"
 
 
-class Kpi(Record):
+class Kpi(TranslatedNameMixin, Record):
     """An outcome indicator of the catalogue that SMEs and trainers select per firm."""
 
     Better = KpiBetter

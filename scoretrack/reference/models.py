@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
 
-from scoretrack.lib.models import Choices, Record
+from scoretrack.lib.models import Choices, Record, TranslatedNameMixin
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use the two capital letters of ISO 3166.")
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use the three capital letters of ISO 4217.")
@@ -64,7 +64,7 @@ class Phase(Record):
         return self.start_date <= day <= self.end_date
 
 
-class Module(Record):
+class Module(TranslatedNameMixin, Record):
     """A training module of the catalogue; new modules are data, not code."""
 
     code = models.CharField(max_length=20, unique=True)

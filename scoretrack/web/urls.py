@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language", views.set_language, name="set_language"),
     path("deleted/", views.deleted, name="deleted"),
     path("deleted/restore", views.restore, name="restore"),
 ]
