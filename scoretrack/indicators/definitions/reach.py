@@ -90,36 +90,6 @@ def smes_women_owned_pct(ctx: Context) -> Value:
     return known_share(ctx, "women_owned")
 
 
-@indicator(
-    "smes_unionised_pct",
-    name="SMEs trained that are unionised (%)",
-    unit="percent",
-    by=("country",),
-    places=ALL_PLACES,
-    definition="""
-    Of the SMEs trained (see smes_trained) with a recorded value, the share whose
-    workers are unionised.
-    """,
-)
-def smes_unionised_pct(ctx: Context) -> Value:
-    return known_share(ctx, "unionised")
-
-
-@indicator(
-    "smes_collective_agreement_pct",
-    name="SMEs trained covered by a collective agreement (%)",
-    unit="percent",
-    by=("country",),
-    places=ALL_PLACES,
-    definition="""
-    Of the SMEs trained (see smes_trained) with a recorded value, the share covered
-    by a collective agreement.
-    """,
-)
-def smes_collective_agreement_pct(ctx: Context) -> Value:
-    return known_share(ctx, "collective_agreement")
-
-
 def earlier_participations(ctx: Context) -> Any:
     """The same enterprise's participations up to the period's end, in any delivery
     the user may count (not narrowed by partner or country)."""
@@ -180,6 +150,36 @@ def workforce_represented(ctx: Context) -> Value:
     return measure(
         ctx, firms, {"country": "country__code"}, sums, lambda r: r["female"] + r["male"]
     )
+
+
+@indicator(
+    "smes_unionised_pct",
+    name="SMEs trained that are unionised (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Of the SMEs trained (see smes_trained) with a recorded value, the share whose
+    workers are unionised.
+    """,
+)
+def smes_unionised_pct(ctx: Context) -> Value:
+    return known_share(ctx, "unionised")
+
+
+@indicator(
+    "smes_collective_agreement_pct",
+    name="SMEs trained covered by a collective agreement (%)",
+    unit="percent",
+    by=("country",),
+    places=ALL_PLACES,
+    definition="""
+    Of the SMEs trained (see smes_trained) with a recorded value, the share covered
+    by a collective agreement.
+    """,
+)
+def smes_collective_agreement_pct(ctx: Context) -> Value:
+    return known_share(ctx, "collective_agreement")
 
 
 @indicator(
