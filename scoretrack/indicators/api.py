@@ -29,6 +29,7 @@ class ValuesOut(Schema):
 
 @router.get("", response=list[IndicatorOut], summary="The indicators of the registry")
 def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every indicator: code, name, definition in words, unit and the `by` it takes."""
     return [item.as_dict() for item in indicators()]
 
 
@@ -46,6 +47,15 @@ def indicator_values(
     date_to: Annotated[dt.date | None, Query(alias="to", description="Last day")] = None,
     by: Annotated[str | None, Query(description="One disaggregation")] = None,
 ) -> dict[str, Any]:
+    """Figures of the indicators for the filters, within the caller's scope.
+
+    Without `by` each value is a number; with `by` an object keyed by the workbook's
+    codes (module, practice, KPI, country codes; `female`/`male`; years as strings;
+    `(none)` for records with no value). Percentages are 0-100, unrounded; a share
+    with an empty denominator is null. `targets` holds the targets set for exactly
+    these country / phase / year filters. Give at most one of phase, year, from/to.
+    Any unknown code, filter value or `by` is a 400 naming it.
+    """
     wanted = Request(
         codes=code,
         country=country,

@@ -303,57 +303,71 @@ def check_request(request: Request) -> dict[str, list[str]]:
     return errors
 
 
+def _country(source: Source, code: str) -> Any:
+    from scoretrack.reference.models import CountryProgramme
+
+    return source(CountryProgramme).filter(code=code).values_list("pk", flat=True).first()
+
+
+def _organisations(source: Source, key: str, country_id: Any, **where: Any) -> tuple[Any, ...]:
+    """Organisations with that key: keys are unique per country, so with a country
+    filter only that country's (or a global one) is meant."""
+    from scoretrack.reference.models import Organisation
+
+    found = source(Organisation).filter(key=key, **where)
+    if country_id is not None:
+        found = found.filter(Q(country_id=country_id) | Q(country__isnull=True))
+    return tuple(found.values_list("pk", flat=True))
+
+
+def _sector(source: Source, name: str) -> Any:
+    from scoretrack.reference.models import Sector
+
+    return source(Sector).filter(name=name).values_list("pk", flat=True).first()
+
+
+def _phase(source: Source, name: str) -> dict[str, Any] | None:
+    from scoretrack.reference.models import Phase
+
+    return source(Phase).filter(name=name).values("pk", "start_date", "end_date").first()
+
+
+def _period(request: Request, phase: dict[str, Any] | None) -> tuple[dt.date | None, ...]:
+    if phase is not None:
+        return phase["start_date"], phase["end_date"]
+    if request.year is not None:
+        return dt.date(request.year, 1, 1), dt.date(request.year, 12, 31)
+    return request.date_from, request.date_to
+
+
 def resolve(source: Source, request: Request) -> Filters:
     """Check the request and look its filter values up; a ValidationError names each bad one."""
-    from scoretrack.reference.models import CountryProgramme, Organisation, Phase, Sector
+    from scoretrack.reference.models import Organisation
 
     errors = check_request(request)
-    country_id = sector_id = phase_id = None
-    partner_ids: tuple[Any, ...] = ()
-    lead_buyer_ids: tuple[Any, ...] = ()
-    start, end = request.date_from, request.date_to
-    if request.country is not None:
-        country_id = (
-            source(CountryProgramme)
-            .filter(code=request.country)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if country_id is None:
-            errors.setdefault("country", []).append(f"unknown country '{request.country}'")
-    if request.partner is not None:
-        partners = source(Organisation).filter(key=request.partner)
-        if country_id is not None:
-            partners = partners.filter(Q(country_id=country_id) | Q(country__isnull=True))
-        partner_ids = tuple(partners.values_list("pk", flat=True))
-        if not partner_ids:
-            errors.setdefault("partner", []).append(f"unknown partner '{request.partner}'")
-    if request.sector is not None:
-        sector_id = source(Sector).filter(name=request.sector).values_list("pk", flat=True).first()
-        if sector_id is None:
-            errors.setdefault("sector", []).append(f"unknown sector '{request.sector}'")
-    if request.lead_buyer is not None:
-        lead_buyer_ids = tuple(
-            source(Organisation)
-            .filter(key=request.lead_buyer, type=Organisation.Type.LEAD_BUYER)
-            .values_list("pk", flat=True)
-        )
-        if not lead_buyer_ids:
-            errors.setdefault("lead_buyer", []).append(f"unknown lead buyer '{request.lead_buyer}'")
-    if request.phase is not None:
-        phase = source(Phase).filter(name=request.phase).values("pk", "start_date", "end_date")
-        found = phase.first()
-        if found is None:
-            errors.setdefault("phase", []).append(f"unknown phase '{request.phase}'")
-        else:
-            phase_id, start, end = found["pk"], found["start_date"], found["end_date"]
-    if request.year is not None:
-        if not 1900 <= request.year <= 2100:
-            errors.setdefault("year", []).append(f"implausible year '{request.year}'")
-        else:
-            start, end = dt.date(request.year, 1, 1), dt.date(request.year, 12, 31)
+
+    def need(name: str, given: Any, found: Any, what: str) -> Any:
+        if given is not None and not found:
+            errors.setdefault(name, []).append(f"unknown {what} '{given}'")
+        return found
+
+    country_id = request.country and _country(source, request.country)
+    need("country", request.country, country_id, "country")
+    partner_ids = request.partner and _organisations(source, request.partner, country_id)
+    need("partner", request.partner, partner_ids, "partner")
+    sector_id = request.sector and _sector(source, request.sector)
+    need("sector", request.sector, sector_id, "sector")
+    lead_buyer_ids = request.lead_buyer and _organisations(
+        source, request.lead_buyer, None, type=Organisation.Type.LEAD_BUYER
+    )
+    need("lead_buyer", request.lead_buyer, lead_buyer_ids, "lead buyer")
+    phase = request.phase and _phase(source, request.phase)
+    need("phase", request.phase, phase, "phase")
+    if request.year is not None and not 1900 <= request.year <= 2100:
+        errors.setdefault("year", []).append(f"implausible year '{request.year}'")
     if errors:
         raise ValidationError(errors)
+    start, end = _period(request, phase or None)
     return Filters(
         country=request.country,
         partner=request.partner,
@@ -364,11 +378,11 @@ def resolve(source: Source, request: Request) -> Filters:
         date_from=request.date_from,
         date_to=request.date_to,
         by=request.by,
-        country_id=country_id,
-        partner_ids=partner_ids,
-        sector_id=sector_id,
-        lead_buyer_ids=lead_buyer_ids,
-        phase_id=phase_id,
+        country_id=country_id or None,
+        partner_ids=partner_ids or (),
+        sector_id=sector_id or None,
+        lead_buyer_ids=lead_buyer_ids or (),
+        phase_id=phase["pk"] if phase else None,
         start=start,
         end=end,
     )

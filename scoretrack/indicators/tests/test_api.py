@@ -10,6 +10,7 @@ from django.test import Client
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.indicators.tests.conftest import Make
 from scoretrack.reference.models import Target
+from scoretrack.training.models import Enrolment
 
 pytestmark = pytest.mark.django_db
 VALUES = "/api/v1/indicators/values"
@@ -157,6 +158,25 @@ def test_a_country_team_sees_figures_of_its_country_only(make, small):
     client.force_login(user)
     response = get(client, "code=smes_trained&by=country")
     assert response.json()["values"] == {"smes_trained": {"BO": 2}}
+
+
+def test_a_lead_buyer_counts_its_suppliers_only(make, small):
+    hm = make.org("HM", type="lead_buyer", country=None)
+    make.enterprise("S", buyers=(hm,))
+    supplier = make.enterprise("S2", country="PE", buyers=(hm,))
+    delivery = make.delivery("d9", "M2", "2020-05-01", country="PE")
+    # Lead buyers see the deliveries their suppliers are enrolled in.
+    Enrolment.objects.create(delivery=delivery, enterprise=supplier)
+    make.participant(delivery, supplier)
+    user = User.objects.create_user(email="hm@example.org", password="pw-hm-123456")
+    RoleAssignment.objects.create(user=user, role="lead_buyer", organisation=hm)
+    client = Client()
+    client.force_login(user)
+    response = get(client, "code=smes_trained&code=staff_trained&by=country")
+    assert response.json()["values"] == {
+        "smes_trained": {"PE": 1},
+        "staff_trained": {"PE": 1},
+    }
 
 
 def test_the_docs_page_serves_swagger_from_our_own_static_files(admin_client):
