@@ -155,7 +155,12 @@ class FilterForm(AccessibleMixin, forms.Form):
     error at the field and is ignored; the valid ones still apply.
     """
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     search_fields: tuple[str, ...] = ()
     lookups: dict[str, str] = {}
 
