@@ -282,11 +282,18 @@ def _write_csv(raw: Any, sheet: Sheet, user: Any, country: str | None) -> None:
 
 def _write_xlsx(target: Any, sheets: list[Sheet], user: Any, country: str | None) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def clean(value: Any) -> Any:
+        # xlsx cannot hold most control characters; CSV exports keep them.
+        if isinstance(value, str):
+            return ILLEGAL_CHARACTERS_RE.sub("", value) or None
+        return value
 
     book = Workbook(write_only=True)
     for sheet in sheets:
         out = book.create_sheet(sheet.name)
         out.append(list(sheet.column_names))
         for row in sheet_rows(sheet, user, country):
-            out.append([None if value == "" else value for value in row])
+            out.append([clean(value) for value in row])
     book.save(target)

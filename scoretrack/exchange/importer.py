@@ -116,6 +116,11 @@ def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+def _listed(names: Iterable[str]) -> str:
+    *rest, last = names
+    return f"{', '.join(rest)} and {last}" if rest else last
+
+
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(islice(rows, size)):
         yield chunk
@@ -319,7 +324,7 @@ class SheetImporter:
                 self.problem(
                     row,
                     self.sheet.identity[0] if self.sheet.identity else "",
-                    f"same {', '.join(self.sheet.identity or ())} as row {self.seen[digest]}",
+                    f"same {_listed(self.sheet.identity or ())} as row {self.seen[digest]}",
                 )
                 continue
             self.seen[digest] = row.number

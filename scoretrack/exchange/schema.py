@@ -339,7 +339,7 @@ SHEETS: tuple[Sheet, ...] = (
             ref("country", help="blank for a global organisation"),
             col("type", enum_type(OrganisationType.codes()), True),
         ),
-        ("country", "key"),
+        ("key", "country"),
         "Partners, lead buyers, donors.",
     ),
     Sheet(
@@ -382,7 +382,7 @@ SHEETS: tuple[Sheet, ...] = (
             col("collective_agreement", BOOL),
             Column("lead_buyers", list_type("organisation"), ref="organisation"),
         ),
-        ("country", "key"),
+        ("key", "country"),
         "The SMEs.",
     ),
     Sheet(
@@ -395,7 +395,7 @@ SHEETS: tuple[Sheet, ...] = (
             ref("organisation"),
             col("email", text_type(254)),
         ),
-        ("country", "key"),
+        ("key", "country"),
         "Trainers.",
     ),
     Sheet(
@@ -421,7 +421,7 @@ SHEETS: tuple[Sheet, ...] = (
             col("end_date", DATE),
             Column("trainers", list_type("trainer"), ref="trainer"),
         ),
-        ("country", "key"),
+        ("key", "country"),
         "Classroom deliveries of a module.",
     ),
     Sheet(
@@ -594,7 +594,7 @@ SHEETS: tuple[Sheet, ...] = (
             col("date", DATE, True),
             col("title", text_type(200)),
         ),
-        ("country", "key"),
+        ("key", "country"),
         "Awareness events.",
     ),
     Sheet(
