@@ -110,7 +110,8 @@ def test_it_names_the_currency_and_date_of_a_missing_rate(run: Any) -> None:
             2,
             "currency",
             "COP",
-            "no exchange rate for COP on or before 2020-02-01: add it to the rates sheet or give usd",
+            "no exchange rate for COP on or before 2020-02-01: "
+            "add it to the rates sheet or give usd",
         )
     ]
     assert not DirectCost.objects.exists()
