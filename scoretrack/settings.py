@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "ninja",
     "scoretrack.accounts",
@@ -205,6 +207,25 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+# Workbook imports: uploads above IMPORT_MAX_BYTES are refused, zips may unpack to
+# at most IMPORT_MAX_UNPACKED_BYTES, and files above IMPORT_BACKGROUND_BYTES are
+# checked and imported by the worker (`scoretrack worker`) with a progress bar.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
+IMPORT_DIR = DATA_DIR / "imports"
+# Background work runs through Django's tasks interface (the django-tasks backport);
+# tests run tasks immediately, in the request.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.backend.DatabaseBackend"
+        )
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from scoretrack.accounts.scoping import may_write
 from scoretrack.enterprises.forms import EnterpriseFilter, EnterpriseForm
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.lib import crud
@@ -52,6 +53,7 @@ def enterprise_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     user = request.user
     context = {
         "enterprise": enterprise,
+        "can_edit": may_write(request.user, enterprise),
         "lead_buyers": LeadBuyerLink.objects.visible_to(user)
         .filter(enterprise=enterprise)
         .select_related("lead_buyer"),

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
@@ -28,6 +29,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from scoretrack.accounts.scoping import may_write, may_write_kind
 from scoretrack.lib.forms import FilterForm, RecordForm
 
 CONFLICT = "Another record with these values was saved meanwhile; check the values and save again."
@@ -79,6 +81,17 @@ def get_visible(queryset: QuerySet[Any], user: Any, pk: Any) -> Any:
     return get_object_or_404(queryset.visible_to(user), pk=pk)
 
 
+def require_write(user: Any, instance: Model) -> None:
+    """403 unless the user may change the record as stored (or create one of its kind)."""
+    # UUID keys are set on construction: `_state.adding` tells a new record apart.
+    adding = instance._state.adding
+    allowed = may_write_kind(user, type(instance)) if adding else may_write(user, instance)
+    if not allowed:
+        raise PermissionDenied(
+            f"Your role does not let you change this {instance._meta.verbose_name}."
+        )
+
+
 def list_page(
     request: HttpRequest,
     *,
@@ -92,6 +105,7 @@ def list_page(
 ) -> HttpResponse:
     """A searchable, filterable, paginated table; `detail` is the rows' URL name."""
     form = filter_form(request.GET or None, user=request.user)
+    model = queryset.model
     objects = form.filter(queryset.visible_to(request.user))
     page = Paginator(objects, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -100,7 +114,7 @@ def list_page(
         "page": page,
         "columns": columns,
         "rows": rows_of(page.object_list, columns, lambda o: reverse(detail, args=[o.pk])),
-        "create_url": reverse(create) if create else "",
+        "create_url": reverse(create) if create and may_write_kind(request.user, model) else "",
     }
     if request.htmx and not request.htmx.boosted:
         template += "#results"
@@ -130,6 +144,7 @@ def edit_page(
     form_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Create (no instance) or edit a record; `success` gives the URL to go to after."""
+    require_write(request.user, instance or form_class._meta.model())
     kwargs = {"user": request.user, "instance": instance, **(form_kwargs or {})}
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)
@@ -177,23 +192,26 @@ class Inline:
         objects = self.model.objects.visible_to(request.user)
         return objects.filter(**{self.parent_field: parent}).select_related(*self.select_related)
 
-    def row(self, parent: Any, obj: Any) -> Row:
+    def row(self, parent: Any, obj: Any, can_write: bool = True) -> Row:
         return Row(
             obj,
             cells(obj, self.columns),
             url=self.url("show", parent, obj),
-            edit_url=self.url("edit", parent, obj),
-            delete_url=self.url("delete", parent, obj),
+            edit_url=self.url("edit", parent, obj) if can_write else "",
+            delete_url=self.url("delete", parent, obj) if can_write else "",
         )
 
     def table(self, request: HttpRequest, parent: Any, form: RecordForm | None = None) -> dict:
         """The context of the section on the parent's page (`lib/inline.html#section`)."""
+        # Per-row rights are checked on each action; the buttons follow the kind.
+        can_write = may_write_kind(request.user, self.model)
         return {
             "inline": self,
             "parent": parent,
-            "rows": [self.row(parent, obj) for obj in self.rows(request, parent)],
+            "rows": [self.row(parent, obj, can_write) for obj in self.rows(request, parent)],
             "add_url": self.url("add", parent),
             "parent_url": reverse(f"{self.namespace}:{self.detail}", args=[parent.pk]),
+            "can_write": can_write,
             "form": form,
         }
 
@@ -223,6 +241,7 @@ def inline_urls(inline: Inline) -> list[URLPattern]:
     @require_http_methods(["GET", "POST"])
     def add(request: HttpRequest, pk: Any) -> HttpResponse:
         parent = parent_of(request, pk)
+        require_write(request.user, inline.model())
         form = inline.new_form(request, parent)
         if request.method == "POST" and form.is_valid() and save_form(form):
             if request.htmx:
@@ -237,7 +256,9 @@ def inline_urls(inline: Inline) -> list[URLPattern]:
     @require_http_methods(["GET", "POST"])
     def edit(request: HttpRequest, pk: Any, row: Any) -> HttpResponse:
         parent = parent_of(request, pk)
-        form = inline.new_form(request, parent, row_of(request, parent, row))
+        obj = row_of(request, parent, row)
+        require_write(request.user, obj)
+        form = inline.new_form(request, parent, obj)
         if request.method == "POST" and form.is_valid() and save_form(form):
             if request.htmx:
                 return _render_inline(request, "row", {"row": inline.row(parent, form.instance)})
@@ -253,13 +274,15 @@ def inline_urls(inline: Inline) -> list[URLPattern]:
     def show(request: HttpRequest, pk: Any, row: Any) -> HttpResponse:
         parent = parent_of(request, pk)
         obj = row_of(request, parent, row)
-        return _render_inline(request, "row", {"row": inline.row(parent, obj)})
+        can_write = may_write_kind(request.user, inline.model)
+        return _render_inline(request, "row", {"row": inline.row(parent, obj, can_write)})
 
     @login_required
     @require_POST
     def delete(request: HttpRequest, pk: Any, row: Any) -> HttpResponse:
         parent = parent_of(request, pk)
         obj = row_of(request, parent, row)
+        require_write(request.user, obj)
         obj.delete()  # the history keeps it: a removal can be seen and undone
         if request.htmx:
             return HttpResponse("")

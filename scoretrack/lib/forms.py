@@ -10,7 +10,13 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Model, Q, QuerySet, UniqueConstraint
 from django.utils.text import capfirst
 
+from scoretrack.accounts.scoping import may_write
 from scoretrack.reference.models import CountryProgramme
+
+OUTSIDE_SCOPE = (
+    "You may not save this record with these values: it would be outside the records "
+    "your role manages."
+)
 
 
 class AccessibleMixin:
@@ -104,6 +110,13 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
     def full_clean(self) -> None:
         super().full_clean()
         self._explain_constraints()
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # Asked with the new values, so a record cannot be moved out of (or into)
+        # the records the user manages.
+        if not self.errors and not may_write(self.user, self.instance):
+            self.add_error(None, OUTSIDE_SCOPE)
 
     def _explain_constraints(self) -> None:
         """Replace Django's "Constraint “x” is violated." by what the user did wrong."""

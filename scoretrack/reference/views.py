@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from scoretrack.accounts.scoping import may_write
 from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 from scoretrack.reference.forms import AgreementForm, OrganisationFilter, OrganisationForm
@@ -65,7 +66,11 @@ def organisation_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(
         request,
         "reference/organisation_detail.html",
-        {"organisation": organisation, "agreements": AGREEMENTS.table(request, organisation)},
+        {
+            "organisation": organisation,
+            "can_edit": may_write(request.user, organisation),
+            "agreements": AGREEMENTS.table(request, organisation),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from scoretrack.accounts.scoping import may_write
 from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 from scoretrack.trainers.forms import MilestoneForm, TrainerFilter, TrainerForm
@@ -77,6 +78,7 @@ def trainer_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
     context = {
         "trainer": trainer,
+        "can_edit": may_write(request.user, trainer),
         "status": status_label(trainer.status_code),
         "milestones": MILESTONES.table(request, trainer),
         "deliveries": deliveries,

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from scoretrack.accounts.scoping import may_write
 from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 from scoretrack.training.forms import (
@@ -128,6 +129,7 @@ def delivery_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     delivery = crud.get_visible(queryset, request.user, pk)
     context = {
         "delivery": delivery,
+        "can_edit": may_write(request.user, delivery),
         "trainers": delivery.trainers.visible_to(request.user),
         "enrolments": ENROLMENTS.table(request, delivery),
         "participants": PARTICIPANTS.table(request, delivery),
