@@ -391,9 +391,68 @@ def resolve(source: Source, request: Request) -> Filters:
 # --- evaluating ----------------------------------------------------------------
 
 
+# Figures about firms and their staff. Shown to aggregates-only users (lead buyers,
+# donors), such a figure drawn from fewer than SUPPRESS_BELOW enterprises is
+# suppressed (null), so that no single firm can be recognised in it.
+FIRM_FIGURES = frozenset(
+    {
+        "smes_trained",
+        "smes_women_owned_pct",
+        "smes_more_than_one_module_pct",
+        "workforce_represented",
+        "smes_unionised_pct",
+        "smes_collective_agreement_pct",
+        "staff_trained",
+        "staff_trained_women_pct",
+        "staff_trained_workers_pct",
+        "satisfaction_good_pct",
+        "eit_mixed_pct",
+        "deliveries",
+        "deliveries_independent_pct",
+        "practice_in_place_before_pct",
+        "practice_newly_implemented_pct",
+        "kpi_improved_pct",
+        "jobs_created",
+        "smes_cost_savings_pct",
+        "gender_initiatives_per_plan",
+    }
+)
+SUPPRESS_BELOW = 5
+
+
 def compute(code: str, user: Any, filters: Filters) -> Value:
     """One indicator's figure for `user`, with already resolved filters."""
-    return REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+    value = REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+    if code in FIRM_FIGURES and _aggregates_only(user):
+        return _suppress_small(value, user, filters)
+    return value
+
+
+def _aggregates_only(user: Any) -> bool:
+    from scoretrack.accounts.scoping import access_for
+
+    return access_for(user).aggregates_only
+
+
+def _suppress_small(value: Value, user: Any, filters: Filters) -> Value:
+    """Null every figure (or group) resting on fewer than SUPPRESS_BELOW trained SMEs:
+    per group where `smes_trained` takes the same `by`, else on the total."""
+    from dataclasses import replace
+
+    base = REGISTRY["smes_trained"]
+    by = filters.by if filters.by in base.by else None
+    counts = base.compute(Context(source=Source(user), filters=replace(filters, by=by)))
+    if isinstance(counts, dict):
+        assert isinstance(value, dict)
+        return {
+            key: figure if (counts.get(key) or 0) >= SUPPRESS_BELOW else None
+            for key, figure in value.items()
+        }
+    if (counts or 0) >= SUPPRESS_BELOW:
+        return value
+    if isinstance(value, dict):
+        return dict.fromkeys(value)
+    return None
 
 
 def targets(source: Source, codes: list[str], filters: Filters) -> dict[str, Number]:

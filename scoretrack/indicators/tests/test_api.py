@@ -173,10 +173,42 @@ def test_a_lead_buyer_counts_its_suppliers_only(make, small):
     client = Client()
     client.force_login(user)
     response = get(client, "code=smes_trained&code=staff_trained&by=country")
+    # One supplier only: suppressed for a lead buyer (fewer than 5 enterprises).
     assert response.json()["values"] == {
-        "smes_trained": {"PE": 1},
-        "staff_trained": {"PE": 1},
+        "smes_trained": {"PE": None},
+        "staff_trained": {"PE": None},
     }
+
+
+def test_a_lead_buyer_sees_figures_over_five_suppliers_and_not_over_fewer(make, small):
+    """HM buys from S1..S5 in PE (trained in d9, one woman each) and from B1 in BO
+    (trained in d1): PE rests on 5 SMEs and shows, BO on 1 and is suppressed."""
+    hm = make.org("HM", type="lead_buyer", country=None)
+    delivery = make.delivery("d9", "M2", "2020-05-01", country="PE")
+    for i in range(1, 6):
+        supplier = make.enterprise(f"S{i}", country="PE", buyers=(hm,))
+        Enrolment.objects.create(delivery=delivery, enterprise=supplier)
+        make.participant(delivery, supplier, "female")
+    b1 = make.enterprise("B1", buyers=(hm,))
+    d1 = make.delivery("d8", "M1", "2020-06-01")
+    Enrolment.objects.create(delivery=d1, enterprise=b1)
+    make.participant(d1, b1, "male")
+    user = User.objects.create_user(email="hm@example.org", password="pw-hm-123456")
+    RoleAssignment.objects.create(user=user, role="lead_buyer", organisation=hm)
+    client = Client()
+    client.force_login(user)
+    by_country = get(client, "code=smes_trained&code=staff_trained_women_pct&by=country")
+    assert by_country.json()["values"] == {
+        "smes_trained": {"BO": None, "PE": 5},
+        "staff_trained_women_pct": {"BO": None, "PE": 100},
+    }
+    # `by=sex` is not a disaggregation of smes_trained: the total (6 SMEs) decides.
+    total = get(client, "code=smes_trained&code=staff_trained")
+    assert total.json()["values"] == {"smes_trained": 6, "staff_trained": 6}
+    by_sex = get(client, "code=staff_trained&by=sex")
+    assert by_sex.json()["values"] == {"staff_trained": {"female": 5, "male": 1}}
+    pe_only = get(client, "code=staff_trained&country=BO")
+    assert pe_only.json()["values"] == {"staff_trained": None}
 
 
 def test_the_docs_page_serves_swagger_from_our_own_static_files(admin_client):
