@@ -33,6 +33,8 @@ migrate: install
 run: install migrate
 	$(BIN)/scoretrack demo --if-empty
 	$(BIN)/scoretrack demo_admin
+	# The worker (big imports) runs beside the server and stops with it.
+	$(BIN)/scoretrack worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	$(BIN)/scoretrack serve --host $(HOST) --port $(PORT)
 
 worker: install

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("indicators/", include("scoretrack.indicators.urls")),
+    path("exchange/", include("scoretrack.exchange.urls")),
     path("", include("scoretrack.web.urls")),
     path("", include("scoretrack.enterprises.urls")),
     path("", include("scoretrack.training.urls")),
