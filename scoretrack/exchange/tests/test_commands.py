@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import ManagementUtility
+from django.core.management import CommandError, call_command
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.exchange.tests.conftest import BASICS
 
 
 def run(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """Run a command as the console does, minus closing the test's database connection.
+
+    The console turns a CommandError into its message on stderr and exit code 1.
+    """
     try:
-        ManagementUtility(["scoretrack", *argv]).execute()
+        call_command(*argv)
         code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
+    except CommandError as exc:
+        sys.stderr.write(f"CommandError: {exc}\n")
+        code = exc.returncode
     out = capsys.readouterr()
     return code, out.out, out.err
 
