@@ -31,7 +31,7 @@ def test_enrolments_are_added_edited_and_removed_in_place(
     url = f"{live_server.url}/deliveries/{world.d_bo.pk}/"
     page.goto(url)
     section = page.locator("#enrolments")
-    section.get_by_role("link", name="Add enrolment").click()
+    section.get_by_role("link", name="Add an enrolment").click()
     section.get_by_role("combobox", name="Enterprise", exact=True).select_option(
         label="Textiles Andina"
     )
@@ -62,7 +62,7 @@ def test_a_form_error_shows_at_its_field_in_place(
     page = signed_in
     page.goto(f"{live_server.url}/deliveries/{world.d_bo.pk}/")
     section = page.locator("#participants")
-    section.get_by_role("link", name="Add participant").click()
+    section.get_by_role("link", name="Add a participant").click()
     section.get_by_role("combobox", name="Enterprise", exact=True).select_option(
         label="Panadería Sol"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.enterprises.services import enterprise_set_lead_buyers
@@ -18,9 +19,9 @@ class EnterpriseFilter(FilterForm):
 
     country = country_choice()
     sector = forms.ModelChoiceField(
-        queryset=Sector.objects.all(), required=False, empty_label="All sectors"
+        queryset=Sector.objects.all(), required=False, empty_label=gettext_lazy("All sectors")
     )
-    women_owned = YesNoUnknownFilter(label="Women-owned")
+    women_owned = YesNoUnknownFilter(label=gettext_lazy("Women-owned"))
 
 
 class EnterpriseForm(RecordForm):
@@ -30,7 +31,7 @@ class EnterpriseForm(RecordForm):
         queryset=Organisation.objects.filter(type=OrganisationType.LEAD_BUYER),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The lead buyers this enterprise supplies",
+        help_text=gettext_lazy("The lead buyers this enterprise supplies"),
     )
 
     class Meta:
@@ -48,7 +49,10 @@ class EnterpriseForm(RecordForm):
             "unionised",
             "collective_agreement",
         ]
-        labels = {"workforce_female": "Women employed", "workforce_male": "Men employed"}
+        labels = {
+            "workforce_female": gettext_lazy("Women employed"),
+            "workforce_male": gettext_lazy("Men employed"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

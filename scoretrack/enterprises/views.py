@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.accounts.scoping import may_write
@@ -31,17 +32,17 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         queryset=Enterprise.objects.select_related("country", "sector", "region"),
         filter_form=EnterpriseFilter,
         columns=[
-            Column("Name", "name"),
-            Column("Key", "key"),
-            Column("Country", "country.name"),
-            Column("Region", "region.name"),
-            Column("Sector", "sector.name"),
-            Column("Workforce", "workforce", num=True),
-            Column("Women-owned", "women_owned"),
+            Column(_("Name"), "name"),
+            Column(_("Key"), "key"),
+            Column(_("Country"), "country.name"),
+            Column(_("Region"), "region.name"),
+            Column(_("Sector"), "sector.name"),
+            Column(_("Workforce"), "workforce", num=True),
+            Column(_("Women-owned"), "women_owned"),
         ],
         detail="enterprises:enterprise-detail",
         create="enterprises:enterprise-create",
-        title="Enterprises",
+        title=_("Enterprises"),
     )
 
 
@@ -77,7 +78,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
     return crud.edit_page(
         request,
         form_class=EnterpriseForm,
-        title="New enterprise",
+        title=_("New enterprise"),
         success=_detail_url,
         cancel=reverse("enterprises:enterprise-list"),
     )
@@ -91,7 +92,7 @@ def enterprise_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form_class=EnterpriseForm,
         instance=enterprise,
-        title=f"Edit {enterprise}",
+        title=_("Edit %(record)s") % {"record": enterprise},
         success=_detail_url,
         cancel=_detail_url(enterprise),
     )

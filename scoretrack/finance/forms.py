@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from scoretrack.finance.models import (
     Contribution,
@@ -34,8 +36,12 @@ class ContributionFilter(FilterForm):
 
     country = country_choice()
     year = year_filter()
-    source = forms.ChoiceField(choices=[("", "Any"), *ContributionSource.choices], required=False)
-    kind = forms.ChoiceField(choices=[("", "Any"), *ContributionKind.choices], required=False)
+    source = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any")), *ContributionSource.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any")), *ContributionKind.choices], required=False
+    )
 
 
 class MoneyForm(RecordForm):
@@ -58,7 +64,10 @@ class MoneyForm(RecordForm):
             try:
                 cleaned["usd"] = ExchangeRate.objects.to_usd(amount, currency, day)
             except MissingRate as missing:
-                self.add_error("usd", f"{missing}: enter the USD value or record that rate.")
+                self.add_error(
+                    "usd",
+                    _("%(reason)s: enter the USD value or record that rate.") % {"reason": missing},
+                )
         return cleaned
 
 
@@ -66,7 +75,7 @@ class CostForm(MoneyForm):
     class Meta:
         model = DirectCost
         fields = ["country", "date", "delivery", "category", "amount", "currency", "usd"]
-        labels = {"usd": "USD"}
+        labels = {"usd": gettext_lazy("USD")}
         widgets = {"date": DATE}
 
 
@@ -87,5 +96,5 @@ class ContributionForm(MoneyForm):
             "currency",
             "usd",
         ]
-        labels = {"usd": "USD"}
+        labels = {"usd": gettext_lazy("USD")}
         widgets = {"date": DATE}

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.finance.forms import ContributionFilter, ContributionForm, CostFilter, CostForm
@@ -15,9 +16,9 @@ from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 
 MONEY = [
-    Column("Amount", "amount", num=True),
-    Column("Currency", "currency"),
-    Column("USD", "usd", num=True),
+    Column(_("Amount"), "amount", num=True),
+    Column(_("Currency"), "currency"),
+    Column(_("USD"), "usd", num=True),
 ]
 
 
@@ -33,15 +34,15 @@ def cost_list(request: HttpRequest) -> HttpResponse:
         queryset=DirectCost.objects.select_related("country", "delivery"),
         filter_form=CostFilter,
         columns=[
-            Column("Date", "date"),
-            Column("Country", "country.name"),
-            Column("Delivery", "delivery.key"),
-            Column("Category", "category"),
+            Column(_("Date"), "date"),
+            Column(_("Country"), "country.name"),
+            Column(_("Delivery"), "delivery.key"),
+            Column(_("Category"), "category"),
             *MONEY,
         ],
         detail="finance:cost-edit",
         create="finance:cost-create",
-        title="Direct training costs",
+        title=_("Direct training costs"),
     )
 
 
@@ -51,7 +52,7 @@ def cost_create(request: HttpRequest) -> HttpResponse:
     return crud.edit_page(
         request,
         form_class=CostForm,
-        title="New direct training cost",
+        title=_("New direct training cost"),
         success=lambda _: _list("cost"),
         cancel=_list("cost"),
     )
@@ -65,7 +66,7 @@ def cost_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form_class=CostForm,
         instance=cost,
-        title=f"Edit cost of {cost}",
+        title=_("Edit the cost of %(record)s") % {"record": cost},
         success=lambda _: _list("cost"),
         cancel=_list("cost"),
     )
@@ -79,17 +80,17 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
         queryset=Contribution.objects.select_related("country", "organisation", "delivery"),
         filter_form=ContributionFilter,
         columns=[
-            Column("Date", "date"),
-            Column("Country", "country.name"),
-            Column("Organisation", "organisation.name"),
-            Column("Source", "get_source_display"),
-            Column("Kind", "get_kind_display"),
-            Column("Delivery", "delivery.key"),
+            Column(_("Date"), "date"),
+            Column(_("Country"), "country.name"),
+            Column(_("Organisation"), "organisation.name"),
+            Column(_("Source"), "get_source_display"),
+            Column(_("Kind"), "get_kind_display"),
+            Column(_("Delivery"), "delivery.key"),
             *MONEY,
         ],
         detail="finance:contribution-edit",
         create="finance:contribution-create",
-        title="Contributions",
+        title=_("Contributions"),
     )
 
 
@@ -99,7 +100,7 @@ def contribution_create(request: HttpRequest) -> HttpResponse:
     return crud.edit_page(
         request,
         form_class=ContributionForm,
-        title="New contribution",
+        title=_("New contribution"),
         success=lambda _: _list("contribution"),
         cancel=_list("contribution"),
     )
@@ -113,7 +114,7 @@ def contribution_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form_class=ContributionForm,
         instance=contribution,
-        title="Edit contribution",
+        title=_("Edit contribution"),
         success=lambda _: _list("contribution"),
         cancel=_list("contribution"),
     )

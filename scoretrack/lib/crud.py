@@ -27,12 +27,16 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoretrack.accounts.scoping import may_write, may_write_kind
 from scoretrack.lib.forms import FilterForm, RecordForm
 
-CONFLICT = "Another record with these values was saved meanwhile; check the values and save again."
+CONFLICT = gettext_lazy(
+    "Another record with these values was saved meanwhile; check the values and save again."
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ def require_write(user: Any, instance: Model) -> None:
     allowed = may_write_kind(user, type(instance)) if adding else may_write(user, instance)
     if not allowed:
         raise PermissionDenied(
-            f"Your role does not let you change this {instance._meta.verbose_name}."
+            _("Your role does not let you change this %(kind)s.")
+            % {"kind": instance._meta.verbose_name}
         )
 
 
@@ -149,7 +154,7 @@ def edit_page(
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)
         if form.is_valid() and save_form(form):
-            messages.success(request, f"Saved {form.instance}.")
+            messages.success(request, _("Saved %(record)s.") % {"record": form.instance})
             return redirect(success(form.instance))
     elif "_dependent" in request.GET:
         # The country changed: only the fields whose choices follow it are re-rendered.
@@ -286,7 +291,7 @@ def inline_urls(inline: Inline) -> list[URLPattern]:
         obj.delete()  # the history keeps it: a removal can be seen and undone
         if request.htmx:
             return HttpResponse("")
-        messages.success(request, f"Removed {obj}.")
+        messages.success(request, _("Removed %(record)s.") % {"record": obj})
         return redirect(back(parent))
 
     prefix = f"<uuid:pk>/{inline.name}/"

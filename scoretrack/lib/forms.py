@@ -9,11 +9,13 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Model, Q, QuerySet, UniqueConstraint
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from scoretrack.accounts.scoping import may_write
 from scoretrack.reference.models import CountryProgramme
 
-OUTSIDE_SCOPE = (
+OUTSIDE_SCOPE = gettext_lazy(
     "You may not save this record with these values: it would be outside the records "
     "your role manages."
 )
@@ -65,9 +67,9 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                 if name in self.fields:
                     field = self.fields[name]
                     field.queryset = field.queryset.filter(self._in_country(name, self.country))
-                    field.error_messages["invalid_choice"] = (
-                        f"That choice is not in {self.country}."
-                    )
+                    field.error_messages["invalid_choice"] = _(
+                        "That choice is not in %(country)s."
+                    ) % {"country": self.country}
 
     def _in_country(self, name: str, country: CountryProgramme) -> Q:
         if name in self.global_ok:
@@ -104,7 +106,10 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                 if item.country_id is None and name in self.global_ok:
                     continue
                 if item.country_id != country.pk:
-                    self.add_error(name, f"{item} is not in {country}.")
+                    self.add_error(
+                        name,
+                        _("%(item)s is not in %(country)s.") % {"item": item, "country": country},
+                    )
         return cleaned
 
     def full_clean(self) -> None:
@@ -131,9 +136,14 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                 together = (
                     ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
                 )
-                explained = f"{capfirst(meta.verbose_name)} with this {together} already exists."
+                explained = _("%(kind)s with this %(fields)s already exists.") % {
+                    "kind": capfirst(meta.verbose_name),
+                    "fields": together,
+                }
             else:
-                explained = f"The values break the rule “{constraint.name.replace('_', ' ')}”."
+                explained = _("The values break the rule “%(rule)s”.") % {
+                    "rule": constraint.name.replace("_", " ")
+                }
             plain[constraint.get_violation_error_message()] = explained
         messages = [plain.get(message, message) for message in errors[NON_FIELD_ERRORS]]
         errors[NON_FIELD_ERRORS] = self.error_class(messages, error_class="nonfield")
@@ -155,7 +165,12 @@ class YesNoUnknownFilter(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(
-            choices=[("", "Any"), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+            choices=[
+                ("", gettext_lazy("Any")),
+                ("yes", gettext_lazy("Yes")),
+                ("no", gettext_lazy("No")),
+                ("unknown", gettext_lazy("Not known")),
+            ],
             **kwargs,
         )
 
@@ -169,7 +184,7 @@ class FilterForm(AccessibleMixin, forms.Form):
     """
 
     q = forms.CharField(
-        label="Search",
+        label=gettext_lazy("Search"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -218,10 +233,12 @@ def country_choice(**kwargs: Any) -> forms.ModelChoiceField:
         queryset=CountryProgramme.objects.all(),
         to_field_name="code",
         required=False,
-        empty_label="All countries",
+        empty_label=gettext_lazy("All countries"),
         **kwargs,
     )
 
 
 def year_filter() -> forms.IntegerField:
-    return forms.IntegerField(label="Year", required=False, min_value=2000, max_value=2100)
+    return forms.IntegerField(
+        label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
 from scoretrack.reference.models import Agreement, Organisation, OrganisationType
@@ -15,7 +17,9 @@ class OrganisationFilter(FilterForm):
     lookups = {"country": "country", "type": "type"}
 
     country = country_choice()
-    type = forms.ChoiceField(choices=[("", "All types"), *OrganisationType.choices], required=False)
+    type = forms.ChoiceField(
+        choices=[("", gettext_lazy("All types")), *OrganisationType.choices], required=False
+    )
 
 
 class OrganisationForm(RecordForm):
@@ -39,5 +43,7 @@ class AgreementForm(RecordForm):
         cleaned = super().clean()
         signed, ended = cleaned.get("signed_on"), cleaned.get("ended_on")
         if signed and ended and ended < signed:
-            self.add_error("ended_on", f"The end date is before the signature ({signed}).")
+            self.add_error(
+                "ended_on", _("The end date is before the signature (%(date)s).") % {"date": signed}
+            )
         return cleaned

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.accounts.scoping import may_write
@@ -18,20 +19,20 @@ from scoretrack.reference.models import Organisation
 
 AGREEMENTS = crud.Inline(
     name="agreements",
-    title="Agreements",
+    title=_("Agreements"),
     namespace="reference",
     detail="organisation-detail",
     parent_model=Organisation,
     form_class=AgreementForm,
     parent_field="organisation",
     columns=(
-        Column("Kind", "get_kind_display"),
-        Column("Country", "country.name"),
-        Column("Signed on", "signed_on"),
-        Column("Ended on", "ended_on"),
+        Column(_("Kind"), "get_kind_display"),
+        Column(_("Country"), "country.name"),
+        Column(_("Signed on"), "signed_on"),
+        Column(_("Ended on"), "ended_on"),
     ),
     select_related=("country",),
-    add_label="Add an agreement",
+    add_label=_("Add an agreement"),
 )
 
 
@@ -47,14 +48,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         queryset=Organisation.objects.select_related("country"),
         filter_form=OrganisationFilter,
         columns=[
-            Column("Name", "name"),
-            Column("Key", "key"),
-            Column("Country", "country.name"),
-            Column("Type", "get_type_display"),
+            Column(_("Name"), "name"),
+            Column(_("Key"), "key"),
+            Column(_("Country"), "country.name"),
+            Column(_("Type"), "get_type_display"),
         ],
         detail="reference:organisation-detail",
         create="reference:organisation-create",
-        title="Organisations",
+        title=_("Organisations"),
     )
 
 
@@ -80,7 +81,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return crud.edit_page(
         request,
         form_class=OrganisationForm,
-        title="New organisation",
+        title=_("New organisation"),
         success=_detail_url,
         cancel=reverse("reference:organisation-list"),
     )
@@ -94,7 +95,7 @@ def organisation_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form_class=OrganisationForm,
         instance=organisation,
-        title=f"Edit {organisation}",
+        title=_("Edit %(record)s") % {"record": organisation},
         success=_detail_url,
         cancel=_detail_url(organisation),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
 from scoretrack.lib.models import Sex
@@ -15,8 +16,8 @@ class TrainerFilter(FilterForm):
     lookups = {"country": "country", "sex": "sex", "status": "status_code"}
 
     country = country_choice()
-    sex = forms.ChoiceField(choices=[("", "Any"), *Sex.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "Any"), *STATUSES], required=False)
+    sex = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *Sex.choices], required=False)
+    status = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *STATUSES], required=False)
 
 
 class TrainerForm(RecordForm):

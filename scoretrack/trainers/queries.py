@@ -18,15 +18,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from scoretrack.trainers.models import Milestone, MilestoneKind, Trainer
 
 STATUSES = [
-    ("candidate", "Candidate"),
-    ("trained", "Trained"),
-    ("certified", "Certified"),
-    ("expert", "Expert / master trainer"),
-    ("withdrawn", "Withdrawn"),
+    ("candidate", _("Candidate")),
+    ("trained", _("Trained")),
+    ("certified", _("Certified")),
+    ("expert", _("Expert / master trainer")),
+    ("withdrawn", _("Withdrawn")),
 ]
 _RANK = Case(
     When(milestone=MilestoneKind.TRAINED, then=Value(1)),

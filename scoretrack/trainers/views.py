@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.accounts.scoping import may_write
@@ -20,19 +21,19 @@ from scoretrack.training.models import Delivery
 
 MILESTONES = crud.Inline(
     name="milestones",
-    title="Milestones",
+    title=_("Milestones"),
     namespace="trainers",
     detail="trainer-detail",
     parent_model=Trainer,
     form_class=MilestoneForm,
     parent_field="trainer",
     columns=(
-        Column("Milestone", "get_milestone_display"),
-        Column("Date", "date"),
-        Column("Module", "module.code"),
+        Column(_("Milestone"), "get_milestone_display"),
+        Column(_("Date"), "date"),
+        Column(_("Module"), "module.code"),
     ),
     select_related=("module",),
-    add_label="Add a milestone",
+    add_label=_("Add a milestone"),
 )
 
 
@@ -53,16 +54,16 @@ def trainer_list(request: HttpRequest) -> HttpResponse:
         queryset=with_status(Trainer.objects.select_related("country", "organisation")),
         filter_form=TrainerFilter,
         columns=[
-            Column("Name", "name"),
-            Column("Key", "key"),
-            Column("Country", "country.name"),
-            Column("Sex", "get_sex_display"),
-            Column("Organisation", "organisation.name"),
-            _Status("Status", "status_code"),
+            Column(_("Name"), "name"),
+            Column(_("Key"), "key"),
+            Column(_("Country"), "country.name"),
+            Column(_("Sex"), "get_sex_display"),
+            Column(_("Organisation"), "organisation.name"),
+            _Status(_("Status"), "status_code"),
         ],
         detail="trainers:trainer-detail",
         create="trainers:trainer-create",
-        title="Trainers",
+        title=_("Trainers"),
     )
 
 
@@ -92,7 +93,7 @@ def trainer_create(request: HttpRequest) -> HttpResponse:
     return crud.edit_page(
         request,
         form_class=TrainerForm,
-        title="New trainer",
+        title=_("New trainer"),
         success=_detail_url,
         cancel=reverse("trainers:trainer-list"),
     )
@@ -106,7 +107,7 @@ def trainer_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form_class=TrainerForm,
         instance=trainer,
-        title=f"Edit {trainer}",
+        title=_("Edit %(record)s") % {"record": trainer},
         success=_detail_url,
         cancel=_detail_url(trainer),
     )

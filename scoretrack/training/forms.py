@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib.forms import FilterForm, RecordForm, country_choice, year_filter
@@ -33,15 +35,18 @@ class DeliveryFilter(FilterForm):
 
     country = country_choice()
     module = forms.ModelChoiceField(
-        queryset=Module.objects.all(), to_field_name="code", required=False, empty_label="All"
+        queryset=Module.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All"),
     )
     organiser = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(deliveries__isnull=False).distinct(),
         required=False,
-        empty_label="All",
+        empty_label=gettext_lazy("All"),
     )
     independence = forms.ChoiceField(
-        choices=[("", "Any"), *DeliveryIndependence.choices], required=False
+        choices=[("", gettext_lazy("Any")), *DeliveryIndependence.choices], required=False
     )
     year = year_filter()
 
@@ -72,7 +77,9 @@ class DeliveryForm(RecordForm):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", f"The end date is before the start date ({start}).")
+            self.add_error(
+                "end_date", _("The end date is before the start date (%(date)s).") % {"date": start}
+            )
         return cleaned
 
 
@@ -92,8 +99,10 @@ class EnrolmentForm(DeliveryRowForm):
     class Meta:
         model = Enrolment
         fields = ["enterprise", "status", "fee", "currency", "fee_usd"]
-        labels = {"fee_usd": "Fee in USD"}
-        help_texts = {"fee_usd": "Leave blank to convert at the stored rate of the start date"}
+        labels = {"fee_usd": gettext_lazy("Fee in USD")}
+        help_texts = {
+            "fee_usd": gettext_lazy("Leave blank to convert at the stored rate of the start date")
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,13 +113,15 @@ class EnrolmentForm(DeliveryRowForm):
         cleaned = super().clean()
         fee, currency = cleaned.get("fee"), cleaned.get("currency")
         if fee is not None and not currency:
-            self.add_error("currency", "Give the currency the fee was paid in.")
+            self.add_error("currency", _("Give the currency the fee was paid in."))
         elif fee is not None and cleaned.get("fee_usd") is None and "fee" not in self.errors:
             try:
                 day = self.instance.delivery.start_date
                 cleaned["fee_usd"] = ExchangeRate.objects.to_usd(fee, currency, day)
             except MissingRate as missing:
-                self.add_error("fee_usd", f"{missing}: enter the USD value.")
+                self.add_error(
+                    "fee_usd", _("%(reason)s: enter the USD value.") % {"reason": missing}
+                )
         return cleaned
 
 
@@ -120,7 +131,7 @@ class ParticipantForm(DeliveryRowForm):
     class Meta:
         model = Participant
         fields = ["enterprise", "name", "person", "sex", "role", "eit_member", "satisfaction"]
-        labels = {"eit_member": "Member of the enterprise improvement team"}
+        labels = {"eit_member": gettext_lazy("Member of the enterprise improvement team")}
 
 
 class VisitForm(DeliveryRowForm):

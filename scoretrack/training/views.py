@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.accounts.scoping import may_write
@@ -26,10 +27,13 @@ from scoretrack.training.forms import (
 from scoretrack.training.models import Delivery, Enrolment
 
 
-def _inline(name: str, title: str, form_class: type, columns: tuple, related: tuple) -> crud.Inline:
+def _inline(
+    name: str, title: str, add_label: str, form_class: type, columns: tuple, related: tuple
+) -> crud.Inline:
     return crud.Inline(
         name=name,
         title=title,
+        add_label=add_label,
         namespace="training",
         detail="delivery-detail",
         parent_model=Delivery,
@@ -37,47 +41,49 @@ def _inline(name: str, title: str, form_class: type, columns: tuple, related: tu
         parent_field="delivery",
         columns=columns,
         select_related=("delivery__country", *related),
-        add_label=f"Add {title.lower()[:-1]}",
     )
 
 
 ENROLMENTS = _inline(
     "enrolments",
-    "Enrolments",
+    _("Enrolments"),
+    _("Add an enrolment"),
     EnrolmentForm,
     (
-        Column("Enterprise", "enterprise.name"),
-        Column("Status", "get_status_display"),
-        Column("Fee", "fee", num=True),
-        Column("Currency", "currency"),
-        Column("Fee in USD", "fee_usd", num=True),
+        Column(_("Enterprise"), "enterprise.name"),
+        Column(_("Status"), "get_status_display"),
+        Column(_("Fee"), "fee", num=True),
+        Column(_("Currency"), "currency"),
+        Column(_("Fee in USD"), "fee_usd", num=True),
     ),
     ("enterprise",),
 )
 PARTICIPANTS = _inline(
     "participants",
-    "Participants",
+    _("Participants"),
+    _("Add a participant"),
     ParticipantForm,
     (
-        Column("Name", "name"),
-        Column("Enterprise", "enterprise.name"),
-        Column("Sex", "get_sex_display"),
-        Column("Role", "get_role_display"),
-        Column("EIT member", "eit_member"),
-        Column("Satisfaction", "satisfaction", num=True),
+        Column(_("Name"), "name"),
+        Column(_("Enterprise"), "enterprise.name"),
+        Column(_("Sex"), "get_sex_display"),
+        Column(_("Role"), "get_role_display"),
+        Column(_("EIT member"), "eit_member"),
+        Column(_("Satisfaction"), "satisfaction", num=True),
     ),
     ("enterprise",),
 )
 VISITS = _inline(
     "visits",
-    "Consulting visits",
+    _("Consulting visits"),
+    _("Add a consulting visit"),
     VisitForm,
     (
-        Column("Date", "date"),
-        Column("Enterprise", "enterprise.name"),
-        Column("Trainer", "trainer.name"),
-        Column("Hours", "hours", num=True),
-        Column("Note", "note"),
+        Column(_("Date"), "date"),
+        Column(_("Enterprise"), "enterprise.name"),
+        Column(_("Trainer"), "trainer.name"),
+        Column(_("Hours"), "hours", num=True),
+        Column(_("Note"), "note"),
     ),
     ("enterprise", "trainer"),
 )
@@ -108,17 +114,17 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         queryset=queryset,
         filter_form=DeliveryFilter,
         columns=[
-            Column("Key", "key"),
-            Column("Country", "country.name"),
-            Column("Module", "module.code"),
-            Column("Organiser", "organiser.name"),
-            Column("Start", "start_date"),
-            Column("Independence", "get_independence_display"),
-            Column("Enterprises", "enrolment_count", num=True),
+            Column(_("Key"), "key"),
+            Column(_("Country"), "country.name"),
+            Column(_("Module"), "module.code"),
+            Column(_("Organiser"), "organiser.name"),
+            Column(_("Start"), "start_date"),
+            Column(_("Independence"), "get_independence_display"),
+            Column(_("Enterprises"), "enrolment_count", num=True),
         ],
         detail="training:delivery-detail",
         create="training:delivery-create",
-        title="Deliveries",
+        title=_("Deliveries"),
     )
 
 
@@ -144,7 +150,7 @@ def delivery_create(request: HttpRequest) -> HttpResponse:
     return crud.edit_page(
         request,
         form_class=DeliveryForm,
-        title="New delivery",
+        title=_("New delivery"),
         success=_detail_url,
         cancel=reverse("training:delivery-list"),
     )
@@ -158,7 +164,7 @@ def delivery_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form_class=DeliveryForm,
         instance=delivery,
-        title=f"Edit {delivery}",
+        title=_("Edit %(record)s") % {"record": delivery},
         success=_detail_url,
         cancel=_detail_url(delivery),
     )
