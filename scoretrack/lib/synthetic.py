@@ -585,7 +585,7 @@ class TrainerPool:
 
     def pick(self, rng: random.Random, on: dt.date, k: int) -> list[uuid.UUID]:
         available = max(bisect.bisect_right(self.dates, on), min(k, len(self.ids)))
-        return rng.sample(self.ids[:available], min(k, available))
+        return [self.ids[i] for i in rng.sample(range(available), min(k, available))]
 
 
 @dataclass
@@ -791,28 +791,35 @@ def _milestones(
 def build_events(
     rng: random.Random, new_id: IdMaker, frame: CountryFrame, end: dt.date, scale: float = 1.0
 ) -> Iterator[Event | EventParticipation]:
-    """NTAC meetings (about one a year) and constituent trainings shaped like figure 9."""
-    spec = frame.spec
+    """NTAC meetings (one or two a year) and constituent trainings shaped like figure 9."""
     number = 0
-    year = frame.spec.start.year
-    while D(year, 1, 1) <= end:
-        for kind, count in (("ntac_meeting", 1 + chance(rng, 20)), ("constituent_training", 1)):
-            for _ in range(max(1, round(count * scale)) if kind != "ntac_meeting" else count):
-                number += 1
-                day = random_day(rng, max(D(year, 1, 1), spec.start), min(D(year, 12, 31), end))
-                event = new(
-                    Event,
-                    id=new_id(),
-                    key=f"{frame.prefix}{spec.code}-EV{number:04d}",
-                    country_id=frame.country.id,
-                    kind=kind if chance(rng, 85) or kind == "ntac_meeting" else "workshop",
-                    date=day,
-                    title=f"{'NTAC meeting' if kind == 'ntac_meeting' else 'Training'} {day:%Y-%m}",
-                )
-                yield event
-                if event.kind != "ntac_meeting":
-                    yield from _event_participants(rng, new_id, event)
-        year += 1
+    for year in range(frame.spec.start.year, end.year + 1):
+        meetings = 1 + chance(rng, 20)
+        trainings = max(1, round(scale))
+        for kind in ["ntac_meeting"] * meetings + ["constituent_training"] * trainings:
+            number += 1
+            first = max(D(year, 1, 1), frame.spec.start)
+            day = random_day(rng, first, min(D(year, 12, 31), end))
+            yield from _event(rng, new_id, frame, kind, day, number)
+
+
+def _event(
+    rng: random.Random, new_id: IdMaker, frame: CountryFrame, kind: str, day: dt.date, number: int
+) -> Iterator[Event | EventParticipation]:
+    if kind == "constituent_training" and chance(rng, 15):
+        kind = "workshop"
+    event = new(
+        Event,
+        id=new_id(),
+        key=f"{frame.prefix}{frame.spec.code}-EV{number:04d}",
+        country_id=frame.country.id,
+        kind=kind,
+        date=day,
+        title=f"{'NTAC meeting' if kind == 'ntac_meeting' else 'Constituent training'} {day:%Y-%m}",
+    )
+    yield event
+    if kind != "ntac_meeting":
+        yield from _event_participants(rng, new_id, event)
 
 
 def _event_participants(
