@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "scoretrack.indicators",
     "scoretrack.web",
     "scoretrack.exchange",
+    "scoretrack.reports",
 ]
 
 MIDDLEWARE = [

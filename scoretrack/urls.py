@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("indicators/", include("scoretrack.indicators.urls")),
     path("exchange/", include("scoretrack.exchange.urls")),
+    path("reports/", include("scoretrack.reports.urls")),
     path("", include("scoretrack.web.urls")),
     path("", include("scoretrack.enterprises.urls")),
     path("", include("scoretrack.training.urls")),

@@ -1,0 +1,196 @@
+"""Reading the registry for a report: periods, labels and the shapes pages draw.
+
+Nothing here computes a figure: each number is `registry.compute` of a code for
+some filters; this module only chooses the filters (this period, all time, each
+phase, each year) and lays the results out as tables and charts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from scoretrack.indicators.registry import Filters, Source, Value, compute, resolve
+from scoretrack.indicators.registry import Request as FigureRequest
+from scoretrack.indicators.registry import targets as registry_targets
+from scoretrack.lib.charts import Chart, Series
+from scoretrack.lib.tables import Table, table_of_chart
+from scoretrack.reference.models import CountryProgramme, Phase, Target
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    name: str
+    pk: Any
+    start: dt.date
+    end: dt.date
+
+
+@dataclass
+class Section:
+    """One figure of a report: its table (always, for download) and maybe a chart."""
+
+    slug: str
+    title: str
+    table: Table
+    chart: Chart | None = None
+    codes: Sequence[str] = ()
+    note: str = ""
+
+
+@dataclass
+class Fact:
+    """One line of a country's "training activities" box."""
+
+    label: str
+    value: Any
+    unit: str
+    code: str
+    extra: str = ""
+
+
+@dataclass
+class Figures:
+    """The registry, asked for one user and one period, with the period's variations."""
+
+    user: Any
+    filters: Filters
+    phases: list[PhaseRow] = field(default_factory=list)
+    country_ids: dict[str, Any] = field(default_factory=dict)
+    _country_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_request(
+        cls, user: Any, *, country: str | None, phase: str | None, year: int | None
+    ) -> Figures:
+        """Resolve the filters once; an unknown country or phase raises ValidationError."""
+        source = Source(user)
+        wanted = FigureRequest(codes=["smes_trained"], country=country, phase=phase, year=year)
+        filters = resolve(source, wanted)
+        rows = (
+            source(Phase).order_by("start_date").values_list("name", "pk", "start_date", "end_date")
+        )
+        return cls(user=user, filters=filters, phases=[PhaseRow(*row) for row in rows])
+
+    def get(self, code: str, by: str | None = None, filters: Filters | None = None) -> Value:
+        chosen = filters or self.filters
+        return compute(code, self.user, dataclasses.replace(chosen, by=by))
+
+    def all_time(self) -> Filters:
+        return dataclasses.replace(
+            self.filters, phase=None, phase_id=None, year=None, start=None, end=None
+        )
+
+    def in_phase(self, phase: PhaseRow) -> Filters:
+        return dataclasses.replace(
+            self.all_time(), phase=phase.name, phase_id=phase.pk, start=phase.start, end=phase.end
+        )
+
+    def in_year(self, year: int) -> Filters:
+        return dataclasses.replace(
+            self.all_time(), year=year, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)
+        )
+
+    def years(self) -> list[int]:
+        """The calendar years of the period; for all time, the years with costs."""
+        if self.filters.start and self.filters.end:
+            return list(range(self.filters.start.year, self.filters.end.year + 1))
+        found = self.get("direct_costs_usd", by="year")
+        return sorted(int(key) for key in as_dict(found) if key.isdigit())
+
+    def target(self, code: str) -> float | None:
+        """The target set for this code and exactly this country and period, if any."""
+        found = registry_targets(
+            Source(self.user), [code], dataclasses.replace(self.filters, by=None)
+        )
+        value = found.get(code)
+        return None if value is None else float(value)
+
+    def country_targets(self, code: str) -> dict[str, float]:
+        """Targets of `code` for each country in this phase (table 2's target column)."""
+        if self.filters.phase_id is None:
+            return {}
+        rows = (
+            Target.objects.visible_to(self.user, purpose="aggregates")
+            .filter(
+                indicator=code, phase_id=self.filters.phase_id, year=None, country__isnull=False
+            )
+            .values_list("country__code", "value")
+        )
+        return {country: float(value) for country, value in rows}
+
+    def country_names(self) -> dict[str, str]:
+        """Country programmes in the user's scope, code to name, by name; remembers their ids."""
+        if self.country_ids:
+            return dict(self._country_names)
+        rows = (
+            CountryProgramme.objects.visible_to(self.user, purpose="aggregates")
+            .order_by("name")
+            .values_list("code", "name", "pk")
+        )
+        self.country_ids = {code: pk for code, _name, pk in rows}
+        self._country_names = {code: name for code, name, _pk in rows}
+        return dict(self._country_names)
+
+    def for_country(self, code: str) -> Filters:
+        return dataclasses.replace(self.filters, country=code, country_id=self.country_ids[code])
+
+    def period_label(self) -> str:
+        if self.filters.phase:
+            return _("Phase %(phase)s") % {"phase": self.filters.phase}
+        if self.filters.year:
+            return str(self.filters.year)
+        return _("All time")
+
+
+def as_dict(value: Value) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def labelled(keys: Sequence[str], labels: Mapping[str, str]) -> list[str]:
+    return [str(labels.get(key, key)) for key in keys]
+
+
+def chart_section(
+    slug: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    codes: Sequence[str],
+    *,
+    unit: str = "",
+    horizontal: bool = False,
+    max_value: float | None = None,
+    note: str = "",
+) -> Section:
+    """A section whose table is the chart's own numbers."""
+    chart = Chart(
+        title=title,
+        categories=list(categories),
+        series=list(series),
+        unit=unit,
+        horizontal=horizontal,
+        max_value=max_value,
+        slug=slug,
+        note=note,
+    )
+    table = table_of_chart(chart, codes)
+    table.note = note
+    return Section(slug=slug, title=title, table=table, chart=chart, codes=codes, note=note)
+
+
+def table_section(table: Table, note: str = "") -> Section:
+    table.note = note or table.note
+    return Section(
+        slug=table.slug, title=table.title, table=table, codes=table.codes, note=table.note
+    )
+
+
+def met(value: Any, target: float | None) -> bool:
+    """Whether a figure reached its target (both known)."""
+    return value is not None and target is not None and float(value) >= target

@@ -1,0 +1,113 @@
+"""Report pages: the country profile and the programme report, as HTML, PDF and tables.
+
+Each page builds its sections once; `?format=pdf` prints the same sections,
+`?format=xlsx&table=<slug>` (or `csv`) downloads one of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from scoretrack.lib.tables import export_response
+from scoretrack.reports.country import country_profile
+from scoretrack.reports.figures import Figures, Section
+from scoretrack.reports.pdf import pdf_response
+from scoretrack.reports.programme import programme_report
+
+FIRST_YEAR = 2009
+
+
+def _period(request: HttpRequest) -> tuple[str | None, int | None]:
+    """The phase or year of the query string; a year that is not a number is a 400."""
+    phase = request.GET.get("phase") or None
+    year = request.GET.get("year") or None
+    if year is not None and not year.isdigit():
+        raise ValidationError({"year": [f"not a year: '{year}'"]})
+    return phase, int(year) if year else None
+
+
+def _figures(request: HttpRequest, country: str | None) -> Figures:
+    phase, year = _period(request)
+    return Figures.for_request(request.user, country=country, phase=phase, year=year)
+
+
+def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The page, its PDF, or one of its tables, as the `format` parameter asks."""
+    sections: list[Section] = context["sections"]
+    fmt = request.GET.get("format", "html")
+    if fmt in ("xlsx", "csv"):
+        return export_response((s.table for s in sections), request.GET.get("table"), fmt)
+    context["years"] = range(dt.date.today().year, FIRST_YEAR - 1, -1)
+    if fmt == "pdf":
+        return pdf_response(request, template, context)
+    return render(request, template, context)
+
+
+def _bad_request(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    messages = [f"{name}: {'; '.join(texts)}" for name, texts in error.message_dict.items()]
+    return render(request, "reports/bad_request.html", {"errors": messages}, status=400)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(reverse("reports:programme"))
+
+
+@login_required
+@require_GET
+def country_pick(request: HttpRequest) -> HttpResponse:
+    """The picker's GET form names the country in the query; the profile has it in the path."""
+    query = request.GET.copy()
+    code = (query.pop("country", None) or [""])[0].upper()
+    if not code.isalpha() or len(code) != 2:
+        return HttpResponseRedirect(reverse("reports:programme"))
+    suffix = f"?{query.urlencode()}" if query else ""
+    return HttpResponseRedirect(reverse("reports:country", args=[code]) + suffix)
+
+
+@login_required
+@require_GET
+def country(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        fig = _figures(request, code.upper())
+    except ValidationError as error:
+        if "country" in error.message_dict:
+            raise Http404("No such country programme") from error
+        return _bad_request(request, error)
+    profile = country_profile(fig)
+    context = {
+        "fig": fig,
+        "countries": fig.country_names(),
+        "code": code.upper(),
+        "country_name": fig.country_names().get(code.upper(), code.upper()),
+        "pdf_name": f"country-profile-{code}-{fig.period_label()}",
+        "facts": profile.facts,
+        "sections": profile.sections,
+    }
+    return _respond(request, "reports/country.html", context)
+
+
+@login_required
+@require_GET
+def programme(request: HttpRequest) -> HttpResponse:
+    try:
+        fig = _figures(request, None)
+    except ValidationError as error:
+        return _bad_request(request, error)
+    sections = programme_report(fig)
+    context = {
+        "fig": fig,
+        "countries": fig.country_names(),
+        "sections": sections,
+        "pdf_name": f"programme-report-{fig.period_label()}",
+    }
+    return _respond(request, "reports/programme.html", context)
