@@ -177,6 +177,17 @@ def test_a_missing_rate_is_shown_at_the_usd_field_and_nothing_is_saved(
     assert DirectCost.objects.get(category="materials").usd == Decimal("49.50")
 
 
+def test_a_missing_amount_is_reported_at_the_amount_only(
+    admin_client: Client, money: SimpleNamespace
+) -> None:
+    response = admin_client.post(NEW_COST, cost_data(money, amount="", currency="bob"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "amount": ["This field is required."],
+        "currency": ["Use the three capital letters of ISO 4217."],
+    }
+
+
 def test_a_negative_amount_is_a_field_error(admin_client: Client, money: SimpleNamespace) -> None:
     response = admin_client.post(NEW_COST, cost_data(money, amount="-1"))
     assert response.context["form"].errors["amount"] == [
