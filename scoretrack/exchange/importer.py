@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
+from scoretrack.exchange.fastinsert import insert_with_history
 from scoretrack.exchange.references import KINDS, Resolver, Target, pick
 from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
 from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate, MissingRate
@@ -410,7 +411,8 @@ class SheetImporter:
 
     def _create(self, objs: list[Any]) -> None:
         self._stamp(objs, creating=True)
-        bulk_create_with_history(objs, self.model, batch_size=500, default_user=self._user())
+        user = self._user()
+        insert_with_history(self.model, objs, user.pk if user else None, objs[0].created_at)
         if self.kind:
             _model, key_field, _by_country = KINDS[self.kind]
             for obj in objs:

@@ -80,7 +80,11 @@ def test_a_changed_cell_updates_the_record(admin: Any, csv_folder: Any) -> None:
     flores = Enterprise.objects.get(key="E1")
     assert flores.name == "Flores SAS"
     assert list(flores.lead_buyers.all()) == []
-    assert flores.history.count() == 2
+    assert [(h.history_type, h.history_user, h.name) for h in flores.history.all()] == [
+        ("~", admin, "Flores SAS"),
+        ("+", admin, "Flores SA"),
+    ]
+    assert (flores.created_by, flores.updated_by) == (admin, admin)
 
 
 def test_a_dry_run_counts_but_changes_nothing(admin: Any, xlsx: Any) -> None:
