@@ -291,6 +291,7 @@ class SheetImporter:
     def apply(self, rows: list[Row]) -> None:
         keyed = self._match_by_identity([r for r in rows if self.identity_of(r.values)])
         loose = self._match_by_content([r for r in rows if not self.identity_of(r.values)])
+        self.before_compare([*keyed, *loose])
         creates, updates, changed_fields = [], [], set()
         for row in (*keyed, *loose):
             if row.obj is None:
@@ -300,7 +301,6 @@ class SheetImporter:
             changed = [k for k, v in row.values.items() if getattr(row.obj, k) != v]
             for name in changed:
                 setattr(row.obj, name, row.values[name])
-            self.before_compare(row)
             if changed or row.extra_change:
                 updates.append(row)
                 changed_fields.update(changed)
@@ -312,8 +312,8 @@ class SheetImporter:
         self.counts.updated += len(updated)
         self.after_write(created + updated)
 
-    def before_compare(self, row: Row) -> None:
-        """Set `row.extra_change` when something beyond the fields changes."""
+    def before_compare(self, rows: list[Row]) -> None:
+        """Set `row.extra_change` on matched rows when more than their fields changes."""
 
     def _match_by_identity(self, rows: list[Row]) -> list[Row]:
         if not rows:
@@ -530,10 +530,14 @@ class EnterpriseImporter(SheetImporter):
             self._names[key] = found
         return self._names[key]
 
-    def before_compare(self, row: Row) -> None:
-        if "lead_buyers" in row.ids and row.obj.pk and not row.obj._state.adding:
-            current = set(row.obj.buyer_links.values_list("lead_buyer_id", flat=True))
-            row.extra_change = current != set(row.ids["lead_buyers"])
+    def before_compare(self, rows: list[Row]) -> None:
+        matched = [row for row in rows if "lead_buyers" in row.ids and row.obj is not None]
+        current: dict[uuid.UUID, set[uuid.UUID]] = {row.obj.pk: set() for row in matched}
+        links = LeadBuyerLink.objects.filter(enterprise_id__in=list(current))
+        for enterprise_id, buyer_id in links.values_list("enterprise_id", "lead_buyer_id"):
+            current[enterprise_id].add(buyer_id)
+        for row in matched:
+            row.extra_change = current[row.obj.pk] != set(row.ids["lead_buyers"])
 
     def after_write(self, rows: list[Row]) -> None:
         rows = [row for row in rows if "lead_buyers" in row.ids]
@@ -584,10 +588,14 @@ class DeliveryImporter(SheetImporter):
     def target_day(self, obj: Any) -> dt.date | None:
         return obj.start_date
 
-    def before_compare(self, row: Row) -> None:
-        if "trainers" in row.ids and not row.obj._state.adding:
-            current = set(row.obj.trainers.values_list("id", flat=True))
-            row.extra_change = current != set(row.ids["trainers"])
+    def before_compare(self, rows: list[Row]) -> None:
+        matched = [row for row in rows if "trainers" in row.ids and row.obj is not None]
+        current: dict[uuid.UUID, set[uuid.UUID]] = {row.obj.pk: set() for row in matched}
+        pairs = Delivery.trainers.through.objects.filter(delivery_id__in=list(current))
+        for delivery_id, trainer_id in pairs.values_list("delivery_id", "trainer_id"):
+            current[delivery_id].add(trainer_id)
+        for row in matched:
+            row.extra_change = current[row.obj.pk] != set(row.ids["trainers"])
 
     def after_write(self, rows: list[Row]) -> None:
         through = Delivery.trainers.through

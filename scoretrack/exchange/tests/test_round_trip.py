@@ -258,3 +258,15 @@ def test_dates_written_as_real_dates_are_accepted(admin: Any, xlsx: Any) -> None
     )
     assert report.ok
     assert CountryProgramme.objects.get().start_date == dt.date(2011, 1, 1)
+
+
+def test_a_changed_list_of_trainers_alone_updates_the_delivery(admin: Any, csv_folder: Any) -> None:
+    from scoretrack.training.models import Delivery
+
+    workbook_import(source=csv_folder(EVERYTHING), user=admin)
+    sheets = dict(EVERYTHING)
+    header, row = EVERYTHING["deliveries"]
+    sheets["deliveries"] = [header, [*row[:-1], "T2"]]
+    report = workbook_import(source=csv_folder(sheets), user=admin)
+    assert counts(report)["deliveries"] == (0, 1, 0)
+    assert [t.key for t in Delivery.objects.get().trainers.all()] == ["T2"]
