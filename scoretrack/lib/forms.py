@@ -62,7 +62,9 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
         self.country = self.chosen_country()
-        if self.country is not None:
+        if self.country is None:
+            self._await_country()
+        else:
             for name in self.country_bound:
                 if name in self.fields:
                     field = self.fields[name]
@@ -70,6 +72,18 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                     field.error_messages["invalid_choice"] = _(
                         "That choice is not in %(country)s."
                     ) % {"country": self.country}
+
+    def _await_country(self) -> None:
+        # Until a country is chosen, offer only what belongs to none (global
+        # organisations): a list of every country's regions or trainers would mislead.
+        for name in self.country_bound:
+            if name in self.fields:
+                field = self.fields[name]
+                if name in self.global_ok:
+                    field.queryset = field.queryset.filter(country__isnull=True)
+                else:
+                    field.queryset = field.queryset.none()
+                field.help_text = _("Choose the country first: the choices are its own.")
 
     def _in_country(self, name: str, country: CountryProgramme) -> Q:
         if name in self.global_ok:

@@ -246,6 +246,16 @@ def test_the_region_and_cluster_choices_follow_the_chosen_country(
     assert 'hx-swap-oob="outerHTML:#field-region"' in body
 
 
+def test_before_a_country_is_chosen_no_region_is_offered(
+    admin_client: Client, world: SimpleNamespace
+) -> None:
+    form = admin_client.get(CREATE).context["form"]
+    assert list(form.fields["region"].queryset) == []
+    assert form.fields["region"].help_text == "Choose the country first: the choices are its own."
+    edit = reverse("enterprises:enterprise-edit", args=[world.andina.pk])
+    assert list(admin_client.get(edit).context["form"].fields["region"].queryset) == [world.la_paz]
+
+
 def test_editing_changes_the_values_and_the_lead_buyers(
     admin_client: Client, world: SimpleNamespace, admin: Any
 ) -> None:

@@ -201,6 +201,14 @@ def test_the_organiser_and_trainer_choices_follow_the_chosen_country(
     assert "Ana Quispe" not in body and "Cámara de Industria" not in body
 
 
+def test_before_a_country_is_chosen_only_global_organisers_are_offered(
+    admin_client: Client, world: SimpleNamespace
+) -> None:
+    form = admin_client.get(CREATE).context["form"]
+    assert list(form.fields["organiser"].queryset) == [world.buyer]
+    assert list(form.fields["trainers"].queryset) == []
+
+
 def test_editing_changes_the_values_and_trainers(
     admin_client: Client, world: SimpleNamespace
 ) -> None:
