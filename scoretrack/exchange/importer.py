@@ -488,6 +488,23 @@ class AgreementImporter(SheetImporter):
 class TargetImporter(SheetImporter):
     model, identity = IndicatorTarget, ("indicator", "country_id", "phase_id", "year")
 
+    def build(self, row: Row) -> bool:
+        super().build(row)
+        codes = _indicator_codes()
+        if codes and row.values["indicator"] not in codes:
+            self.problem(row, "indicator", f"unknown indicator {row.values['indicator']!r}")
+            return False
+        return True
+
+
+def _indicator_codes() -> set[str]:
+    """The codes of the indicator registry (empty if the registry is not installed)."""
+    try:
+        from scoretrack.indicators.registry import indicators
+    except ImportError:
+        return set()
+    return {item.code for item in indicators()}
+
 
 class EnterpriseImporter(SheetImporter):
     model, identity, kind = Enterprise, ("key", "country_id"), "enterprise"

@@ -117,7 +117,7 @@ EVERYTHING: Sheets = {
     ],
     "targets": [
         ["indicator", "country", "phase", "year", "value"],
-        ["cost_recovery", "CO", "IV", "", "0.4"],
+        ["cost_recovery_pct", "CO", "IV", "", "0.4"],
         ["smes_trained", "", "", 2020, 100],
     ],
     "enterprises": [

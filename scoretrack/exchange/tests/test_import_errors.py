@@ -160,3 +160,10 @@ def test_a_row_referring_to_a_rejected_row_says_so(run: Any) -> None:
         "sena",
         "organisation 'sena''s own row has errors",
     )
+
+
+def test_it_rejects_an_indicator_the_registry_does_not_know(run: Any) -> None:
+    report = run({"targets": [["indicator", "year", "value"], ["smes_happy", 2020, 10]]})
+    assert errors(report) == [
+        ("targets", 2, "indicator", "smes_happy", "unknown indicator 'smes_happy'")
+    ]
