@@ -7,6 +7,7 @@ connections cannot see (and, on SQLite, could not make) until it ends.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -15,11 +16,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 
 from scoretrack.exchange.models import ImportJob
 from scoretrack.exchange.services import workbook_import
 
 ACCEPTED_SUFFIXES = {".xlsx", ".zip", ".csv"}
+KEEP_UPLOADS = dt.timedelta(days=2)  # an upload nobody confirmed is forgotten after this
 logger = logging.getLogger(__name__)
 
 
@@ -43,7 +46,16 @@ def import_job_create(*, user: Any, upload: UploadedFile) -> ImportJob:
             out.write(chunk)
     job.path = str(path)
     job.save()
+    _forget_old_uploads()
     return job
+
+
+def _forget_old_uploads() -> None:
+    old = ImportJob.objects.filter(created_at__lt=timezone.now() - KEEP_UPLOADS)
+    for path in old.values_list("path", flat=True):
+        Path(path).unlink(missing_ok=True)
+        Path(f"{path}.progress").unlink(missing_ok=True)
+    old.delete()
 
 
 def import_job_start(*, job: ImportJob, commit: bool) -> None:

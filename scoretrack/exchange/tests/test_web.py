@@ -232,3 +232,19 @@ def test_the_empty_template_imports_as_nothing(admin: Any, tmp_path: Path) -> No
     report = workbook_import(source=path, user=admin)
     assert report.ok, report.problems
     assert {(c.created, c.updated, c.unchanged) for c in report.counts.values()} == {(0, 0, 0)}
+
+
+def test_uploads_nobody_confirmed_are_forgotten_after_two_days(
+    admin: Any, admin_client: Client, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    stale_file = tmp_path / "stale.xlsx"
+    stale_file.write_bytes(b"x")
+    stale = ImportJob.objects.create(user=admin, file_name="s.xlsx", path=str(stale_file), size=1)
+    ImportJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    upload(admin_client, "basics.xlsx", basics_xlsx(tmp_path))
+    assert list(ImportJob.objects.values_list("file_name", flat=True)) == ["basics.xlsx"]
+    assert not stale_file.exists()
