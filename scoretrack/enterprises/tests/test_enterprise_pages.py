@@ -280,3 +280,14 @@ def test_a_trainer_is_not_an_enterprise(admin_client: Client, world: SimpleNames
     trainer = Trainer.objects.get(key="T1", country=world.bo)
     response = admin_client.get(f"/enterprises/{trainer.pk}/")
     assert response.status_code == 404
+
+
+def test_the_detail_shows_who_changed_what(
+    admin_client: Client, world: SimpleNamespace, admin: Any
+) -> None:
+    url = reverse("enterprises:enterprise-edit", args=[world.sol.pk])
+    admin_client.post(url, form_data(world, key="E2", name="Panadería Sol y Luna"))
+    body = admin_client.get(detail(world.sol)).content.decode()
+    assert 'id="history-title"' in body
+    assert "Panadería Sol → Panadería Sol y Luna" in body
+    assert "hq@example.org" in body
