@@ -4,8 +4,9 @@ One generator serves `scoretrack demo` (the report's nine country programmes,
 1,319 SMEs over phases I and II, figure 6) and `scoretrack generate` (the same
 shapes at any scale). The builders are pure: they take a `random.Random` and the
 loaded catalogue and return unsaved model instances whose ids come from a seeded
-counter, so a seed fixes every id, key and value. `write_rows` inserts a batch
-with `bulk_create`; nothing here calls `save()`.
+counter, so a seed fixes every id, key and value. `write_rows` inserts them in
+batches (a leaner `bulk_create`, see `insert_rows`); nothing here calls `save()`,
+so no per-row history is written.
 
 Shapes (what the tests hold): every enterprise takes Module 1 first, in a
 delivery of 4-5 enterprises with about four participants each; some go on to
@@ -1156,11 +1157,7 @@ def _money(
     spec = frame.spec
     rate = rate_for(spec.currency, delivery.start_date)
     cost_usd = spec.cost_per_enrolment_usd * firms * rng.uniform(0.8, 1.2)
-    rows.add(
-        _money_row(
-            DirectCost, new_id, frame, delivery, cost_usd * rate, rate, category="training delivery"
-        )
-    )
+    rows.add(_direct_cost(new_id, frame, delivery, cost_usd * rate, rate))
     recovered = cost_usd * rate * recovery_pct(spec, delivery.start_date) / 100
     recovered *= rng.uniform(0.85, 1.15)
     if recovered <= 0:
@@ -1190,25 +1187,19 @@ def _other_source(rng: random.Random, frame: CountryFrame) -> tuple[str, uuid.UU
     return source, rng.choice(ids)
 
 
-def _money_row(
-    model: type[DirectCost],
-    new_id: IdMaker,
-    frame: CountryFrame,
-    delivery: Delivery,
-    amount: float,
-    rate: float,
-    **extra: Any,
+def _direct_cost(
+    new_id: IdMaker, frame: CountryFrame, delivery: Delivery, amount: float, rate: float
 ) -> DirectCost:
     return new(
-        model,
+        DirectCost,
         id=new_id(),
         country_id=frame.country.id,
         date=delivery.start_date,
         delivery_id=delivery.id,
+        category="training delivery",
         amount=money(amount),
         currency=frame.spec.currency,
         usd=money(round(amount, 2) / rate),
-        **extra,
     )
 
 

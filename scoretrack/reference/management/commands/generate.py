@@ -20,10 +20,11 @@ class Command(BaseCommand):
         "Add N synthetic enterprises, shaped like the demo programme, with their deliveries, "
         "participants, visits, money, assessments, KPI observations, initiatives and surveys. "
         "Catalogues and country programmes are created if missing; every key the run creates "
-        "starts with G<seed>- so runs with different seeds never collide. Rows are inserted "
-        "with bulk_create in chunks (memory stays bounded) and WITHOUT per-row history: a bulk "
-        "load of synthetic data needs no audit trail, and writing one would double the rows "
-        "and the time. Each chunk is committed on its own."
+        "starts with G<seed>- so runs with different seeds never collide. Enterprises are built "
+        "and inserted in chunks (memory stays bounded), in batches (executemany on SQLite, "
+        "COPY on PostgreSQL), each chunk committed on its own, and WITHOUT per-row history: "
+        "a bulk load of synthetic data needs no audit trail, and writing one would double the "
+        "rows and the time. 100,000 enterprises (6.6 million rows) take about 4-5 minutes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
