@@ -58,7 +58,7 @@ class Column:
         if value is None:
             return ""
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return _("yes") if value else _("no")
         return value
 
 
@@ -279,6 +279,8 @@ def inline_urls(inline: Inline) -> list[URLPattern]:
     def show(request: HttpRequest, pk: Any, row: Any) -> HttpResponse:
         parent = parent_of(request, pk)
         obj = row_of(request, parent, row)
+        if not request.htmx:
+            return redirect(back(parent))  # a row alone is no page
         can_write = may_write_kind(request.user, inline.model)
         return _render_inline(request, "row", {"row": inline.row(parent, obj, can_write)})
 

@@ -122,6 +122,9 @@ def test_editing_a_row_returns_the_updated_row(
     assert enrolment.status == "completed"
     shown = admin_client.get(url(world.d_bo, "enrolments", "show", enrolment), **HTMX)
     assert "Completed" in shown.content.decode()
+    # Without htmx a row alone is no page: back to the delivery.
+    plain = admin_client.get(url(world.d_bo, "enrolments", "show", enrolment))
+    assert plain.url == f"/deliveries/{world.d_bo.pk}/#enrolments"
 
 
 def test_removing_a_row_keeps_it_in_the_history(
