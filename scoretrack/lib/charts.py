@@ -34,6 +34,8 @@ class Chart:
     max_value: float | None = None
     slug: str = ""
     note: str = ""
+    line: bool = False  # a line over the categories (e.g. months) instead of bars
+    baseline: float | None = None  # drawn as a dashed reference line (line charts)
     _svg: str = field(default="", init=False, repr=False)
 
     @property
@@ -51,7 +53,10 @@ class Chart:
     @property
     def svg(self) -> str:
         if not self._svg:
-            self._svg = draw_horizontal(self) if self.horizontal else draw_vertical(self)
+            if self.line:
+                self._svg = draw_line(self)
+            else:
+                self._svg = draw_horizontal(self) if self.horizontal else draw_vertical(self)
         return self._svg
 
 
@@ -185,6 +190,77 @@ def draw_horizontal(chart: Chart) -> str:
         f'<line x1="{label_w}" x2="{label_w}" y1="{y0}" y2="{y0 + n_cat * row_h}" '
         f'stroke="#1d2733"/>'
     )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bounds(chart: Chart) -> tuple[float, float]:
+    values = [float(v) for s in chart.series for v in s.values if v is not None]
+    if chart.baseline is not None:
+        values.append(float(chart.baseline))
+    low, high = min(values, default=0.0), max(values, default=1.0)
+    low = min(low, 0.0)
+    return low, high if high > low else low + 1
+
+
+def draw_line(chart: Chart) -> str:
+    """One line per series over the categories, with the baseline dashed."""
+    n_cat = len(chart.categories)
+    left, bottom, top_pad, plot_h = 56, 60, 16, 180
+    step = 36 if n_cat > 1 else 0
+    plot_w = max(step * (n_cat - 1), 240)
+    legend_w = 150
+    width, height = left + plot_w + legend_w + 20, top_pad + plot_h + bottom
+    low, high = _bounds(chart)
+
+    def y_of(value: float) -> float:
+        return top_pad + plot_h - plot_h * (float(value) - low) / (high - low)
+
+    def x_of(i: int) -> float:
+        return left + 8 + (plot_w - 16) * (i / (n_cat - 1) if n_cat > 1 else 0.5)
+
+    parts = [_open(width, height, chart)]
+    for tick in range(5):
+        value = low + (high - low) * tick / 4
+        y = y_of(value)
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d8dee6"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+            f'style="{FONT}" fill="#5b6776">{escape(format_value(value, chart.unit))}</text>'
+        )
+    if chart.baseline is not None:
+        y = y_of(chart.baseline)
+        colour = PALETTE[len(chart.series) % len(PALETTE)]  # its legend swatch's colour
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{colour}" stroke-width="2" stroke-dasharray="6 4"><title>'
+            f"{escape(chart.note or 'Baseline')}: "
+            f"{escape(format_value(chart.baseline, chart.unit))}</title></line>"
+        )
+    for j, s in enumerate(chart.series):
+        colour = PALETTE[j % len(PALETTE)]
+        points = [(x_of(i), y_of(v), i, v) for i, v in enumerate(s.values) if v is not None]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _i, _v in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y, i, v in points:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"><title>'
+                f"{escape(chart.categories[i])} · {escape(s.name)}: "
+                f"{escape(format_value(v, chart.unit))}</title></circle>"
+            )
+    every = max(1, n_cat // 12)
+    for i, category in enumerate(chart.categories):
+        if i % every:
+            continue
+        cx, cy = x_of(i), top_pad + plot_h + 14
+        parts.append(
+            f'<text x="{cx:.1f}" y="{cy}" font-size="11" text-anchor="end" '
+            f'transform="rotate(-35 {cx:.1f} {cy})" style="{FONT}">{escape(category)}</text>'
+        )
+    legend = [*chart.series]
+    if chart.baseline is not None:
+        legend.append(Series(chart.note or "Baseline", []))
+    parts += _legend(Chart(title="", categories=[], series=legend), left + plot_w + 14, top_pad)
     parts.append("</svg>")
     return "".join(parts)
 
