@@ -168,7 +168,7 @@ def draw_horizontal(chart: Chart) -> str:
     y0 = top_pad + legend_h
     for i, category in enumerate(chart.categories):
         ry = y0 + i * row_h
-        label = category if len(category) <= 36 else category[:35] + "…"
+        label = category if len(category) <= 32 else category[:31] + "…"
         parts.append(
             f'<text x="{label_w - 8}" y="{ry + row_h / 2 + 4:.1f}" font-size="12" '
             f'text-anchor="end" style="{FONT}">{escape(label)}</text>'

@@ -227,13 +227,13 @@ def gender_section(fig: Figures) -> Section:
     return table_section(table)
 
 
-def constituents_section(fig: Figures) -> Section:
+def constituents_section(fig: Figures, title: str | None = None) -> Section:
     count = as_dict(fig.get("constituents_trained", by="group"))
     women = as_dict(fig.get("constituents_trained_women_pct", by="group"))
     keys = [key for key in EventParticipationGroup.values if key in count]
     section = chart_section(
         "constituents",
-        _("Constituents trained by group"),
+        title or _("Constituents trained by group and sex"),
         labelled(keys, dict(EventParticipationGroup.choices)),
         [Series(_("Participants"), [count[key] for key in keys])],
         ["constituents_trained", "constituents_trained_women_pct"],

@@ -112,11 +112,17 @@ def contributions_chart(fig: Figures, countries: dict[str, str]) -> Section:
 def per_phase_chart(
     fig: Figures, countries: dict[str, str], code: str, slug: str, title: str
 ) -> Section:
-    """A figure of one count per country and phase (figures 6 and 8): a query per phase."""
+    """A figure of one count per country and phase (figures 6 and 8): a query per phase.
+
+    Phases after the chosen period are left out, and so are phases with no records.
+    """
+    end = fig.filters.end
+    phases = [phase for phase in fig.phases if end is None or phase.start <= end]
     found = {
         phase.name: as_dict(fig.get(code, by="country", filters=fig.in_phase(phase)))
-        for phase in fig.phases
+        for phase in phases
     }
+    found = {name: values for name, values in found.items() if values}
     keys = [key for key in countries if any(key in values for values in found.values())]
     return chart_section(
         slug,
@@ -232,7 +238,7 @@ def programme_report(fig: Figures) -> list[Section]:
             "figure-8-trainers",
             _("Figure 8. Trainers trained per country and phase"),
         ),
-        constituents_section(fig),
+        constituents_section(fig, _("Figure 9. Tripartite constituents trained, by group")),
         practices_chart(fig),
         kpi_chart(fig),
         outcome_table(fig),
