@@ -118,3 +118,24 @@ def test_its_queries_do_not_grow_with_the_records(
 @pytest.mark.django_db
 def test_a_donor_may_read_the_report(donor_client, programme):
     assert donor_client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_lead_buyer_may_read_both_reports_of_its_suppliers(programme):
+    from scoretrack.enterprises.models import LeadBuyerLink
+    from scoretrack.reports.tests.conftest import client_for
+
+    buyer = programme.make.org("LB", "lead_buyer", country=None)
+    LeadBuyerLink.objects.create(enterprise=programme.A, lead_buyer=buyer)
+    client = client_for("lead_buyer", organisation=buyer)
+    country = client.get("/reports/country/BO/?phase=II")
+    assert country.status_code == 200
+    # One supplier is fewer than five firms: the registry suppresses its firm figures.
+    assert {f.code: f.value for f in country.context["facts"]}["smes_trained"] is None
+    assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_reports_only_answer_get(admin_client, programme):
+    assert admin_client.post(URL).status_code == 405
+    assert admin_client.post("/reports/country/BO/").status_code == 405
