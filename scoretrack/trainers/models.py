@@ -30,20 +30,11 @@ class Trainer(Record):
         return self.name
 
     def status(self) -> str:
-        """The status derived from the milestones: the latest that counts.
+        """The status derived from the milestones (see `trainers.queries.with_status`)."""
+        from scoretrack.trainers.queries import with_status
 
-        Withdrawn trumps everything after it; otherwise the highest level reached
-        (expert > certified > trained); a trainer with no milestone is a candidate.
-        """
-        milestones = list(self.milestones.order_by("date", "created_at"))
-        status = "candidate"
-        rank = {"candidate": 0, "trained": 1, "recommended": 2, "certified": 3, "expert": 4}
-        for milestone in milestones:
-            if milestone.milestone == Milestone.Kind.WITHDRAWN:
-                status = "withdrawn"
-            elif status == "withdrawn" or rank[milestone.milestone] > rank[status]:
-                status = milestone.milestone
-        return status
+        trainers = with_status(Trainer.objects.filter(pk=self.pk))
+        return trainers.values_list("status_code", flat=True).get()
 
 
 class MilestoneKind(Choices):

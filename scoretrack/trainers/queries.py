@@ -25,21 +25,23 @@ from scoretrack.trainers.models import Milestone, MilestoneKind, Trainer
 STATUSES = [
     ("candidate", _("Candidate")),
     ("trained", _("Trained")),
+    ("recommended", _("Recommended for certification")),
     ("certified", _("Certified")),
     ("expert", _("Expert / master trainer")),
     ("withdrawn", _("Withdrawn")),
 ]
 _RANK = Case(
     When(milestone=MilestoneKind.TRAINED, then=Value(1)),
-    When(milestone=MilestoneKind.CERTIFIED, then=Value(2)),
-    When(milestone=MilestoneKind.EXPERT, then=Value(3)),
+    When(milestone=MilestoneKind.RECOMMENDED, then=Value(2)),
+    When(milestone=MilestoneKind.CERTIFIED, then=Value(3)),
+    When(milestone=MilestoneKind.EXPERT, then=Value(4)),
     default=Value(0),
     output_field=IntegerField(),
 )
 
 
 def with_status(trainers: QuerySet[Trainer]) -> QuerySet[Trainer]:
-    """Annotate `status_code`, the same status as `Trainer.status()`, in one query.
+    """Annotate `status_code`, the trainer's status derived from its milestones, in one query.
 
     The status is the highest level reached after the latest withdrawal (all
     milestones if never withdrawn); withdrawn if nothing came after it;
@@ -67,8 +69,9 @@ def with_status(trainers: QuerySet[Trainer]) -> QuerySet[Trainer]:
     return trainers.annotate(
         level=Subquery(after_withdrawal, output_field=IntegerField()),
         status_code=Case(
-            When(level=3, then=Value("expert")),
-            When(level=2, then=Value("certified")),
+            When(level=4, then=Value("expert")),
+            When(level=3, then=Value("certified")),
+            When(level=2, then=Value("recommended")),
             When(level=1, then=Value("trained")),
             When(withdrawn_on__isnull=False, then=Value("withdrawn")),
             default=Value("candidate"),

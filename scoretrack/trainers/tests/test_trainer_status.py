@@ -1,4 +1,4 @@
-"""The status computed in the database agrees with Trainer.status() on hand-made careers."""
+"""A trainer's status, derived from its milestones in the database, on hand-made careers."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from scoretrack.trainers.queries import with_status
     [
         ([], "candidate"),
         ([("trained", "2015-01-01")], "trained"),
+        ([("trained", "2015-01-01"), ("recommended", "2015-06-01")], "recommended"),
         ([("certified", "2016-01-01"), ("trained", "2015-01-01")], "certified"),
         ([("expert", "2017-01-01"), ("certified", "2018-01-01")], "expert"),
         ([("certified", "2016-01-01"), ("withdrawn", "2017-01-01")], "withdrawn"),
