@@ -36,6 +36,7 @@ class Chart:
     note: str = ""
     line: bool = False  # a line over the categories (e.g. months) instead of bars
     baseline: float | None = None  # drawn as a dashed reference line (line charts)
+    baseline_label: str = "Baseline"
     _svg: str = field(default="", init=False, repr=False)
 
     @property
@@ -234,7 +235,7 @@ def draw_line(chart: Chart) -> str:
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{colour}" stroke-width="2" stroke-dasharray="6 4"><title>'
-            f"{escape(chart.note or 'Baseline')}: "
+            f"{escape(chart.baseline_label)}: "
             f"{escape(format_value(chart.baseline, chart.unit))}</title></line>"
         )
     for j, s in enumerate(chart.series):
@@ -259,7 +260,7 @@ def draw_line(chart: Chart) -> str:
         )
     legend = [*chart.series]
     if chart.baseline is not None:
-        legend.append(Series(chart.note or "Baseline", []))
+        legend.append(Series(chart.baseline_label, []))
     parts += _legend(Chart(title="", categories=[], series=legend), left + plot_w + 14, top_pad)
     parts.append("</svg>")
     return "".join(parts)

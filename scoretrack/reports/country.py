@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from scoretrack.events.models import EventParticipationGroup
 from scoretrack.finance.models import ContributionSource
-from scoretrack.lib.charts import Series
+from scoretrack.lib.charts import Series, format_value
 from scoretrack.lib.tables import Table
 from scoretrack.reference.models import OrganisationType
 from scoretrack.reports.figures import (
@@ -242,6 +242,14 @@ def constituents_section(fig: Figures, title: str | None = None) -> Section:
     section.table.units = ["", "", "%"]
     for row, key in zip(section.table.rows, keys, strict=True):
         row.append(women.get(key))
+    if keys:
+        total = [fig.get("constituents_trained"), fig.get("constituents_trained_women_pct")]
+        section.table.rows.append([_("All groups"), *total])
+        by_sex = as_dict(fig.get("constituents_trained", by="sex"))
+        section.note = section.table.note = _("Women: %(women)s, men: %(men)s.") % {
+            "women": format_value(by_sex.get("female", 0)),
+            "men": format_value(by_sex.get("male", 0)),
+        }
     return section
 
 

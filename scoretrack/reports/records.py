@@ -119,7 +119,7 @@ def kpi_charts(user: Any, enterprise: Any) -> list[Chart]:
                 line=True,
                 baseline=values[0],
                 slug=f"kpi-{code}",
-                note=_("Baseline"),
+                baseline_label=_("Baseline"),
             )
         )
     return charts

@@ -83,8 +83,13 @@ def test_contributions_partners_pipeline_and_constituents(admin_client, programm
     assert partners == [["Employer organisation", 1], ["Industry / sectoral association", 1]]
     pipeline = section(response, "trainer-pipeline").table.rows
     assert pipeline == [["Trained", 1, 1], ["Certified", 1, 0], ["Expert", 0, 0]]
-    constituents = section(response, "constituents").table.rows
-    assert constituents == [["Government", 4, 75], ["Employers", 2, 0]]
+    constituents = section(response, "constituents")
+    assert constituents.table.rows == [
+        ["Government", 4, 75],
+        ["Employers", 2, 0],
+        ["All groups", 6, 50],
+    ]
+    assert constituents.note == "Women: 3, men: 3."
 
 
 @pytest.mark.django_db

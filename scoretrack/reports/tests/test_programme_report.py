@@ -69,7 +69,7 @@ def test_figure_7_gives_the_share_taking_more_than_one_module(admin_client, prog
 @pytest.mark.django_db
 def test_figure_9_gives_constituents_by_group_with_the_share_of_women(admin_client, programme):
     table = section(admin_client.get(URL), "constituents").table
-    assert table.rows == [["Government", 4, 75], ["Employers", 2, 0]]
+    assert table.rows == [["Government", 4, 75], ["Employers", 2, 0], ["All groups", 6, 50]]
 
 
 @pytest.mark.django_db
