@@ -53,44 +53,51 @@ def _converter(field: models.Field) -> Converter:
     return convert
 
 
-def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT rows (attname -> value) into the model's table; missing columns are NULL."""
-    if not rows:
-        return
+def _statement(model: type[models.Model]) -> tuple[str, list[str], list[Converter]]:
     fields = [
         f
         for f in model._meta.concrete_fields
         if not (isinstance(f, models.AutoField) and f.primary_key)
     ]
-    converters = [(f.attname, _converter(f)) for f in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
-    params = [tuple(convert(row.get(name)) for name, convert in converters) for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    return sql, [f.attname for f in fields], [_converter(f) for f in fields]
 
 
 def insert_with_history(
-    model: type[models.Model], objs: Sequence[models.Model], user_id: Any, when: dt.datetime
+    model: type[models.Model], rows: Sequence[dict[str, Any]], user_id: Any, when: dt.datetime
 ) -> None:
-    """Insert new records and one "created" history row each."""
-    names = [f.attname for f in model._meta.concrete_fields]
-    rows = [{name: getattr(obj, name) for name in names} for obj in objs]
-    insert(model, rows)
-    history = getattr(model, "history", None)
-    if history is None:
+    """Insert new records (attname -> value) and one "created" history row each.
+
+    A history row repeats the record's columns, already converted, plus four of its own.
+    """
+    if not rows:
         return
-    extra = {
-        "history_date": when,
-        "history_type": "+",
-        "history_user_id": user_id,
-        "history_change_reason": None,
-    }
-    for row in rows:
-        row.update(extra)
-    insert(history.model, rows)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    sql, names, converters = _statement(model)
+    pairs = list(zip(names, converters, strict=True))
+    params = [tuple(convert(row.get(name)) for name, convert in pairs) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        history = getattr(model, "history", None)
+        if history is None:
+            return
+        own = {
+            "history_date": when,
+            "history_type": "+",
+            "history_user_id": user_id,
+            "history_change_reason": None,
+        }
+        history_sql, history_names, history_converters = _statement(history.model)
+        position = {name: i for i, name in enumerate(names)}
+        # Each history column: the record's converted value at `index`, or its own constant.
+        layout = [
+            (position[name], None) if name in position else (None, convert(own[name]))
+            for name, convert in zip(history_names, history_converters, strict=True)
+        ]
+        history_params = [
+            tuple(record[i] if i is not None else constant for i, constant in layout)
+            for record in params
+        ]
+        cursor.executemany(history_sql, history_params)

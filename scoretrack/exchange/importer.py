@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -127,6 +128,14 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+class NewRecord(SimpleNamespace):
+    """A record about to be inserted: its column values, lighter than a model instance."""
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+
 class SheetImporter:
     """The common path; subclasses add what one sheet needs beyond it."""
 
@@ -147,6 +156,10 @@ class SheetImporter:
         self.pools: dict[Any, dict[tuple[Any, ...], list[Any]]] = {}
         self.present = [c for c in sheet.columns if c.name in header]
         self._fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        # What a new record holds in the columns its row does not give.
+        self._defaults = {
+            name: f.get_default() for name, f in self._fields.items() if not f.primary_key
+        }
         self.content_names = sorted(
             self.renames.get(c.name, c.name) + ("_id" if c.ref else "")
             for c in self.present
@@ -295,7 +308,8 @@ class SheetImporter:
         creates, updates, changed_fields = [], [], set()
         for row in (*keyed, *loose):
             if row.obj is None:
-                row.obj = self.model(**row.values, **row.defaults)
+                row.obj = NewRecord(**{**self._defaults, **row.values, **row.defaults})
+                row.obj.id = uuid.uuid4()
                 creates.append(row)
                 continue
             changed = [k for k, v in row.values.items() if getattr(row.obj, k) != v]
@@ -401,18 +415,21 @@ class SheetImporter:
 
     def _stamp(self, objs: list[Any], creating: bool) -> None:
         now = timezone.now()
-        user = self.ctx.user if getattr(self.ctx.user, "pk", None) else None
+        user = self._user()
+        user_id = user.pk if user else None
         for obj in objs:
             if creating:
-                obj.created_by = user
+                obj.created_by_id = user_id
                 obj.created_at = now
-            obj.updated_by = user
+            obj.updated_by_id = user_id
             obj.updated_at = now
 
     def _create(self, objs: list[Any]) -> None:
         self._stamp(objs, creating=True)
         user = self._user()
-        insert_with_history(self.model, objs, user.pk if user else None, objs[0].created_at)
+        insert_with_history(
+            self.model, [vars(obj) for obj in objs], user.pk if user else None, objs[0].created_at
+        )
         if self.kind:
             _model, key_field, _by_country = KINDS[self.kind]
             for obj in objs:
@@ -424,7 +441,7 @@ class SheetImporter:
 
     def _update(self, objs: list[Any], fields: set[str]) -> None:
         self._stamp(objs, creating=False)
-        names = [*sorted(fields), "updated_at", "updated_by"]
+        names = [*sorted(fields), "updated_at", "updated_by_id"]
         bulk_update_with_history(objs, self.model, names, batch_size=500, default_user=self._user())
 
     def _user(self) -> Any:
@@ -569,7 +586,9 @@ class EnterpriseImporter(SheetImporter):
             have = current.get(row.obj.pk, {})
             want = row.ids["lead_buyers"]
             new += [
-                LeadBuyerLink(enterprise=row.obj, lead_buyer_id=b) for b in want if b not in have
+                LeadBuyerLink(enterprise_id=row.obj.pk, lead_buyer_id=b)
+                for b in want
+                if b not in have
             ]
             gone += [link.pk for b, link in have.items() if b not in want]
         if new:
