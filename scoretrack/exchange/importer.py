@@ -226,24 +226,36 @@ class SheetImporter:
                 self.ctx.resolver.prefetch(column.ref, keys)
 
     def resolve(self, row: Row) -> bool:
-        """Turn reference cells into ids; the row's country settles ambiguous keys."""
+        """Turn reference cells into ids; the row's country settles ambiguous keys.
+
+        The country is the row's own, else that of its first reference to a
+        record of one country; a reference left ambiguous is tried again with it.
+        """
         country_id = None
         if "country" in row.cells:
-            if not self._resolve_one(row, self.sheet.column("country"), None):
+            if self._resolve_one(row, self.sheet.column("country"), None, final=True) is False:
                 return False
             country_id = row.ids["country"]
         columns = [c for c in self.present if c.ref and c.name != "country"]
         columns.sort(key=lambda c: c.type.name == "list")  # single references first
-        ok = True
+        ok, later = True, []
         for column in columns:
-            if not self._resolve_one(row, column, country_id):
+            outcome = self._resolve_one(row, column, country_id, final=False)
+            if outcome is None:
+                later.append(column)
+            elif not outcome:
                 ok = False
             elif country_id is None and KINDS[column.ref][2] and column.ref != "organisation":
                 target = row.ids.get(f"{column.name}:target")
                 country_id = target.country_id if target else None
+        for column in later:
+            ok = bool(self._resolve_one(row, column, country_id, final=True)) and ok
         return ok
 
-    def _resolve_one(self, row: Row, column: Column, country_id: uuid.UUID | None) -> bool:
+    def _resolve_one(
+        self, row: Row, column: Column, country_id: uuid.UUID | None, final: bool
+    ) -> bool | None:
+        """True when resolved, False when wrong, None when ambiguous and not `final`."""
         value = row.cells.get(column.name)
         if not value:
             row.ids[column.name] = [] if column.type.name == "list" else None
@@ -257,11 +269,13 @@ class SheetImporter:
                 self.problem(row, column.name, why or f"unknown {column.ref} {key!r}")
                 return False
             if len(targets) > 1:
+                if not final:
+                    return None
                 self.problem(
                     row,
                     column.name,
                     f"{column.ref} {key!r} exists in several country programmes: "
-                    "give the row's country",
+                    "nothing in the row says which",
                 )
                 return False
             found.append(targets[0].id)

@@ -167,3 +167,41 @@ def test_it_rejects_an_indicator_the_registry_does_not_know(run: Any) -> None:
     assert errors(report) == [
         ("targets", 2, "indicator", "smes_happy", "unknown indicator 'smes_happy'")
     ]
+
+
+TWO_COUNTRIES: Sheets = {
+    "countries": [["code", "name"], ["CO", "Colombia"], ["PE", "Peru"]],
+    "modules": [["code", "name"], ["M1", "Cooperation"]],
+    "enterprises": [["key", "name", "country"], ["E1", "Flores", "CO"], ["E1", "Incas", "PE"]],
+    "deliveries": [["key", "country", "module", "start_date"], ["D1", "PE", "M1", "2020-01-01"]],
+}
+
+
+def test_a_key_used_in_two_countries_is_settled_by_the_rows_other_reference(run: Any) -> None:
+    from scoretrack.training.models import Enrolment
+
+    report = run({**TWO_COUNTRIES, "enrolments": [["enterprise", "delivery"], ["E1", "D1"]]})
+    assert report.ok, report.problems
+    assert Enrolment.objects.get().enterprise.name == "Incas"
+
+
+def test_a_key_used_in_two_countries_and_nothing_to_settle_it_is_an_error(run: Any) -> None:
+    report = run(
+        {
+            **TWO_COUNTRIES,
+            "worker_surveys": [
+                ["enterprise", "wave", "date", "respondent", "question", "answer"],
+                ["E1", "before", "2020-01-01", "r1", "q1", 3],
+            ],
+        }
+    )
+    assert errors(report) == [
+        (
+            "worker_surveys",
+            2,
+            "enterprise",
+            "E1",
+            "enterprise 'E1' exists in several country programmes: "
+            "nothing in the row says which",
+        )
+    ]
