@@ -4,7 +4,7 @@ Not part of the test suite. Usage:
 
     .venv/bin/python benchmarks/import_participants.py --rows 1000000 [--format csv|xlsx]
 
-It builds a scratch database (SQLite in a temporary folder, or DATABASE_URL) with
+It builds a scratch database (embedded SQLite in a temporary folder) with
 the countries, modules, deliveries and enterprises the rows refer to, writes the
 rows as a workbook, then runs, each in its own process so that peak memory is
 its own: `workbook_import` (parse, check, resolve, match, insert with history)
@@ -32,7 +32,8 @@ PER_ENTERPRISE = 4
 
 
 def django_setup(data_dir: Path) -> None:
-    os.environ.setdefault("SCORETRACK_DATA_DIR", str(data_dir))
+    os.environ.pop("DATABASE_URL", None)  # never a shared database: this one is thrown away
+    os.environ["SCORETRACK_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scoretrack.settings")
     sys.path.insert(0, str(ROOT))
     import django

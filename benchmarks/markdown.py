@@ -1,0 +1,354 @@
+"""BENCHMARKS.md from one harness run: the machine, each figure beside its reference,
+goals met or MISSED, growth with the data, peak memory, and where the time goes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import sqlite3
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import Measure, Result
+
+ORDER = [
+    "indicators: country profile",
+    "indicators: registry vs hand SQL",
+    "indicators: registry vs DuckDB",
+    "reports: server time",
+    "export: CSV",
+    "api: load",
+    "import: participants CSV",
+]
+GROWING = (
+    "indicators: country profile",
+    "indicators: registry vs hand SQL",
+    "reports: server time",
+)
+
+
+@dataclass
+class Run:
+    sizes: list[int]
+    databases: list[str]
+    seed: int
+    runs: int
+    only: set[str]
+    results: list[Result] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    started: float = 0.0
+    machine: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        self.machine = machine()
+        self.machine["load average at start (1/5/15 min)"] = load()
+
+    def finish(self) -> None:
+        self.machine["load average at end (1/5/15 min)"] = load()
+        self.machine["harness wall time"] = f"{time.monotonic() - self.started:.0f} s"
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["only"] = sorted(self.only)
+        return data
+
+
+def load() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def machine() -> dict[str, str]:
+    import django
+
+    found = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "CPU": f"{cpu_model()}, {os.cpu_count()} cores (shared with other work)",
+        "memory": memory(),
+        "OS": platform.platform(),
+        "Python / Django": f"{platform.python_version()} / {django.get_version()}",
+        "SQLite": sqlite3.sqlite_version,
+        "PostgreSQL": postgres_version(),
+        "DuckDB": duckdb_version(),
+    }
+    return found
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def postgres_version() -> str:
+    from benchmarks.datasets import psql
+
+    try:
+        return psql("SHOW server_version")
+    except Exception:  # no server: the report says so instead of failing
+        return "not reachable"
+
+
+def duckdb_version() -> str:
+    try:
+        import duckdb
+    except ImportError:
+        return "not installed"
+    return duckdb.__version__
+
+
+# --- formatting -----------------------------------------------------------------------
+
+
+def value(number: float, unit: str) -> str:
+    if unit == "s":
+        if number < 0.01:
+            return f"{number * 1000:.1f} ms"
+        return f"{number * 1000:.0f} ms" if number < 1 else f"{number:.2f} s"
+    if unit == "rows/s":
+        return f"{number:,.0f} rows/s"
+    return f"{number:,.0f} {unit}"
+
+
+def spread(measure: Measure) -> str:
+    low, high = value(measure.low, measure.unit), value(measure.high, measure.unit)
+    return f"**{value(measure.median, measure.unit)}** ({low} – {high}, n={len(measure.samples)})"
+
+
+def verdict(met: bool | None) -> str:
+    return {True: "met", False: "**MISSED**", None: "—"}[met]
+
+
+def ratio(result: Result) -> str:
+    return f"{result.ratio:.2f}x" if result.ratio is not None else "—"
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+def header(run: Run) -> list[str]:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`benchmarks/harness.py`); do not edit by hand, re-run it.",
+        "Every figure is the **median** of several runs with (min – max); beside it, its",
+        "reference measured in the same run on the same data, and the ratio of the medians",
+        "(time: how many times the reference's; rate: the fraction of the reference's rate).",
+        "The machine is shared: absolute times move with other work, the ratios much less.",
+        "",
+        "## Machine",
+        "",
+    ]
+    lines += table(["", ""], [[key, text] for key, text in run.machine.items()])
+    sizes = ", ".join(f"{size:,}" for size in run.sizes)
+    lines += [
+        f"Data sets: `scoretrack generate --enterprises N --seed {run.seed}` for N = {sizes},",
+        f"on {' and '.join(run.databases)}; {run.runs} timed runs per figure after a warm-up",
+        "run unless a table says otherwise.",
+        "",
+    ]
+    return lines
+
+
+def goals(run: Run) -> list[str]:
+    rows = []
+    for result in sorted_results(run.results):
+        if result.met is None:
+            continue
+        shown = result.subject
+        measured = value(shown.median, shown.unit)
+        if result.ratio is not None:
+            measured += f", {ratio(result)} of the reference"
+        rows.append(
+            [
+                result.benchmark + ": " + shown.label,
+                result.database,
+                f"{result.size:,}",
+                result.goal,
+                measured,
+                verdict(result.met),
+            ]
+        )
+    rows += growth_rows(run)
+    lines = ["## Goals", ""]
+    return lines + table(["figure", "database", "size", "goal", "measured (median)", ""], rows)
+
+
+def sorted_results(results: list[Result]) -> list[Result]:
+    def key(result: Result) -> tuple[int, str, int]:
+        rank = ORDER.index(result.benchmark) if result.benchmark in ORDER else len(ORDER)
+        return rank, result.database, result.size
+
+    return sorted(results, key=key)
+
+
+def sections(run: Run) -> list[str]:
+    grouped: dict[str, list[Result]] = defaultdict(list)
+    for result in sorted_results(run.results):
+        grouped[result.benchmark].append(result)
+    lines: list[str] = []
+    for name, results in grouped.items():
+        lines += [f"## {name[0].upper()}{name[1:]}", ""]
+        lines += [f"Goal: {results[0].goal}.", ""] if results[0].goal else []
+        rows = [
+            [
+                r.database,
+                f"{r.size:,}",
+                r.subject.label,
+                spread(r.subject),
+                r.reference.label if r.reference else "",
+                spread(r.reference) if r.reference else "",
+                ratio(r),
+                verdict(r.met),
+            ]
+            for r in results
+        ]
+        lines += table(
+            [
+                "database",
+                "size",
+                "measured",
+                "median (min – max)",
+                "reference",
+                "median (min – max)",
+                "ratio",
+                "goal",
+            ],
+            rows,
+        )
+        notes = list(
+            dict.fromkeys(
+                f"- {r.database}, {r.size:,}: {note}" for r in results for note in r.notes
+            )
+        )
+        lines += [*notes, ""] if notes else []
+    return lines
+
+
+def growth_rows(run: Run) -> list[list[str]]:
+    """Cost growth from the smallest to the largest size, per figure and database."""
+    if len(run.sizes) < 2:
+        return []
+    small, large = run.sizes[0], run.sizes[-1]
+    by_key: dict[tuple[str, str, str], dict[int, Result]] = defaultdict(dict)
+    for result in run.results:
+        if result.benchmark in GROWING:
+            by_key[(result.benchmark, result.database, result.subject.label)][result.size] = result
+    rows = []
+    for (name, database, label), per_size in sorted(by_key.items()):
+        if small not in per_size or large not in per_size:
+            continue
+        factor = per_size[large].subject.median / per_size[small].subject.median
+        data = large / small
+        rows.append(
+            [
+                f"growth of {name}: {label}",
+                database,
+                f"{small:,} → {large:,}",
+                f"no worse than linear (≤ {data:g}x)",
+                f"{factor:.1f}x for {data:g}x the data",
+                verdict(factor <= data),
+            ]
+        )
+    return rows
+
+
+def growth(run: Run) -> list[str]:
+    rows = growth_rows(run)
+    if not rows:
+        return []
+    lines = ["## Growth with the data", ""]
+    return lines + table(["figure", "database", "sizes", "goal", "growth of the median", ""], rows)
+
+
+MEMORY_LABELS = {
+    "indicators": "country profile benchmark process (registry, hand SQL, DuckDB load)",
+    "reports": "report pages, server side (Django test client)",
+    "export": "`scoretrack export` of the kpi_observations sheet to CSV",
+    "import": "`workbook_import` of the participants CSV",
+}
+
+
+def memory_section(run: Run) -> list[str]:
+    """One peak per process: results measured in the same process share it."""
+    largest = run.sizes[-1] if run.sizes else 0
+    peaks: dict[tuple[str, str, int], float] = {}
+    for result in sorted_results(run.results):
+        family = result.benchmark.split(":")[0]
+        if result.peak_rss_mb is None or (family != "import" and result.size != largest):
+            continue
+        key = (family, result.database, result.size)
+        peaks[key] = max(peaks.get(key, 0.0), result.peak_rss_mb)
+    if not peaks:
+        return []
+    rows = [
+        [MEMORY_LABELS.get(family, family), database, f"{size:,}", f"{peak:,.0f} MB"]
+        for (family, database, size), peak in peaks.items()
+    ]
+    lines = [
+        "## Peak memory",
+        "",
+        "Peak RSS of the process doing the work (from `wait4`), at the largest size (the import:",
+        "at its row count). Goal: import < 300 MB; the others have none, they are shown to watch.",
+        "",
+    ]
+    return lines + table(["process", "database", "size", "peak RSS"], rows)
+
+
+def profiles(run: Run) -> list[str]:
+    found = [r for r in sorted_results(run.results) if r.profile]
+    if not found:
+        return []
+    lines = ["## Where the time goes (goals missed)", ""]
+    for result in found:
+        lines += [
+            f"### {result.benchmark}, {result.database}, {result.size:,}: {result.subject.label}",
+            "",
+            "cProfile of one run, top entries by cumulative time:",
+            "",
+            "```",
+            result.profile,
+            "```",
+            "",
+        ]
+    return lines
+
+
+def tail(run: Run) -> list[str]:
+    lines = []
+    if run.skipped:
+        lines += ["## Not run", "", *[f"- {text}" for text in run.skipped], ""]
+    if run.failures:
+        lines += ["## Failed", "", *[f"- {text}" for text in run.failures], ""]
+    return lines
+
+
+def write_report(run: Run, out: Path) -> None:
+    lines = header(run) + goals(run) + sections(run) + growth(run) + memory_section(run)
+    lines += profiles(run) + tail(run)
+    out.write_text("\n".join(lines).rstrip() + "\n")

@@ -1,0 +1,84 @@
+"""The harness's side of `benchmarks/reports.py` (issue 5): its pages, timed per run.
+
+`reports.py` is the reports engineer's own script (it fills its own database and
+prints best and median). The harness reuses its list of pages and its logged-in
+clients on the harness's data sets, and keeps every run's time so that
+BENCHMARKS.md can show median, min and max. Run as a child process:
+
+    .venv/bin/python -m benchmarks.report_pages --size 100000 --database sqlite
+
+Its peak RSS is the "report generation" memory figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from benchmarks.common import Measure, Result, django_setup, emit, profile_top, say
+
+GOAL_S = 1.0
+BIG = 100_000
+
+
+def measure(size: int, database: str, country: str, runs: int) -> list[Result]:
+    from django.conf import settings
+
+    from benchmarks import reports
+
+    settings.ALLOWED_HOSTS = ["*"]
+    results = []
+    for role, client in reports.clients().items():
+        client.get(reports.PAGES[0][1].format(country=country))  # warm caches, connection
+        for name, url in reports.PAGES:
+            samples, status = [], 0
+            for _ in range(runs):
+                started = time.perf_counter()
+                response = client.get(url.format(country=country))  # type: ignore[attr-defined]
+                samples.append(time.perf_counter() - started)
+                status = response.status_code
+            say(f"  {database} {size:,}: {role} {name} {min(samples) * 1000:.0f} ms")
+            result = Result(
+                "reports: server time",
+                database,
+                size,
+                Measure(f"{name} ({role})", "s", samples),
+                goal=f"< {GOAL_S:g} s",
+                notes=[f"HTTP {status}, country {country}, Django test client (no network)"],
+            )
+            result.met = status == 200 and result.subject.median < GOAL_S
+            if size < BIG:
+                result.met = None if result.met else False  # the goal is set at 100,000
+            results.append(result)
+    slowest = max(results, key=lambda r: r.subject.median)
+    if slowest.met is False:
+        slowest.profile = profile_page(slowest, country)
+    return results
+
+
+def profile_page(result: Result, country: str) -> str:
+    from benchmarks import reports
+
+    name, role = result.subject.label.rsplit(" (", 1)
+    url = dict(reports.PAGES)[name].format(country=country)
+    client = reports.clients()[role.rstrip(")")]
+    return f"GET {url} as {role.rstrip(')')}\n" + profile_top(
+        lambda: client.get(url), limit=30, only="scoretrack/"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--country", default="ID")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    os.environ.setdefault("DEBUG", "1")  # static files without a collected manifest, as reports.py
+    django_setup()
+    emit(measure(args.size, args.database, args.country, args.runs))
+
+
+if __name__ == "__main__":
+    main()
