@@ -208,6 +208,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# Built reports are kept this long per user and filters (0 = always computed live).
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
 
 # Workbook imports: uploads above IMPORT_MAX_BYTES are refused, zips may unpack to
 # at most IMPORT_MAX_UNPACKED_BYTES, and files above IMPORT_BACKGROUND_BYTES are

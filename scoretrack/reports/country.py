@@ -196,8 +196,14 @@ def pipeline_section(fig: Figures) -> Section:
 
 
 def gender_section(fig: Figures) -> Section:
-    """Table 3: the gender indicators, one column per phase, then the chosen period."""
-    columns = [(phase.name, fig.in_phase(phase)) for phase in fig.phases]
+    """Table 3: the gender indicators, one column per phase up to the chosen period."""
+    # Like the report, phases after the chosen period are not shown.
+    end = fig.filters.end
+    columns = [
+        (phase.name, fig.in_phase(phase))
+        for phase in fig.phases
+        if end is None or phase.start <= end
+    ]
     rows = [
         [_(label), *[fig.get(code, filters=filters) for _name, filters in columns]]
         for code, label in GENDER_CODES

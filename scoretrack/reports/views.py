@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from scoretrack.lib.tables import export_response
+from scoretrack.reports.cache import cached
 from scoretrack.reports.country import country_profile
 from scoretrack.reports.figures import Figures, Section
 from scoretrack.reports.pdf import pdf_response
@@ -83,8 +84,9 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         if "country" in error.message_dict:
             raise Http404("No such country programme") from error
         return _bad_request(request, error)
-    profile = country_profile(fig)
+    profile, as_of = cached(request, f"country:{code.upper()}", lambda: country_profile(fig))
     context = {
+        "as_of": as_of,
         "fig": fig,
         "countries": fig.country_names(),
         "code": code.upper(),
@@ -103,8 +105,9 @@ def programme(request: HttpRequest) -> HttpResponse:
         fig = _figures(request, None)
     except ValidationError as error:
         return _bad_request(request, error)
-    sections = programme_report(fig)
+    sections, as_of = cached(request, "programme", lambda: programme_report(fig))
     context = {
+        "as_of": as_of,
         "fig": fig,
         "countries": fig.country_names(),
         "sections": sections,
