@@ -9,6 +9,9 @@ write the change history (django-simple-history) and the author stamps.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -112,6 +115,27 @@ class Context:
     problems: Problems
     progress: Callable[[int], None] = lambda rows: None
     rates: dict[tuple[str, dt.date], Decimal] = field(default_factory=dict)
+    new_id: Callable[[], uuid.UUID] = field(default_factory=lambda: time_ordered_ids())
+
+
+def time_ordered_ids() -> Callable[[], uuid.UUID]:
+    """Ids for the records of one import, in increasing order (UUID version 7 layout).
+
+    Random version 4 ids land all over the primary-key index (and the history
+    table's index of ids); ids that grow are appended at its end, which keeps
+    a million-row import from slowing down as the indexes outgrow the cache.
+    The import's start time in milliseconds leads, then a counter from a
+    random start.
+    """
+    millis = int(time.time() * 1000) & ((1 << 48) - 1)
+    counter = itertools.count(secrets.randbits(60))
+
+    def new_id() -> uuid.UUID:
+        sequence = next(counter) & ((1 << 74) - 1)
+        high, low = sequence >> 62, sequence & ((1 << 62) - 1)
+        return uuid.UUID(int=(millis << 80) | (0x7 << 76) | (high << 64) | (0b10 << 62) | low)
+
+    return new_id
 
 
 def _blank(raw: Any) -> bool:
@@ -323,7 +347,7 @@ class SheetImporter:
         for row in (*keyed, *loose):
             if row.obj is None:
                 row.obj = NewRecord(**{**self._defaults, **row.values, **row.defaults})
-                row.obj.id = uuid.uuid4()
+                row.obj.id = self.ctx.new_id()
                 creates.append(row)
                 continue
             changed = [k for k, v in row.values.items() if getattr(row.obj, k) != v]

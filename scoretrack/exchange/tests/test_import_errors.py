@@ -201,7 +201,6 @@ def test_a_key_used_in_two_countries_and_nothing_to_settle_it_is_an_error(run: A
             2,
             "enterprise",
             "E1",
-            "enterprise 'E1' exists in several country programmes: "
-            "nothing in the row says which",
+            "enterprise 'E1' exists in several country programmes: nothing in the row says which",
         )
     ]

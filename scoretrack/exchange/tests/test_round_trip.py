@@ -270,3 +270,9 @@ def test_a_changed_list_of_trainers_alone_updates_the_delivery(admin: Any, csv_f
     report = workbook_import(source=csv_folder(sheets), user=admin)
     assert counts(report)["deliveries"] == (0, 1, 0)
     assert [t.key for t in Delivery.objects.get().trainers.all()] == ["T2"]
+
+
+def test_new_records_get_increasing_version_7_ids(admin: Any, xlsx: Any) -> None:
+    workbook_import(source=xlsx(BASICS), user=admin)
+    ids = list(Organisation.objects.order_by("id").values_list("id", "key"))
+    assert [(i.version, key) for i, key in ids] == [(7, "sena"), (7, "buyer")]  # file order
