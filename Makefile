@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install install-dev run test lint format migrate worker bench clean browser
+.PHONY: install install-dev run test lint format migrate worker bench bench-clean clean browser
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -59,6 +59,20 @@ browser:
 test: install-dev lint browser
 	$(BIN)/scoretrack makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks (not part of `make test`): generated data sets are kept in BENCH_DIR
+# (/tmp/bench-data) and PostgreSQL databases bench_*; results go to BENCHMARKS.md.
+# BENCH_SIZES=10000 runs the small size only; see benchmarks/harness.py for the rest.
+bench: install $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.harness
+
+$(VENV)/.installed-bench: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+# Drops the kept benchmark data sets (folders and bench_* databases).
+bench-clean: install
+	$(BIN)/python -m benchmarks.datasets --drop-all
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

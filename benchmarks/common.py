@@ -131,9 +131,13 @@ def profile_top(run: Callable[[], Any], limit: int = 15, only: str | None = None
     profiler.enable()
     run()
     profiler.disable()
+    return top_entries(pstats.Stats(profiler), limit, only)
+
+
+def top_entries(stats: pstats.Stats, limit: int = 15, only: str | None = None) -> str:
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-    stats.print_stats(*([only] if only else []), limit)
+    stats.stream = out  # type: ignore[attr-defined]
+    stats.sort_stats("cumulative").print_stats(*([only] if only else []), limit)
     lines = [short_path(line) for line in out.getvalue().splitlines() if line.strip()]
     # Drop pstats' preamble (call counts, "Ordered by"), keep the table.
     start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)

@@ -115,3 +115,26 @@ def pg_available() -> bool:
 def pg_database_exists(name: str) -> bool:
     found = psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
     return found == "1"
+
+
+# The harness's own databases only (other benchmarks keep theirs under other names).
+OURS = r"^bench_([0-9]+_s[0-9]+|import_[0-9]+|import_run)$"
+
+
+def drop_all() -> None:
+    """Every kept data set of the harness: the BENCH_DIR folder and its bench_* databases."""
+    if pg_available():
+        names = psql(f"SELECT datname FROM pg_database WHERE datname ~ '{OURS}'").split()
+        for name in names:
+            say(f"dropping database {name}")
+            psql(f'DROP DATABASE IF EXISTS "{name}"')
+    say(f"removing {bench_dir()}")
+    shutil.rmtree(bench_dir(), ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--drop-all"]:
+        raise SystemExit("usage: python -m benchmarks.datasets --drop-all")
+    drop_all()

@@ -33,6 +33,9 @@ PER_ENTERPRISE = 4
 
 def django_setup(data_dir: Path) -> None:
     os.environ.pop("DATABASE_URL", None)  # never a shared database: this one is thrown away
+    # ... unless the harness (benchmarks/import_runs.py) hands a scratch PostgreSQL one.
+    if os.environ.get("BENCH_IMPORT_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["BENCH_IMPORT_DATABASE_URL"]
     os.environ["SCORETRACK_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scoretrack.settings")
     sys.path.insert(0, str(ROOT))

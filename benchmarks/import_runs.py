@@ -15,18 +15,20 @@ under 300 MB.
 
 from __future__ import annotations
 
+import pstats
 import re
 import shutil
 import sys
 from pathlib import Path
 
-from benchmarks.common import ROOT, Measure, Result, run_child, say
+from benchmarks.common import ROOT, Measure, Result, run_child, say, top_entries
 from benchmarks.datasets import Dataset, bench_dir, pg_server, psql
 
 SCRIPT = str(ROOT / "benchmarks" / "import_participants.py")
 LINE = re.compile(r"([\d,]+) rows in\s+([\d.]+) s = \s*([\d,]+) rows/s, peak RSS ([\d,]+) MB")
 RSS_GOAL_MB = 300
 RATE_GOAL = 0.5
+PROFILED = 100_000  # rows of the import profiled when the goal is missed
 
 
 def base_dir(database: str, rows: int) -> Path:
@@ -39,10 +41,10 @@ def base_db(rows: int) -> str:
 
 def env_for(database: str, data_dir: Path, db_name: str | None) -> dict[str, str]:
     # A scratch data set for the script: never the harness's DATABASE_URL/data folder.
-    env = Dataset(database, 0, 0).env()
+    env = Dataset("sqlite", 0, 0).env()
     env["SCORETRACK_DATA_DIR"] = str(data_dir)
     if db_name:
-        env["DATABASE_URL"] = f"{pg_server()}/{db_name}"
+        env["BENCH_IMPORT_DATABASE_URL"] = f"{pg_server()}/{db_name}"
     return env
 
 
@@ -70,8 +72,11 @@ def build(database: str, rows: int) -> Path:
     return folder
 
 
-def one_run(database: str, rows: int, mode: str) -> tuple[float, float]:
-    """rows/s and peak RSS (MB) of one side, on a fresh copy of the base."""
+def one_run(
+    database: str, rows: int, mode: str, *, profile: Path | None = None
+) -> tuple[float, float]:
+    """rows/s and peak RSS (MB) of one side, on a fresh copy of the base (with `profile`,
+    under cProfile, its stats written there)."""
     base = base_dir(database, rows)
     scratch = bench_dir() / f"import-{database}-run"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -84,7 +89,8 @@ def one_run(database: str, rows: int, mode: str) -> tuple[float, float]:
         psql(f'DROP DATABASE IF EXISTS "{db_name}"')
         psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{base_db(rows)}"')
     try:
-        command = [sys.executable, SCRIPT, "--mode", mode, "--data-dir", str(scratch)]
+        python = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else [])]
+        command = [*python, SCRIPT, "--mode", mode, "--data-dir", str(scratch)]
         child = run_child(
             [*command, "--source", str(base / "book")], env_for(database, scratch, db_name)
         )
@@ -129,4 +135,17 @@ def measure(database: str, rows: int, runs: int) -> list[Result]:
         peak_rss_mb=peak,
     )
     result.met = (result.ratio or 0) >= RATE_GOAL and peak < RSS_GOAL_MB
+    if not result.met:
+        result.profile = profile_import(database, min(rows, PROFILED))
     return [result]
+
+
+def profile_import(database: str, rows: int) -> str:
+    """Where the import's time goes, on a smaller base of the same shape."""
+    build(database, rows)
+    stats_file = bench_dir() / f"import-{database}.prof"
+    one_run(database, rows, "import", profile=stats_file)
+    stats = pstats.Stats(str(stats_file))
+    return f"(an import of {rows:,} rows of the same shape)\n" + top_entries(
+        stats, 30, "scoretrack/|csv|sqlite3|psycopg"
+    )

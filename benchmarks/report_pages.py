@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any
 
 from benchmarks.common import Measure, Result, django_setup, emit, profile_top, say
 
@@ -24,28 +25,31 @@ BIG = 100_000
 
 def measure(size: int, database: str, country: str, runs: int) -> list[Result]:
     from django.conf import settings
+    from django.core.cache import cache
 
     from benchmarks import reports
 
     settings.ALLOWED_HOSTS = ["*"]
+    cache.clear()
     results = []
     for role, client in reports.clients().items():
-        client.get(reports.PAGES[0][1].format(country=country))  # warm caches, connection
+        client.get(reports.PAGES[0][1].format(country=country))  # warm the connection
         for name, url in reports.PAGES:
-            samples, status = [], 0
-            for _ in range(runs):
-                started = time.perf_counter()
-                response = client.get(url.format(country=country))  # type: ignore[attr-defined]
-                samples.append(time.perf_counter() - started)
-                status = response.status_code
-            say(f"  {database} {size:,}: {role} {name} {min(samples) * 1000:.0f} ms")
+            url = url.format(country=country)
+            computed, status = time_get(client, fresh(url), runs)
+            cached, _ = time_get(client, url, runs)
+            say(f"  {database} {size:,}: {role} {name} {min(computed) * 1000:.0f} ms")
             result = Result(
                 "reports: server time",
                 database,
                 size,
-                Measure(f"{name} ({role})", "s", samples),
-                goal=f"< {GOAL_S:g} s",
-                notes=[f"HTTP {status}, country {country}, Django test client (no network)"],
+                Measure(f"{name} ({role})", "s", computed),
+                Measure("the same page from the report cache", "s", cached),
+                goal=f"< {GOAL_S:g} s (computed, fresh=1)",
+                notes=[
+                    f"HTTP {status}, country {country}, Django test client (no network);"
+                    " computed = `fresh=1`, every figure asked of the registry"
+                ],
             )
             result.met = status == 200 and result.subject.median < GOAL_S
             if size < BIG:
@@ -57,11 +61,26 @@ def measure(size: int, database: str, country: str, runs: int) -> list[Result]:
     return results
 
 
+def fresh(url: str) -> str:
+    """The page computed, not served from the report cache."""
+    return url + ("&" if "?" in url else "?") + "fresh=1"
+
+
+def time_get(client: Any, url: str, runs: int) -> tuple[list[float], int]:
+    samples, status = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - started)
+        status = response.status_code
+    return samples, status
+
+
 def profile_page(result: Result, country: str) -> str:
     from benchmarks import reports
 
     name, role = result.subject.label.rsplit(" (", 1)
-    url = dict(reports.PAGES)[name].format(country=country)
+    url = fresh(dict(reports.PAGES)[name].format(country=country))
     client = reports.clients()[role.rstrip(")")]
     return f"GET {url} as {role.rstrip(')')}\n" + profile_top(
         lambda: client.get(url), limit=30, only="scoretrack/"
