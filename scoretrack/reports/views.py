@@ -1,7 +1,8 @@
 """Report pages: the country profile and the programme report, as HTML, PDF and tables.
 
 Each page builds its sections once; `?format=pdf` prints the same sections,
-`?format=xlsx&table=<slug>` (or `csv`) downloads one of them.
+`?format=xlsx&table=<slug>` (or `csv`) downloads one of them, `?format=json`
+gives them all as data.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -46,10 +47,34 @@ def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> Ht
     fmt = request.GET.get("format", "html")
     if fmt in ("xlsx", "csv"):
         return export_response((s.table for s in sections), request.GET.get("table"), fmt)
+    if fmt == "json":
+        return JsonResponse(_as_json(context))
     context["years"] = range(dt.date.today().year, FIRST_YEAR - 1, -1)
     if fmt == "pdf":
         return pdf_response(request, template, context)
     return render(request, template, context)
+
+
+def _as_json(context: dict[str, Any]) -> dict[str, Any]:
+    """The page's JSON twin: the same sections, as tables of raw figures."""
+    fig: Figures = context["fig"]
+    return {
+        "filters": fig.filters.given(),
+        "computed_at": context["as_of"].isoformat(),
+        "facts": [
+            {"code": f.code, "label": f.label, "value": f.value} for f in context.get("facts", [])
+        ],
+        "sections": [
+            {
+                "slug": s.slug,
+                "title": s.title,
+                "indicators": list(s.codes),
+                "header": list(s.table.header),
+                "rows": s.table.rows,
+            }
+            for s in context["sections"]
+        ],
+    }
 
 
 def _bad_request(request: HttpRequest, error: ValidationError) -> HttpResponse:

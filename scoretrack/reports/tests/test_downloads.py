@@ -107,3 +107,14 @@ def test_the_programme_report_downloads_as_a_pdf_with_its_charts(admin_client, p
 def test_an_empty_report_still_prints(admin_client):
     response = admin_client.get("/reports/programme/?format=pdf")
     assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_each_report_has_a_json_twin_with_the_same_tables(admin_client, programme):
+    data = admin_client.get("/reports/programme/?phase=II&format=json").json()
+    assert data["filters"] == {"phase": "II"}
+    table_2 = next(s for s in data["sections"] if s["slug"] == "table-2-cost-recovery")
+    assert table_2["indicators"] == ["cost_recovery_pct"]
+    assert table_2["rows"] == [["Bolivia", 40, 60, 50, 55], ["Peru", 100, None, 100, 50]]
+    country = admin_client.get("/reports/country/BO/?phase=II&format=json").json()
+    assert {"code": "smes_trained", "label": "SMEs trained", "value": 2} in country["facts"]
