@@ -15,7 +15,7 @@ Two purposes:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -378,56 +378,100 @@ PARENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _root_allows(access: Access, label: str, obj: Any) -> bool:
-    """The write rule of records that are not a child of another."""
-    in_country = getattr(obj, "country_id", None) in access.countries
+def _visible_ids(access: Access, model: type, ids: set[Any]) -> set[Any]:
+    """Which of `ids` the access may read (one query)."""
+    if not ids:
+        return set()
+    found = scope(model._base_manager.filter(pk__in=ids), _AccessUser(access))
+    return set(found.values_list("pk", flat=True))
+
+
+def _organised_ids(access: Access, delivery_ids: set[Any]) -> set[Any]:
+    from scoretrack.training.models import Delivery
+
+    if not delivery_ids or not access.organisations:
+        return set()
+    organised = Delivery.objects.filter(pk__in=delivery_ids, organiser_id__in=access.organisations)
+    return set(organised.values_list("pk", flat=True))
+
+
+def _roots_allowed(
+    access: Access, model: type, objs: Sequence[Any], adding: Sequence[bool]
+) -> list[bool]:
+    """The write rule of records that are not a child of another, for a batch."""
+    label = model._meta.label
+    in_country = [getattr(obj, "country_id", None) in access.countries for obj in objs]
     if label == "enterprises.Enterprise":
-        if obj.pk is not None and obj.pk in access.enterprises:
-            return True  # an enterprise keeps its own facts up to date
-        if in_country:
-            return True
-        # A partner registers new SMEs and edits those it may read.
-        return bool(access.organisations) and (
-            obj._state.adding or enterprise_ids(access).filter(pk=obj.pk).exists()
+        # An enterprise keeps its own facts up to date; a partner registers new
+        # SMEs and edits those it may read.
+        existing = {obj.pk for obj, new in zip(objs, adding, strict=True) if not new}
+        readable = (
+            set(enterprise_ids(access).filter(pk__in=existing).values_list("pk", flat=True))
+            if access.organisations and existing
+            else set()
         )
+        return [
+            here
+            or (obj.pk in access.enterprises and not new)
+            or (bool(access.organisations) and (new or obj.pk in readable))
+            for obj, new, here in zip(objs, adding, in_country, strict=True)
+        ]
     if label == "training.Delivery":
-        return in_country or obj.organiser_id in access.organisations
+        return [
+            h or o.organiser_id in access.organisations
+            for o, h in zip(objs, in_country, strict=True)
+        ]
     if label == "trainers.Trainer":
-        return in_country or obj.organisation_id in access.organisations
+        return [
+            h or o.organisation_id in access.organisations
+            for o, h in zip(objs, in_country, strict=True)
+        ]
     if label == "reference.Organisation":
-        return in_country or obj.pk in access.organisations
-    if label == "finance.DirectCost":
-        return in_country or _organised_by(access, obj.delivery_id)
-    if label == "finance.Contribution":
-        return in_country or (
-            obj.organisation_id in access.organisations and _organised_by(access, obj.delivery_id)
-        )
+        return [h or o.pk in access.organisations for o, h in zip(objs, in_country, strict=True)]
+    if label in {"finance.DirectCost", "finance.Contribution"}:
+        organised = _organised_ids(access, {o.delivery_id for o in objs} - {None})
+        own = label == "finance.DirectCost"
+        return [
+            here
+            or (o.delivery_id in organised and (own or o.organisation_id in access.organisations))
+            for o, here in zip(objs, in_country, strict=True)
+        ]
     return in_country  # regions, clusters, agreements, events
 
 
-def _organised_by(access: Access, delivery_id: Any) -> bool:
-    from scoretrack.training.models import Delivery
+def _children_allowed(access: Access, model: type, objs: Sequence[Any]) -> list[bool]:
+    allowed = [True] * len(objs)
+    for name in PARENTS[model._meta.label]:
+        parent_model = model._meta.get_field(name).related_model
+        ids = {getattr(obj, f"{name}_id") for obj in objs} - {None}
+        visible = _visible_ids(access, parent_model, ids)
+        for i, obj in enumerate(objs):
+            parent_id = getattr(obj, f"{name}_id")
+            if parent_id is not None and parent_id not in visible:
+                allowed[i] = False
+    return allowed
 
-    return (
-        delivery_id is not None
-        and Delivery.objects.filter(pk=delivery_id, organiser_id__in=access.organisations).exists()
-    )
 
+def writable(
+    user: Any, model: type, objs: Sequence[Any], *, adding: Sequence[bool] | None = None
+) -> list[bool]:
+    """For each record (a model instance or any object with its field attnames), may
+    the user create it (`adding`) or change / delete it, before the write?
 
-def _allows(access: Access, label: str, obj: Any) -> bool:
-    parents = PARENTS.get(label)
-    if parents is None:
-        return _root_allows(access, label, obj)
-    for name in parents:
-        parent = getattr(obj, name)
-        if (
-            parent is not None
-            and not scope(
-                type(parent)._base_manager.filter(pk=parent.pk), _AccessUser(access)
-            ).exists()
-        ):
-            return False
-    return True
+    A few queries per batch, whatever its size: the importer checks its chunks
+    with it, pages and the API one record at a time through `may_write`.
+    """
+    access = access_for(user)
+    if access.is_global:
+        return [True] * len(objs)
+    if not WRITERS.get(model._meta.label, set()) & access.roles:
+        return [False] * len(objs)
+    access = access.for_purpose("records")
+    if adding is None:
+        adding = [obj._state.adding for obj in objs]
+    if model._meta.label in PARENTS:
+        return _children_allowed(access, model, objs)
+    return _roots_allowed(access, model, objs, adding)
 
 
 class _AccessUser:
@@ -452,10 +496,4 @@ def may_write(user: Any, instance: Any) -> bool:
     For a change, ask with the record as stored and again with the new values, so
     that nothing is moved out of (or into) the user's scope.
     """
-    access = access_for(user)
-    if access.is_global:
-        return True
-    label = type(instance)._meta.label
-    if not WRITERS.get(label, set()) & access.roles:
-        return False
-    return _allows(access.for_purpose("records"), label, instance)
+    return writable(user, type(instance), [instance])[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,24 @@ def test_region_writes_follow_the_country(world: SimpleNamespace) -> None:
     team = world.users["country"]
     assert may_write(team, Region(country=world.BO, name="Oruro")) is True
     assert may_write(team, Region(country=world.PE, name="Cusco")) is False
+
+
+def test_a_batch_is_checked_in_a_query_per_parent_kind(
+    world: SimpleNamespace, django_assert_num_queries: Any
+) -> None:
+    from scoretrack.accounts.scoping import access_for, writable
+    from scoretrack.training.models import Enrolment
+
+    partner = world.users["partner"]
+    access_for(partner)  # the role assignments are read once per user object
+    batch = [
+        Enrolment(delivery=world.D_BO, enterprise=world.E_BO1),  # its delivery, its SME
+        Enrolment(delivery=world.D_BO, enterprise=world.E_BO2),  # a stranger SME
+        Enrolment(delivery=world.D_PE, enterprise=world.E_BO1),  # another's delivery
+    ]
+    with django_assert_num_queries(2):  # visible deliveries, visible enterprises
+        assert writable(partner, Enrolment, batch, adding=[True, True, True]) == [
+            True,
+            False,
+            False,
+        ]
