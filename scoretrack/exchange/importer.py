@@ -26,6 +26,7 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from scoretrack.accounts.scoping import writable
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.exchange.fastinsert import insert_with_history
@@ -344,7 +345,7 @@ class SheetImporter:
         loose = self._match_by_content([r for r in rows if not self.identity_of(r.values)])
         self.before_compare([*keyed, *loose])
         creates, updates, changed_fields = [], [], set()
-        for row in (*keyed, *loose):
+        for row in self._in_scope([*keyed, *loose]):
             if row.obj is None:
                 row.obj = NewRecord(**{**self._defaults, **row.values, **row.defaults})
                 row.obj.id = self.ctx.new_id()
@@ -363,6 +364,53 @@ class SheetImporter:
         self.counts.created += len(created)
         self.counts.updated += len(updated)
         self.after_write(created + updated)
+
+    def _in_scope(self, rows: list[Row]) -> list[Row]:
+        """The rows the importer may write; the others are rejected with the reason.
+
+        A change is checked on the record as stored and with its new values, so
+        that nothing is moved out of (or into) the importer's scope.
+        """
+        if not rows:
+            return rows
+        names = list(self._fields)
+        stored = [row for row in rows if row.obj is not None]
+        as_stored = writable(
+            self.ctx.user, self.model, [r.obj for r in stored], adding=[False] * len(stored)
+        )
+        refused = {id(r) for r, ok in zip(stored, as_stored, strict=True) if not ok}
+        after = [
+            NewRecord(
+                **{
+                    **(
+                        {n: getattr(r.obj, n) for n in names}
+                        if r.obj is not None
+                        else self._defaults
+                    ),
+                    **r.values,
+                }
+            )
+            for r in rows
+        ]
+        for record, row in zip(after, rows, strict=True):
+            if row.obj is not None:
+                record.id = row.obj.pk
+            elif "id" not in vars(record):
+                record.id = None
+        as_new = writable(self.ctx.user, self.model, after, adding=[r.obj is None for r in rows])
+        kept = []
+        for row, ok in zip(rows, as_new, strict=True):
+            if ok and id(row) not in refused:
+                kept.append(row)
+                continue
+            verb = "create" if row.obj is None else "change"
+            self.problem(
+                row,
+                "",
+                f"outside your scope: your role may not {verb} this "
+                f"{self.model._meta.verbose_name}",
+            )
+        return kept
 
     def before_compare(self, rows: list[Row]) -> None:
         """Set `row.extra_change` on matched rows when more than their fields changes."""
@@ -602,6 +650,53 @@ class EnterpriseImporter(SheetImporter):
             self._names[key] = found
         return self._names[key]
 
+    def _in_scope(self, rows: list[Row]) -> list[Row]:
+        """The rows the importer may write; the others are rejected with the reason.
+
+        A change is checked on the record as stored and with its new values, so
+        that nothing is moved out of (or into) the importer's scope.
+        """
+        if not rows:
+            return rows
+        names = list(self._fields)
+        stored = [row for row in rows if row.obj is not None]
+        as_stored = writable(
+            self.ctx.user, self.model, [r.obj for r in stored], adding=[False] * len(stored)
+        )
+        refused = {id(r) for r, ok in zip(stored, as_stored, strict=True) if not ok}
+        after = [
+            NewRecord(
+                **{
+                    **(
+                        {n: getattr(r.obj, n) for n in names}
+                        if r.obj is not None
+                        else self._defaults
+                    ),
+                    **r.values,
+                }
+            )
+            for r in rows
+        ]
+        for record, row in zip(after, rows, strict=True):
+            if row.obj is not None:
+                record.id = row.obj.pk
+            elif "id" not in vars(record):
+                record.id = None
+        as_new = writable(self.ctx.user, self.model, after, adding=[r.obj is None for r in rows])
+        kept = []
+        for row, ok in zip(rows, as_new, strict=True):
+            if ok and id(row) not in refused:
+                kept.append(row)
+                continue
+            verb = "create" if row.obj is None else "change"
+            self.problem(
+                row,
+                "",
+                f"outside your scope: your role may not {verb} this "
+                f"{self.model._meta.verbose_name}",
+            )
+        return kept
+
     def before_compare(self, rows: list[Row]) -> None:
         matched = [row for row in rows if "lead_buyers" in row.ids and row.obj is not None]
         current: dict[uuid.UUID, set[uuid.UUID]] = {row.obj.pk: set() for row in matched}
@@ -661,6 +756,53 @@ class DeliveryImporter(SheetImporter):
 
     def target_day(self, obj: Any) -> dt.date | None:
         return obj.start_date
+
+    def _in_scope(self, rows: list[Row]) -> list[Row]:
+        """The rows the importer may write; the others are rejected with the reason.
+
+        A change is checked on the record as stored and with its new values, so
+        that nothing is moved out of (or into) the importer's scope.
+        """
+        if not rows:
+            return rows
+        names = list(self._fields)
+        stored = [row for row in rows if row.obj is not None]
+        as_stored = writable(
+            self.ctx.user, self.model, [r.obj for r in stored], adding=[False] * len(stored)
+        )
+        refused = {id(r) for r, ok in zip(stored, as_stored, strict=True) if not ok}
+        after = [
+            NewRecord(
+                **{
+                    **(
+                        {n: getattr(r.obj, n) for n in names}
+                        if r.obj is not None
+                        else self._defaults
+                    ),
+                    **r.values,
+                }
+            )
+            for r in rows
+        ]
+        for record, row in zip(after, rows, strict=True):
+            if row.obj is not None:
+                record.id = row.obj.pk
+            elif "id" not in vars(record):
+                record.id = None
+        as_new = writable(self.ctx.user, self.model, after, adding=[r.obj is None for r in rows])
+        kept = []
+        for row, ok in zip(rows, as_new, strict=True):
+            if ok and id(row) not in refused:
+                kept.append(row)
+                continue
+            verb = "create" if row.obj is None else "change"
+            self.problem(
+                row,
+                "",
+                f"outside your scope: your role may not {verb} this "
+                f"{self.model._meta.verbose_name}",
+            )
+        return kept
 
     def before_compare(self, rows: list[Row]) -> None:
         matched = [row for row in rows if "trainers" in row.ids and row.obj is not None]
