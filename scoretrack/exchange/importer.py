@@ -650,53 +650,6 @@ class EnterpriseImporter(SheetImporter):
             self._names[key] = found
         return self._names[key]
 
-    def _in_scope(self, rows: list[Row]) -> list[Row]:
-        """The rows the importer may write; the others are rejected with the reason.
-
-        A change is checked on the record as stored and with its new values, so
-        that nothing is moved out of (or into) the importer's scope.
-        """
-        if not rows:
-            return rows
-        names = list(self._fields)
-        stored = [row for row in rows if row.obj is not None]
-        as_stored = writable(
-            self.ctx.user, self.model, [r.obj for r in stored], adding=[False] * len(stored)
-        )
-        refused = {id(r) for r, ok in zip(stored, as_stored, strict=True) if not ok}
-        after = [
-            NewRecord(
-                **{
-                    **(
-                        {n: getattr(r.obj, n) for n in names}
-                        if r.obj is not None
-                        else self._defaults
-                    ),
-                    **r.values,
-                }
-            )
-            for r in rows
-        ]
-        for record, row in zip(after, rows, strict=True):
-            if row.obj is not None:
-                record.id = row.obj.pk
-            elif "id" not in vars(record):
-                record.id = None
-        as_new = writable(self.ctx.user, self.model, after, adding=[r.obj is None for r in rows])
-        kept = []
-        for row, ok in zip(rows, as_new, strict=True):
-            if ok and id(row) not in refused:
-                kept.append(row)
-                continue
-            verb = "create" if row.obj is None else "change"
-            self.problem(
-                row,
-                "",
-                f"outside your scope: your role may not {verb} this "
-                f"{self.model._meta.verbose_name}",
-            )
-        return kept
-
     def before_compare(self, rows: list[Row]) -> None:
         matched = [row for row in rows if "lead_buyers" in row.ids and row.obj is not None]
         current: dict[uuid.UUID, set[uuid.UUID]] = {row.obj.pk: set() for row in matched}
@@ -756,53 +709,6 @@ class DeliveryImporter(SheetImporter):
 
     def target_day(self, obj: Any) -> dt.date | None:
         return obj.start_date
-
-    def _in_scope(self, rows: list[Row]) -> list[Row]:
-        """The rows the importer may write; the others are rejected with the reason.
-
-        A change is checked on the record as stored and with its new values, so
-        that nothing is moved out of (or into) the importer's scope.
-        """
-        if not rows:
-            return rows
-        names = list(self._fields)
-        stored = [row for row in rows if row.obj is not None]
-        as_stored = writable(
-            self.ctx.user, self.model, [r.obj for r in stored], adding=[False] * len(stored)
-        )
-        refused = {id(r) for r, ok in zip(stored, as_stored, strict=True) if not ok}
-        after = [
-            NewRecord(
-                **{
-                    **(
-                        {n: getattr(r.obj, n) for n in names}
-                        if r.obj is not None
-                        else self._defaults
-                    ),
-                    **r.values,
-                }
-            )
-            for r in rows
-        ]
-        for record, row in zip(after, rows, strict=True):
-            if row.obj is not None:
-                record.id = row.obj.pk
-            elif "id" not in vars(record):
-                record.id = None
-        as_new = writable(self.ctx.user, self.model, after, adding=[r.obj is None for r in rows])
-        kept = []
-        for row, ok in zip(rows, as_new, strict=True):
-            if ok and id(row) not in refused:
-                kept.append(row)
-                continue
-            verb = "create" if row.obj is None else "change"
-            self.problem(
-                row,
-                "",
-                f"outside your scope: your role may not {verb} this "
-                f"{self.model._meta.verbose_name}",
-            )
-        return kept
 
     def before_compare(self, rows: list[Row]) -> None:
         matched = [row for row in rows if "trainers" in row.ids and row.obj is not None]
