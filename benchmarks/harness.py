@@ -1,6 +1,7 @@
 """`make bench`: every benchmark in benchmarks/, on every data set; results in BENCHMARKS.md.
 
     .venv/bin/python -m benchmarks.harness          # what `make bench` runs
+    .venv/bin/python -m benchmarks.harness --from-json   # BENCHMARKS.md again, from results.json
 
 Environment (all optional):
     BENCH_SIZES=10000,100000        enterprises per generated data set
@@ -8,6 +9,7 @@ Environment (all optional):
     BENCH_SEED=1                    with the size, the key of a kept data set
     BENCH_RUNS=5                    timed runs per figure (median, min, max)
     BENCH_ONLY=indicators,reports,export,api,import   a subset
+    BENCH_REPORT_RUNS, BENCH_EXPORT_RUNS   default: BENCH_RUNS, at most 3
     BENCH_IMPORT_ROWS=1000000       BENCH_IMPORT_RUNS=3
     BENCH_COUNTRY=ID                the country of the profile and report pages
     BENCH_DIR=/tmp/bench-data       where data sets are kept between runs
@@ -50,12 +52,15 @@ def env_int(name: str, default: int) -> int:
 def child_benchmarks(run: Run) -> list[tuple[str, str, list[str]]]:
     """(key, module, extra arguments) of the per-data-set benchmarks that exist."""
     country = ["--country", os.environ.get("BENCH_COUNTRY", "ID")]
+    # Reports and exports at 100,000 enterprises take tens of seconds a run: fewer runs.
+    export_runs = ["--runs", str(env_int("BENCH_EXPORT_RUNS", min(run.runs, 3)))]
+    report_runs = ["--runs", str(env_int("BENCH_REPORT_RUNS", min(run.runs, 3)))]
     found = [
         ("indicators", "benchmarks.indicators_profile", country),
-        ("export", "benchmarks.export_csv", ["--runs", str(min(run.runs, 3))]),
+        ("export", "benchmarks.export_csv", export_runs),
     ]
     if REPORTS_MODULE.exists():
-        found.insert(1, ("reports", "benchmarks.report_pages", country))
+        found.insert(1, ("reports", "benchmarks.report_pages", [*country, *report_runs]))
     else:
         run.skipped.append("reports: benchmarks/reports.py is not there yet")
     if API_MODULE.exists():
@@ -84,6 +89,7 @@ def run_dataset(run: Run, dataset: Dataset) -> None:
             if result.peak_rss_mb is None:
                 result.peak_rss_mb = child.peak_rss_mb
         run.results.extend(results)
+        save(run)  # after every benchmark: a stopped run still leaves its figures
 
 
 def run_imports(run: Run) -> None:
@@ -95,9 +101,30 @@ def run_imports(run: Run) -> None:
             run.results.extend(import_runs.measure(database, rows, runs))
         except RuntimeError as exc:
             run.failures.append(f"import on {database}: {exc}")
+        save(run)
+
+
+def out_path() -> Path:
+    return Path(os.environ.get("BENCH_OUT", str(ROOT / "BENCHMARKS.md")))
+
+
+def save(run: Run) -> None:
+    """BENCHMARKS.md and the raw results (BENCH_DIR/results.json) as they stand."""
+    (bench_dir() / "results.json").write_text(json.dumps(run.as_json(), indent=1))
+    write_report(run, out_path())
+
+
+def rewrite() -> None:
+    """`--from-json`: BENCHMARKS.md again from the last run's raw results."""
+    run = Run.from_json(json.loads((bench_dir() / "results.json").read_text()))
+    write_report(run, out_path())
+    say(f"wrote {out_path()} from {bench_dir() / 'results.json'}")
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--from-json"]:
+        rewrite()
+        return
     try:
         sizes = sorted(int(s.replace("_", "")) for s in env_list("BENCH_SIZES", "10000,100000"))
     except ValueError:
@@ -121,11 +148,8 @@ def main() -> None:
     if "import" in run.only:
         run_imports(run)
     run.finish()
-    raw = bench_dir() / "results.json"
-    raw.write_text(json.dumps(run.as_json(), indent=1))
-    out = Path(os.environ.get("BENCH_OUT", str(ROOT / "BENCHMARKS.md")))
-    write_report(run, out)
-    say(f"wrote {out} (raw results: {raw}) in {time.monotonic() - run.started:.0f} s")
+    save(run)
+    say(f"wrote {out_path()} in {time.monotonic() - run.started:.0f} s")
     for line in run.failures:
         say(f"FAILED: {line}")
 

@@ -24,6 +24,18 @@ ORDER = [
     "api: load",
     "import: participants CSV",
 ]
+# Goals the issues set at 100,000 enterprises: below that size a figure is shown, not judged
+# (at 10,000 the registry's fixed cost, a few milliseconds, outweighs the queries).
+JUDGED_FROM = {
+    "indicators: country profile": 100_000,
+    "indicators: registry vs hand SQL": 100_000,
+    "reports: server time": 100_000,
+    "export: CSV": 100_000,  # 2 million rows there; the goal is about a million or more
+}
+RATIO_GOALS = ("indicators: registry vs hand SQL", "import: participants CSV")
+# Medians on a shared machine move by this much from run to run: growth within it of
+# linear counts as linear (the table shows the exact factor).
+GROWTH_NOISE = 1.2
 GROWING = (
     "indicators: country profile",
     "indicators: registry vs hand SQL",
@@ -57,6 +69,19 @@ class Run:
         data = asdict(self)
         data["only"] = sorted(self.only)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Run:
+        data = dict(data)
+        data["only"] = set(data["only"])
+        data["results"] = [Result.from_json(item) for item in data["results"]]
+        return cls(**data)
+
+    def judge(self) -> None:
+        """Leave unjudged the figures whose goal is set at a larger size."""
+        for result in self.results:
+            if result.size < JUDGED_FROM.get(result.benchmark, 0):
+                result.met = None
 
 
 def load() -> str:
@@ -182,7 +207,7 @@ def goals(run: Run) -> list[str]:
             continue
         shown = result.subject
         measured = value(shown.median, shown.unit)
-        if result.ratio is not None:
+        if result.benchmark in RATIO_GOALS:
             measured += f", {ratio(result)} of the reference"
         rows.append(
             [
@@ -263,16 +288,21 @@ def growth_rows(run: Run) -> list[list[str]]:
     for (name, database, label), per_size in sorted(by_key.items()):
         if small not in per_size or large not in per_size:
             continue
-        factor = per_size[large].subject.median / per_size[small].subject.median
+        before, after = per_size[small], per_size[large]
+        factor = after.subject.median / before.subject.median
         data = large / small
+        measured = f"{factor:.1f}x for {data:g}x the data"
+        if before.reference and after.reference:
+            grown = after.reference.median / before.reference.median
+            measured += f" (its reference: {grown:.1f}x)"
         rows.append(
             [
                 f"growth of {name}: {label}",
                 database,
                 f"{small:,} → {large:,}",
-                f"no worse than linear (≤ {data:g}x)",
-                f"{factor:.1f}x for {data:g}x the data",
-                verdict(factor <= data),
+                f"no worse than linear (≤ {data:g}x, +{GROWTH_NOISE - 1:.0%} for noise)",
+                measured,
+                verdict(factor <= data * GROWTH_NOISE),
             ]
         )
     return rows
@@ -321,7 +351,7 @@ def memory_section(run: Run) -> list[str]:
 
 
 def profiles(run: Run) -> list[str]:
-    found = [r for r in sorted_results(run.results) if r.profile]
+    found = [r for r in sorted_results(run.results) if r.profile and r.met is False]
     if not found:
         return []
     lines = ["## Where the time goes (goals missed)", ""]
@@ -349,6 +379,7 @@ def tail(run: Run) -> list[str]:
 
 
 def write_report(run: Run, out: Path) -> None:
+    run.judge()
     lines = header(run) + goals(run) + sections(run) + growth(run) + memory_section(run)
     lines += profiles(run) + tail(run)
     out.write_text("\n".join(lines).rstrip() + "\n")
