@@ -30,9 +30,9 @@ def test_the_hand_written_sql_gives_the_registrys_figures() -> None:
 
 
 def test_the_report_says_missed_goals_plainly_and_shows_growth(tmp_path: Path) -> None:
-    run = Run(sizes=[10, 100], databases=["sqlite"], seed=1, runs=3, only={"indicators"})
+    run = Run(sizes=[10_000, 100_000], databases=["sqlite"], seed=1, runs=3, only={"indicators"})
     run.machine = {"CPU": "test"}
-    for size, seconds in ((10, 0.1), (100, 2.0)):
+    for size, seconds in ((10_000, 0.1), (100_000, 2.0)):
         run.results.append(
             Result(
                 "indicators: registry vs hand SQL",
