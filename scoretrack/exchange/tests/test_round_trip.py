@@ -276,3 +276,19 @@ def test_new_records_get_increasing_version_7_ids(admin: Any, xlsx: Any) -> None
     workbook_import(source=xlsx(BASICS), user=admin)
     ids = list(Organisation.objects.order_by("id").values_list("id", "key"))
     assert [(i.version, key) for i, key in ids] == [(7, "sena"), (7, "buyer")]  # file order
+
+
+def test_one_csv_file_is_the_sheet_it_is_named_after(admin: Any, tmp_path: Path) -> None:
+    path = tmp_path / "countries.csv"
+    path.write_text("code,name\nCO,Colombia\nPE,Peru\n")
+    report = workbook_import(source=path, user=admin)
+    assert counts(report) == {"countries": (2, 0, 0)}
+
+
+def test_progress_is_reported_in_rows_of_the_whole_workbook(admin: Any, csv_folder: Any) -> None:
+    seen: list[tuple[int, int]] = []
+    workbook_import(
+        source=csv_folder(BASICS), user=admin, progress=lambda d, t: seen.append((d, t))
+    )
+    # countries 1, modules 1, rates 1, organisations 2, enterprises 2: one chunk per sheet
+    assert seen == [(1, 7), (2, 7), (3, 7), (5, 7), (7, 7)]
