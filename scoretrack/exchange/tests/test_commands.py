@@ -96,3 +96,17 @@ def test_export_refuses_an_unknown_sheet(admin: Any, tmp_path: Path, capsys: Any
     code, _out, err = run(capsys, "export", str(tmp_path / "x.xlsx"), "--sheet", "firms")
     assert code == 1
     assert "unknown sheet(s): firms" in err
+
+
+def test_export_takes_several_sheets_after_one_option(
+    admin: Any, csv_folder: Any, tmp_path: Path, capsys: Any
+) -> None:
+    run(capsys, "import", str(csv_folder(BASICS)))
+    code, _out, _err = run(
+        capsys, "export", str(tmp_path / "two"), "--sheet", "countries", "organisations"
+    )
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [
+        "countries.csv",
+        "organisations.csv",
+    ]

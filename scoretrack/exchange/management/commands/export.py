@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="book.xlsx, book.zip, or a folder name (no suffix)")
         parser.add_argument("--country", help="ISO code of one country programme")
-        parser.add_argument("--sheet", action="append", help="a sheet to export (repeatable)")
+        parser.add_argument("--sheet", action="extend", nargs="+", help="sheets to export")
         parser.add_argument("--user", help="e-mail of the user to act as (default: a superuser)")
 
     def handle(self, *args: Any, **options: Any) -> None:
