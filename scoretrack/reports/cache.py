@@ -1,0 +1,46 @@
+"""A short-lived cache of built reports, per user, language and filters.
+
+The registry computes every figure live; on a large programme the outcome
+figures take seconds (see benchmarks/reports.py). A report built once is kept
+for REPORTS_CACHE_SECONDS (0 = off, the default in tests), the page says when
+its figures were computed, and `?fresh=1` rebuilds it. The key holds the user
+(scoping differs per user), the language (labels are translated when built)
+and the query string, so a cached report is never shown to someone else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
+
+T = TypeVar("T")
+# Parameters that choose a rendering of the same report, not other figures.
+RENDERING = {"format", "table", "fresh"}
+
+
+def cache_key(request: HttpRequest, name: str) -> str:
+    query = sorted((k, v) for k, v in request.GET.lists() if k not in RENDERING)
+    raw = f"{name}|{request.user.pk}|{get_language()}|{query}"
+    return "reports:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached(request: HttpRequest, name: str, build: Callable[[], T]) -> tuple[T, dt.datetime]:
+    """The report `build` makes, and when it was built: from the cache if it is fresh."""
+    seconds = getattr(settings, "REPORTS_CACHE_SECONDS", 0)
+    if not seconds:
+        return build(), timezone.now()
+    key = cache_key(request, name)
+    hit: Any = None if request.GET.get("fresh") else cache.get(key)
+    if hit is not None:
+        return hit
+    built = (build(), timezone.now())
+    cache.set(key, built, seconds)
+    return built
