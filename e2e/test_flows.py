@@ -217,3 +217,15 @@ def test_every_field_is_reachable_by_keyboard(
         reached.add(page.evaluate("() => document.activeElement.id || document.activeElement.name"))
     for field in ("id_key", "id_name", "id_country", "id_region", "id_sector"):
         assert field in reached
+
+
+def test_choosing_a_year_clears_the_phase(
+    signed_in: Any, live_server: Any, world: SimpleNamespace
+) -> None:
+    page = signed_in
+    page.goto(f"{live_server.url}/reports/country/BO/?phase=II")
+    page.get_by_label("or year").select_option("2016")
+    assert page.locator("#pick-phase").input_value() == ""
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/reports/country/BO/?*year=2016*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Bolivia: 2016"
