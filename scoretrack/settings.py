@@ -211,6 +211,24 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # Built reports are kept this long per user and filters (0 = always computed live).
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
 
+# The cache (built reports, the data version) is shared by every app process:
+# Redis when REDIS_URL is set, else files in the data folder; memory in tests.
+REDIS_URL = env_str("REDIS_URL", "")
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 # Workbook imports: uploads above IMPORT_MAX_BYTES are refused, zips may unpack to
 # at most IMPORT_MAX_UNPACKED_BYTES, and files above IMPORT_BACKGROUND_BYTES are
 # checked and imported by the worker (`scoretrack worker`) with a progress bar.

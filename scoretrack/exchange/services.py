@@ -20,6 +20,7 @@ from scoretrack.exchange.readers import Book, WorkbookError, open_book
 from scoretrack.exchange.references import Resolver
 from scoretrack.exchange.schema import IMPORT_ORDER, SHEETS_BY_NAME, unescape
 from scoretrack.lib.current_user import acting_as
+from scoretrack.lib.freshness import bump_on_commit
 
 # The template's first sheet explains the columns; it is not data.
 IGNORED_SHEETS = {"readme"}
@@ -146,6 +147,8 @@ def _run(
         report.committed = not dry_run and problems.count == 0
         if not report.committed:
             transaction.set_rollback(True)
+        else:
+            bump_on_commit()  # bulk writes send no save signals
 
 
 def _finish(report: ImportReport, problems: Problems) -> ImportReport:

@@ -5,7 +5,8 @@ figures take seconds (see benchmarks/reports.py). A report built once is kept
 for REPORTS_CACHE_SECONDS (0 = off, the default in tests), the page says when
 its figures were computed, and `?fresh=1` rebuilds it. The key holds the user
 (scoping differs per user), the language (labels are translated when built)
-and the query string, so a cached report is never shown to someone else.
+and the query string, so a cached report is never shown to someone else, and
+the data version, so it is never older than the records.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from scoretrack.lib.freshness import data_version
+
 T = TypeVar("T")
 # Parameters that choose a rendering of the same report, not other figures.
 RENDERING = {"format", "table", "fresh"}
@@ -28,7 +31,8 @@ RENDERING = {"format", "table", "fresh"}
 
 def cache_key(request: HttpRequest, name: str) -> str:
     query = sorted((k, v) for k, v in request.GET.lists() if k not in RENDERING)
-    raw = f"{name}|{request.user.pk}|{get_language()}|{query}"
+    # The data version: any change of the records makes a new key (lib/freshness).
+    raw = f"{name}|{request.user.pk}|{get_language()}|{query}|{data_version()}"
     return "reports:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

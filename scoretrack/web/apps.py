@@ -5,3 +5,8 @@ class WebConfig(AppConfig):
     name = "scoretrack.web"
     label = "web"
     verbose_name = "Web pages"
+
+    def ready(self) -> None:
+        from scoretrack.lib.freshness import connect
+
+        connect()

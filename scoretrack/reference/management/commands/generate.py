@@ -13,6 +13,7 @@ from django.db import connection
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.lib import synthetic
+from scoretrack.lib.freshness import bump
 
 
 class Command(BaseCommand):
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
         )
         counts = synthetic.run_plan(cells, options_, report=self.progress(started))
+        bump()  # bulk inserts send no save signals: cached reports must not outlive them
         self.summary(counts, started)
 
     def progress(self, started: float) -> Any:

@@ -1,0 +1,47 @@
+"""The data version: a number that changes whenever records change.
+
+Built reports are cached under a key holding it, so a cached figure is never
+older than the data: any save or delete of a record (after its transaction
+commits) and any bulk write (imports, generate) moves the version on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+KEY = "scoretrack:data-version"
+
+
+def data_version() -> int:
+    version = cache.get(KEY)
+    if version is None:
+        cache.add(KEY, 1, timeout=None)
+        version = cache.get(KEY, 1)
+    return int(version)
+
+
+def bump() -> None:
+    try:
+        cache.incr(KEY)
+    except ValueError:  # not there (yet, or evicted): any new value invalidates
+        cache.set(KEY, data_version() + 1, timeout=None)
+
+
+def bump_on_commit() -> None:
+    transaction.on_commit(bump)
+
+
+def _changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    from scoretrack.lib.models import Record
+
+    if isinstance(instance, Record):
+        bump_on_commit()
+
+
+def connect() -> None:
+    post_save.connect(_changed, dispatch_uid="scoretrack-data-version-save")
+    post_delete.connect(_changed, dispatch_uid="scoretrack-data-version-delete")

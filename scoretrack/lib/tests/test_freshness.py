@@ -1,0 +1,38 @@
+"""Cached reports never outlive the data: the data version moves on every write."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from scoretrack.lib.freshness import data_version
+from scoretrack.reference.models import CountryProgramme
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_and_a_delete_move_the_data_version_on_commit() -> None:
+    before = data_version()
+    peru = CountryProgramme.objects.create(code="PE", name="Peru")
+    after_save = data_version()
+    peru.delete()
+    assert before < after_save < data_version()
+
+
+def test_inside_a_transaction_the_version_waits_for_the_commit(db: object) -> None:
+    before = data_version()
+    CountryProgramme.objects.create(code="PE", name="Peru")
+    assert data_version() == before  # the test's transaction never commits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_report_is_rebuilt_after_a_change(settings: object) -> None:
+    from scoretrack.accounts.models import User
+
+    settings.REPORTS_CACHE_SECONDS = 300  # type: ignore[attr-defined]
+    user = User.objects.create_superuser(email="hq@x.org", password="pw")
+    client = Client()
+    client.force_login(user)
+    first = client.get("/reports/programme/").content.decode()
+    assert "Ghana" not in first
+    CountryProgramme.objects.create(code="GH", name="Ghana")
+    assert "Ghana" in client.get("/reports/programme/").content.decode()
