@@ -7,9 +7,24 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install install-dev run test lint format migrate worker bench bench-clean clean browser
+# Translations: the .po files are the source, the .mo files build output
+# (ignored by git), compiled by `make install` whenever their .po changes.
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=data --ignore=benchmarks --ignore=e2e
+PO_FILES := $(wildcard scoretrack/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-install: $(VENV)/.installed node_modules/.installed
+.PHONY: install install-dev run test lint format migrate worker bench bench-clean clean browser messages
+
+install: $(VENV)/.installed node_modules/.installed $(MO_FILES)
+
+scoretrack/locale/%/LC_MESSAGES/django.mo: scoretrack/locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(BIN)/scoretrack compilemessages --locale=$* $(I18N_IGNORE) --verbosity=0
+	touch $@
+
+# After marking new strings: refresh the catalogues, then translate their new entries.
+messages: $(VENV)/.installed
+	$(BIN)/scoretrack makemessages --locale=es --locale=fr --locale=id --locale=vi \
+		--locale=zh_Hans $(I18N_IGNORE)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

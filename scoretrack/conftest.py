@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost
+from scoretrack.lib.i18n import compile_stale_catalogues
 from scoretrack.outcomes.models import Initiative
 from scoretrack.reference.models import Agreement, CountryProgramme, Module, Organisation
 from scoretrack.trainers.models import Milestone, Trainer
 from scoretrack.training.models import ConsultingVisit, Delivery, Enrolment, Participant
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The .mo files are build output (make install); a bare `pytest` compiles them too.
+    compile_stale_catalogues(Path(settings.LOCALE_PATHS[0]))
 
 
 @pytest.fixture

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.utils import translation
@@ -23,3 +27,23 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+def compile_stale_catalogues(locale_dir: Path) -> list[Path]:
+    """Compile each django.po whose .mo is missing or older (what `make install` does).
+
+    For a suite started without make on a fresh clone: the .mo files are not in git.
+    Written through a temporary file so that parallel test workers never read half a file.
+    """
+    if shutil.which("msgfmt") is None:
+        return []
+    compiled = []
+    for po in sorted(locale_dir.glob("*/LC_MESSAGES/django.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        tmp = mo.with_name(f"django.{os.getpid()}.mo.tmp")
+        subprocess.run(["msgfmt", "--check-format", "-o", str(tmp), str(po)], check=True)
+        os.replace(tmp, mo)
+        compiled.append(mo)
+    return compiled
