@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scoretrack.accounts.scoping import may_write
+from scoretrack.accounts.scoping import access_for, may_write
 from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 from scoretrack.trainers.forms import MilestoneForm, TrainerFilter, TrainerForm
 from scoretrack.trainers.models import Trainer
 from scoretrack.trainers.queries import status_label, with_status
+from scoretrack.trainers.services import trainer_certify, trainer_recommend
 from scoretrack.training.models import Delivery
 
 MILESTONES = crud.Inline(
@@ -81,6 +86,7 @@ def trainer_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         "trainer": trainer,
         "can_edit": may_write(request.user, trainer),
         "status": status_label(trainer.status_code),
+        "certification": certification_step(request.user, trainer),
         "milestones": MILESTONES.table(request, trainer),
         "deliveries": deliveries,
     }
@@ -111,3 +117,35 @@ def trainer_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         success=_detail_url,
         cancel=_detail_url(trainer),
     )
+
+
+def certification_step(user: Any, trainer: Trainer) -> str:
+    """The certification step this user may take for the trainer now, if any."""
+    access = access_for(user)
+    if trainer.status_code == "trained" and (
+        access.is_global or trainer.country_id in access.countries
+    ):
+        return "recommend"
+    if trainer.status_code == "recommended" and access.is_global:
+        return "approve"
+    return ""
+
+
+@login_required
+@require_POST
+def trainer_certification(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """The country team recommends a trained trainer; a global admin approves."""
+    trainer = crud.get_visible(Trainer.objects.all(), request.user, pk)
+    step = {"recommend": trainer_recommend, "approve": trainer_certify}.get(
+        request.POST.get("step", "")
+    )
+    if step is None:
+        messages.error(request, _("Unknown certification step."))
+    else:
+        try:
+            step(trainer=trainer, user=request.user, date=timezone.localdate())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Certification step recorded."))
+    return redirect("trainers:trainer-detail", pk=trainer.pk)

@@ -46,3 +46,32 @@ def test_only_a_trained_trainer_can_be_recommended(world: SimpleNamespace) -> No
     world.MS_BO.delete()
     with pytest.raises(ValidationError, match="trained before"):
         trainer_recommend(trainer=world.T_BO, user=world.users["country"], date=LATER)
+
+
+def test_the_trainer_page_takes_both_steps(world: SimpleNamespace) -> None:
+    from django.test import Client
+
+    team, hq = Client(), Client()
+    team.force_login(world.users["country"])
+    hq.force_login(world.users["global"])
+    page = f"/trainers/{world.T_BO.pk}/"
+    assert "Recommend for certification" in team.get(page).content.decode()
+    team.post(page + "certification/", {"step": "recommend"})
+    assert world.T_BO.status() == "recommended"
+    assert "Approve certification" not in team.get(page).content.decode()
+    assert team.post(page + "certification/", {"step": "approve"}).status_code == 403
+    assert "Approve certification" in hq.get(page).content.decode()
+    hq.post(page + "certification/", {"step": "approve"})
+    assert world.T_BO.status() == "certified"
+    assert world.T_BO.milestones.get(milestone="certified").created_by == world.users["global"]
+
+
+def test_another_countrys_trainer_page_is_404_for_certification(world: SimpleNamespace) -> None:
+    from django.test import Client
+
+    team = Client()
+    team.force_login(world.users["country"])
+    assert (
+        team.post(f"/trainers/{world.T_PE.pk}/certification/", {"step": "recommend"}).status_code
+        == 404
+    )

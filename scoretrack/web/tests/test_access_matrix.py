@@ -134,6 +134,8 @@ EXEMPT = {
     "exchange/import/<uuid:job_id>/confirm/": "the importer's own job only",
     "exchange/export/template.xlsx": "an empty workbook",
     "exchange/export/": "tested below: the export holds the user's records only",
+    "trainers/<uuid:pk>/certification/": "a POST on a visible trainer (404 otherwise), "
+    "country team or HQ only (test_certification)",
 }
 
 
