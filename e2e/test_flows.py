@@ -130,8 +130,10 @@ def test_the_dashboard_draws_its_charts_and_downloads_a_pdf(
     page.goto(f"{live_server.url}/reports/country/BO/?phase=II")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
+        assert page.locator("#busy-status").inner_text() == "Preparing the PDF…"
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
+    page.locator("#busy-status").wait_for(state="hidden")  # cleared once the file came
 
 
 def test_switching_the_language_translates_the_page(

@@ -74,8 +74,10 @@ MIDDLEWARE = [
     "scoretrack.lib.current_user.CurrentUserMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "scoretrack.lib.security.ContentSecurityPolicyMiddleware",
+    "scoretrack.lib.downloads.DownloadStartedMiddleware",
     # Last, as django-axes asks: it turns lockouts into a clear 429 page.
     "axes.middleware.AxesMiddleware",
+    "scoretrack.lib.api_errors.ApiMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "scoretrack.urls"
@@ -210,6 +212,8 @@ AXES_VERBOSE = False
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # Built reports are kept this long per user and filters (0 = always computed live).
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
+# Requests per API caller (ninja's rate syntax); tests run unthrottled but one.
+API_THROTTLE = env_str("API_THROTTLE", "1000000/min" if TESTING else "600/min")
 
 # The cache (built reports, the data version) is shared by every app process:
 # Redis when REDIS_URL is set, else files in the data folder; memory in tests.

@@ -11,3 +11,55 @@ document.addEventListener("change", (event) => {
   const other = document.getElementById(select.dataset.clears);
   if (other) other.value = "";
 });
+
+// Slow downloads (PDFs, exports): say that the file is being prepared until it starts.
+(() => {
+  const status = () => {
+    let box = document.getElementById("busy-status");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "busy-status";
+      box.className = "busy";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      document.body.appendChild(box);
+    }
+    return box;
+  };
+  const watch = (token, message) => {
+    const box = status();
+    box.textContent = message;
+    box.hidden = false;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const done = document.cookie.split("; ").some((c) => c === `scoretrack_download=${token}`);
+      if (done || Date.now() - started > 120000) {
+        clearInterval(timer);
+        box.hidden = true;
+      }
+    }, 400);
+  };
+  const token = () => Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-busy]");
+    if (!link) return;
+    const url = new URL(link.href, window.location.href);
+    const t = token();
+    url.searchParams.set("dl", t);
+    link.href = url.toString();
+    watch(t, link.dataset.busy);
+  });
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-busy]");
+    if (!form) return;
+    let field = form.querySelector("input[name=dl]");
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "dl";
+      form.appendChild(field);
+    }
+    field.value = token();
+    watch(field.value, form.dataset.busy);
+  });
+})();
