@@ -98,6 +98,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "SCORETRACK_DATA_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process
     result = subprocess.run(
         [sys.executable, "-m", "scoretrack", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
