@@ -13,12 +13,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoretrack.accounts.scoping import may_write
-from scoretrack.reference.models import CountryProgramme
+from scoretrack.reference.models import CountryProgramme, Module
 
 OUTSIDE_SCOPE = gettext_lazy(
     "You may not save this record with these values: it would be outside the records "
     "your role manages."
 )
+
+
+def localized_label(record: Any) -> str:
+    """A catalogue choice (module, practice, KPI) in the page language; a module's code first."""
+    name = record.localized_name()
+    return f"{record.code} {name}" if isinstance(record, Module) else name
 
 
 class AccessibleMixin:
@@ -61,6 +67,8 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
+            if queryset is not None and hasattr(queryset.model, "localized_name"):
+                field.label_from_instance = localized_label
         self.country = self.chosen_country()
         if self.country is None:
             self._await_country()
@@ -213,6 +221,8 @@ class FilterForm(AccessibleMixin, forms.Form):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
+            if queryset is not None and hasattr(queryset.model, "localized_name"):
+                field.label_from_instance = localized_label
                 field.required = False
 
     def filter(self, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -141,6 +141,124 @@ KPIS: tuple[KpiSpec, ...] = (
             (60, 92)),
 )  # fmt: skip
 
+# Catalogue names in the programme's other working languages (name_translations):
+# code -> (es, fr, id, vi, zh-hans). English is the name itself.
+NAME_LANGUAGES = ("es", "fr", "id", "vi", "zh-hans")
+MODULE_NAMES: dict[str, tuple[str, str, str, str, str]] = {
+    "M1": ("Cooperación en el lugar de trabajo", "Coopération sur le lieu de travail",
+           "Kerja Sama di Tempat Kerja", "Hợp tác tại nơi làm việc", "工作场所合作"),
+    "M2": ("Gestión de la calidad", "Gestion de la qualité", "Manajemen Mutu",
+           "Quản lý chất lượng", "质量管理"),
+    "M3": ("Producción más limpia / Eficiencia de recursos",
+           "Production plus propre / Utilisation efficace des ressources",
+           "Produksi Bersih / Efisiensi Sumber Daya",
+           "Sản xuất sạch hơn / Sử dụng hiệu quả tài nguyên", "清洁生产 / 资源效率"),
+    "M4": ("Gestión de recursos humanos / de la fuerza laboral",
+           "Gestion des ressources humaines / de la main-d'œuvre",
+           "Manajemen Sumber Daya Manusia / Tenaga Kerja",
+           "Quản lý nguồn nhân lực / lực lượng lao động", "人力资源 / 劳动力管理"),
+    "M5": ("Seguridad y salud en el trabajo", "Sécurité et santé au travail",
+           "Keselamatan dan Kesehatan Kerja", "An toàn và vệ sinh lao động", "职业安全与健康"),
+    "COVID-OSH": ("Seguridad y salud en el trabajo ante la COVID-19",
+                  "Sécurité et santé au travail face à la COVID-19",
+                  "Keselamatan dan Kesehatan Kerja di Masa COVID-19",
+                  "An toàn và sức khỏe tại nơi làm việc trong đại dịch COVID-19",
+                  "新冠疫情下的工作安全与健康"),
+    "COVID-BCP": ("Planificación de la continuidad del negocio ante la COVID-19",
+                  "Plan de continuité des activités face à la COVID-19",
+                  "Perencanaan Kelangsungan Usaha di Masa COVID-19",
+                  "Lập kế hoạch duy trì kinh doanh trong đại dịch COVID-19",
+                  "新冠疫情业务连续性规划"),
+    "LEAN": ("Manufactura esbelta", "Production allégée (Lean)", "Manufaktur Ramping (Lean)",
+             "Sản xuất tinh gọn", "精益生产"),
+    "HOSPITALITY": ("Acompañamiento en hostelería", "Accompagnement en hôtellerie-restauration",
+                    "Pendampingan Perhotelan", "Huấn luyện ngành khách sạn – nhà hàng",
+                    "酒店服务业辅导"),
+    "GENDER": ("Igualdad de género", "Égalité de genre", "Kesetaraan Gender", "Bình đẳng giới",
+               "性别平等"),
+    "RESPONSIBLE": ("Empresa responsable", "Entreprise responsable",
+                    "Bisnis yang Bertanggung Jawab", "Kinh doanh có trách nhiệm", "负责任商业"),
+    "SHORT-ALL": ("Curso corto sobre los cinco módulos (variante nacional)",
+                  "Cours court sur les cinq modules (variante nationale)",
+                  "Kursus singkat kelima modul (varian nasional)",
+                  "Khóa ngắn hạn về cả năm mô-đun (phiên bản quốc gia)",
+                  "五个模块短期课程(国家版)"),
+}  # fmt: skip
+PRACTICE_NAMES: dict[str, tuple[str, str, str, str, str]] = {
+    "kaizen_5s": ("Aplicación de Kaizen 5S", "Application du Kaizen 5S", "Penerapan Kaizen 5S",
+                  "Áp dụng Kaizen 5S", "实施改善 5S"),
+    "daily_meetings": ("Reuniones diarias entre trabajadores y dirección",
+                       "Réunions quotidiennes travailleurs-direction",
+                       "Rapat harian pekerja dan manajer",
+                       "Họp giao ban hằng ngày giữa công nhân và quản lý", "每日员工与管理层会议"),
+    "suggestion_scheme": ("Sistema de sugerencias de los empleados",
+                          "Système de suggestions du personnel", "Sistem saran karyawan",
+                          "Hệ thống góp ý của người lao động", "员工建议制度"),
+    "eit_women_and_men": ("Inclusión de mujeres y hombres en el equipo de mejora (EME)",
+                          "Inclusion des femmes et des hommes dans l'équipe d'amélioration (EAE)",
+                          "Keterlibatan perempuan dan laki-laki dalam tim perbaikan (TPP)",
+                          "Có cả nữ và nam trong nhóm cải tiến doanh nghiệp",
+                          "企业改进团队中男女兼有"),
+    "quality_policy": ("Existencia de una política de calidad", "Existence d'une politique qualité",
+                       "Adanya kebijakan mutu", "Có chính sách chất lượng", "具有质量方针"),
+    "quality_info_shared": ("Información de calidad compartida con los empleados",
+                            "Informations qualité partagées avec le personnel",
+                            "Informasi mutu dibagikan kepada karyawan",
+                            "Chia sẻ thông tin chất lượng với người lao động",
+                            "与员工共享质量信息"),
+    "defect_analysis": ("Análisis sistemático de las causas de defectos",
+                        "Analyse systématique des causes de défauts",
+                        "Analisis sistematis penyebab cacat",
+                        "Phân tích có hệ thống nguyên nhân lỗi", "系统分析缺陷原因"),
+    "machine_maintenance": ("Sistema de mantenimiento de maquinaria",
+                            "Système de maintenance des machines", "Sistem perawatan mesin",
+                            "Hệ thống bảo trì máy móc", "设备维护制度"),
+    "hr_policy": ("Política de recursos humanos", "Politique de ressources humaines",
+                  "Kebijakan sumber daya manusia", "Chính sách nhân sự", "人力资源政策"),
+    "job_descriptions": ("Existencia de descripciones de puestos", "Existence de fiches de poste",
+                         "Adanya uraian jabatan", "Có bản mô tả công việc", "具有岗位说明书"),
+    "osh_committee": ("Comité de SST de trabajadores y dirección",
+                      "Comité SST travailleurs-direction", "Komite K3 pekerja dan manajer",
+                      "Ban an toàn, vệ sinh lao động gồm công nhân và quản lý",
+                      "劳资职业安全健康委员会"),
+    "osh_policy": ("Política de seguridad y salud en el trabajo",
+                   "Politique de sécurité et santé au travail",
+                   "Kebijakan keselamatan dan kesehatan kerja",
+                   "Chính sách an toàn và vệ sinh lao động", "职业安全与健康政策"),
+}  # fmt: skip
+KPI_NAMES: dict[str, tuple[str, str, str, str, str]] = {
+    "productivity": ("Productividad laboral", "Productivité du travail",
+                     "Produktivitas tenaga kerja", "Năng suất lao động", "劳动生产率"),
+    "defect_rate": ("Tasa de defectos", "Taux de défauts", "Tingkat cacat", "Tỷ lệ lỗi", "缺陷率"),
+    "absenteeism": ("Absentismo", "Absentéisme", "Tingkat ketidakhadiran", "Tỷ lệ vắng mặt",
+                    "缺勤率"),
+    "labour_turnover": ("Rotación de personal", "Rotation du personnel",
+                        "Perputaran tenaga kerja", "Tỷ lệ nghỉ việc", "员工流动率"),
+    "accidents": ("Accidentes", "Accidents", "Kecelakaan", "Tai nạn lao động", "事故"),
+    "worker_complaints": ("Quejas de los trabajadores", "Plaintes des travailleurs",
+                          "Keluhan pekerja", "Khiếu nại của công nhân", "员工投诉"),
+    "energy_use": ("Consumo de energía", "Consommation d'énergie", "Penggunaan energi",
+                   "Tiêu thụ năng lượng", "能源消耗"),
+    "water_use": ("Consumo de agua", "Consommation d'eau", "Penggunaan air", "Tiêu thụ nước",
+                  "用水量"),
+    "cost_savings": ("Ahorro de costos", "Économies de coûts", "Penghematan biaya",
+                     "Tiết kiệm chi phí", "成本节约"),
+    "average_wage": ("Salario mensual medio", "Salaire mensuel moyen", "Upah bulanan rata-rata",
+                     "Lương tháng bình quân", "月平均工资"),
+    "employment": ("Empleo", "Emploi", "Jumlah pekerja", "Việc làm", "就业人数"),
+    "employment_female": ("Empleo, mujeres", "Emploi, femmes", "Jumlah pekerja, perempuan",
+                          "Việc làm, nữ", "就业人数(女性)"),
+    "employment_male": ("Empleo, hombres", "Emploi, hommes", "Jumlah pekerja, laki-laki",
+                        "Việc làm, nam", "就业人数(男性)"),
+    "on_time_delivery": ("Entregas a tiempo", "Livraisons à temps", "Pengiriman tepat waktu",
+                         "Giao hàng đúng hạn", "准时交货率"),
+}  # fmt: skip
+
+
+def name_translations(names: tuple[str, ...]) -> dict[str, str]:
+    return dict(zip(NAME_LANGUAGES, names, strict=True))
+
+
 # Units of local currency per US dollar, 1 January of each year (rounded annual rates).
 RATES: dict[str, tuple[float, ...]] = {  # 2009 .. 2024
     "CNY": (6.83, 6.83, 6.59, 6.31, 6.23, 6.05, 6.20, 6.49, 6.95, 6.51, 6.88, 6.96, 6.53, 6.38,
@@ -454,9 +572,13 @@ class Catalogue:
 
 def _get_or_create(model: type[Any], kind: str, code: str, **values: Any) -> Any:
     lookup = {"name": code} if model is Phase else {"code": code}
-    obj, _ = model.objects.get_or_create(
+    obj, created = model.objects.get_or_create(
         **lookup, defaults={"id": catalogue_id(kind, code), **values}
     )
+    # A catalogue loaded before its names were translated gets them; edited ones stay.
+    if not created and values.get("name_translations") and not obj.name_translations:
+        obj.name_translations = values["name_translations"]
+        obj.save(update_fields=["name_translations"])
     return obj
 
 
@@ -467,11 +589,19 @@ def load_catalogues() -> Catalogue:
         for name, start, end in PHASES
     }
     modules = {
-        code: _get_or_create(Module, "module", code, name=name, core=core, compulsory_first=first)
+        code: _get_or_create(
+            Module,
+            "module",
+            code,
+            name=name,
+            name_translations=name_translations(MODULE_NAMES[code]),
+            core=core,
+            compulsory_first=first,
+        )
         for code, name, core, first in MODULES
     }
     practices = [
-        (_get_or_create(Practice, "practice", code, name=name, module=modules[mod]).id, bef, new)
+        (_load_practice(code, name, modules[mod]).id, bef, new)
         for code, name, mod, bef, new in PRACTICES
     ]
     kpis = {spec.code: (_load_kpi(spec, modules).id, spec) for spec in KPIS}
@@ -490,12 +620,20 @@ def load_catalogues() -> Catalogue:
     return Catalogue(countries, phases, {c: m.id for c, m in modules.items()}, practices, kpis)
 
 
+def _load_practice(code: str, name: str, module: Module) -> Practice:
+    translations = name_translations(PRACTICE_NAMES[code])
+    return _get_or_create(
+        Practice, "practice", code, name=name, name_translations=translations, module=module
+    )
+
+
 def _load_kpi(spec: KpiSpec, modules: dict[str, Module]) -> Kpi:
     return _get_or_create(
         Kpi,
         "kpi",
         spec.code,
         name=spec.name,
+        name_translations=name_translations(KPI_NAMES[spec.code]),
         unit=spec.unit,
         better=spec.better,
         module=modules[spec.module] if spec.module else None,
