@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,7 +69,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 def _too_big_form(request: HttpRequest) -> HttpResponse:
-    error = f"the file is larger than the {settings.IMPORT_MAX_BYTES:,} bytes allowed"
+    size = number_format(settings.IMPORT_MAX_BYTES, force_grouping=True)
+    error = _("the file is larger than the %(size)s bytes allowed") % {"size": size}
     return _import_form(request, error, status=413)
 
 

@@ -13,6 +13,7 @@ from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -86,9 +87,13 @@ def restore(request: HttpRequest) -> HttpResponse:
             label=request.POST.get("model", ""), record_id=request.POST.get("id"), user=request.user
         )
     except (RestoreError, ValueError) as exc:
-        messages.error(request, f"Not restored: {exc}")
+        messages.error(request, _("Not restored: %(reason)s") % {"reason": exc})
     else:
-        messages.success(request, f"Restored: {record._meta.verbose_name} {record}")
+        messages.success(
+            request,
+            _("Restored: %(kind)s %(record)s")
+            % {"kind": record._meta.verbose_name, "record": record},
+        )
     return redirect("deleted")
 
 
@@ -97,7 +102,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the page language; remembered on the user (and in a cookie)."""
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
-        messages.error(request, f"Unknown language {language!r}.")
+        messages.error(request, _("Unknown language %(code)r.") % {"code": language})
         return redirect("home")
     if request.user.is_authenticated:
         request.user.language = language
