@@ -8,15 +8,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
+from ninja.throttling import AuthRateThrottle
 
 from scoretrack.accounts.models import ApiToken
+from scoretrack.exchange.api import add_resources
 from scoretrack.indicators.api import router as indicators_router
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,8 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=[TokenAuth(), django_auth],
+    # Per caller (the authenticated user its token or session stands for).
+    throttle=[AuthRateThrottle(settings.API_THROTTLE)],
 )
 
 
@@ -53,6 +58,8 @@ def error_response(
 def field_of(location: Any) -> str | None:
     """The parameter named by a pydantic error location, e.g. ("query", "year") → "year"."""
     names = [str(part) for part in location if isinstance(part, str)]
+    if names[:1] == ["body"] and len(names) > 2:
+        names = ["body", *names[2:]]  # ("body", "payload", "key"): the view's argument, not a field
     names = [name for name in names if name not in {"query", "body", "path", "form", "header"}]
     return ".".join(names) or None
 
@@ -93,6 +100,12 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, "forbidden")
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(request, 413, f"request body larger than {limit} bytes")
+
+
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error", exc_info=exc)
@@ -100,3 +113,4 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/v1/indicators", indicators_router)
+add_resources(api)  # /v1/<sheet> for every sheet of the exchange format

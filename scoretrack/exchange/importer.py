@@ -60,6 +60,9 @@ from scoretrack.training.models import ConsultingVisit, Delivery, Enrolment, Par
 
 CHUNK = 2000
 MAX_PROBLEMS = 1000  # reported in full; beyond that only counted
+# The reason given when a row would create a record whose identity another holds
+# (the API's create and update say 409 for it; a workbook updates that record).
+EXISTS = "a record with the same identity exists already"
 
 
 @dataclass
@@ -117,6 +120,10 @@ class Context:
     progress: Callable[[int], None] = lambda rows: None
     rates: dict[tuple[str, dt.date], Decimal] = field(default_factory=dict)
     new_id: Callable[[], uuid.UUID] = field(default_factory=lambda: time_ordered_ids())
+    # The API's writes: one row that must create a record (`create_only`), or
+    # that is the record `target_id` whatever its identity columns say.
+    create_only: bool = False
+    target_id: uuid.UUID | None = None
 
 
 def time_ordered_ids() -> Callable[[], uuid.UUID]:
@@ -177,6 +184,7 @@ class SheetImporter:
         self.header = header
         self.ctx = ctx
         self.counts = SheetCounts()
+        self.ids: list[Any] = []  # of the records the rows are, written or unchanged
         self.seen: dict[int, int] = {}  # hash of identity -> row number, for duplicates
         self.pools: dict[Any, dict[tuple[Any, ...], list[Any]]] = {}
         self.present = [c for c in sheet.columns if c.name in header]
@@ -340,12 +348,43 @@ class SheetImporter:
             return None
         return tuple(values.get(name) for name in self.identity)
 
-    def apply(self, rows: list[Row]) -> None:
+    def match(self, rows: list[Row]) -> list[Row]:
+        """Set `row.obj` to the record each row is (None: a new record)."""
         keyed = self._match_by_identity([r for r in rows if self.identity_of(r.values)])
-        loose = self._match_by_content([r for r in rows if not self.identity_of(r.values)])
-        self.before_compare([*keyed, *loose])
+        loose = [r for r in rows if not self.identity_of(r.values)]
+        if self.ctx.target_id is not None:
+            return self._match_target([*keyed, *loose], self.ctx.target_id)
+        if self.ctx.create_only:
+            # A new record is asked for: equal content is another record (two
+            # equal costs are two costs), a taken identity is a conflict.
+            return [*self._refuse_matched(keyed, lambda obj: True), *loose]
+        return [*keyed, *self._match_by_content(loose)]
+
+    def _refuse_matched(self, rows: list[Row], taken: Callable[[Any], bool]) -> list[Row]:
+        kept = []
+        for row in rows:
+            if row.obj is not None and taken(row.obj):
+                self.problem(row, self.sheet.identity[0] if self.sheet.identity else "", EXISTS)
+            else:
+                kept.append(row)
+        return kept
+
+    def _match_target(self, rows: list[Row], target_id: uuid.UUID) -> list[Row]:
+        """The rows are the record `target_id`; its identity may change, not to another's."""
+        rows = self._refuse_matched(rows, lambda obj: obj.pk != target_id)
+        record = self.model.objects.visible_to(self.ctx.user).filter(pk=target_id).first()
+        for row in rows:
+            row.obj = record
+            if record is None:
+                self.problem(row, "id", "no such record")
+        return [row for row in rows if row.obj is not None]
+
+    def apply(self, rows: list[Row]) -> None:
+        matched = self.match(rows)
+        self.before_compare(matched)
         creates, updates, changed_fields = [], [], set()
-        for row in self._in_scope([*keyed, *loose]):
+        kept = self._in_scope(matched)
+        for row in kept:
             if row.obj is None:
                 row.obj = NewRecord(**{**self._defaults, **row.values, **row.defaults})
                 row.obj.id = self.ctx.new_id()
@@ -364,6 +403,8 @@ class SheetImporter:
         self.counts.created += len(created)
         self.counts.updated += len(updated)
         self.after_write(created + updated)
+        refused = {id(row) for row in [*creates, *updates]} - {id(r) for r in created + updated}
+        self.ids += [row.obj.pk for row in kept if id(row) not in refused]
 
     def _in_scope(self, rows: list[Row]) -> list[Row]:
         """The rows the importer may write; the others are rejected with the reason.
@@ -793,9 +834,12 @@ class MoneyImporter(SheetImporter):
             usd = self.to_usd(row, row.cells["amount"], row.cells["currency"], row.cells["date"])
             if usd is None:
                 return False
-            # Written on creation, but a row without usd matches a record of any usd.
-            row.values.pop("usd", None)
-            row.defaults["usd"] = usd
+            if self.ctx.target_id is not None:
+                row.values["usd"] = usd  # the API changes that record: its usd follows
+            else:
+                # Written on creation, but a row without usd matches a record of any usd.
+                row.values.pop("usd", None)
+                row.defaults["usd"] = usd
         return True
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,58 @@ def workbook_import(
     return _finish(report, problems)
 
 
+class RowsBook:
+    """One sheet of rows held in memory (column -> value), read as a workbook."""
+
+    def __init__(self, name: str, rows: list[dict[str, Any]]) -> None:
+        self.names = [name]
+        self._columns = list(dict.fromkeys(column for row in rows for column in row))
+        self._rows = rows
+
+    def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+        yield 0, list(self._columns)
+        for number, row in enumerate(self._rows, 1):
+            yield number, [row.get(column) for column in self._columns]
+
+    def row_count(self, name: str) -> int:
+        return len(self._rows)
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class RecordsResult:
+    report: ImportReport
+    ids: list[Any]  # the records the rows are, in the rows' order when all were written
+
+
+def records_import(
+    *,
+    sheet: str,
+    rows: list[dict[str, Any]],
+    user: Any,
+    create_only: bool = False,
+    target_id: Any = None,
+) -> RecordsResult:
+    """Write rows given as data (the API's items) through the importer, all or nothing.
+
+    The same parsing, references by key, checks, scope and history as a workbook;
+    `create_only` refuses a row whose identity is taken (EXISTS) instead of
+    updating that record, `target_id` makes the row that record whatever its
+    identity columns say (they may change, though not to another record's).
+    """
+    problems = Problems()
+    report = ImportReport()
+    book = RowsBook(sheet, rows)
+    headers = _plan(book, problems)
+    written: list[Any] = []
+    if problems.count == 0:
+        options = {"create_only": create_only, "target_id": target_id}
+        _run(book, headers, user, report, problems, False, None, options, written)
+    return RecordsResult(_finish(report, problems), written)
+
+
 def _run(
     book: Book,
     headers: dict[str, dict[str, int]],
@@ -126,6 +178,8 @@ def _run(
     problems: Problems,
     dry_run: bool,
     progress: Callable[[int, int], None] | None,
+    options: dict[str, Any] | None = None,
+    written: list[Any] | None = None,
 ) -> None:
     # Counting costs a pass over the file: only done when someone watches the progress.
     total = sum(book.row_count(name) for name in headers) if progress else 0
@@ -137,13 +191,17 @@ def _run(
         if progress:
             progress(done, total)
 
-    ctx = Context(user=user, resolver=Resolver(user), problems=problems, progress=advance)
+    ctx = Context(
+        user=user, resolver=Resolver(user), problems=problems, progress=advance, **(options or {})
+    )
     with acting_as(user), transaction.atomic():
         for name, header in headers.items():
             importer = IMPORTERS[name](SHEETS_BY_NAME[name], header, ctx)
             rows = iter(book.rows(name))
             next(rows, None)  # the header
             report.counts[name] = importer.run(rows)
+            if written is not None:
+                written += importer.ids
         report.committed = not dry_run and problems.count == 0
         if not report.committed:
             transaction.set_rollback(True)

@@ -1,0 +1,403 @@
+"""`/api/v1/<sheet>`: one resource per sheet of the exchange format.
+
+Items carry the sheet's columns (references by key, code or name, as in the
+workbook) plus `id` and `version`, in JSON types. Reads go through the same
+SOURCES as the export, writes through the importer (`records_import`): one
+code path for parsing, references, checks, scope and history.
+
+No `from __future__ import annotations` here: the routes and schemas are built
+in a loop from SHEETS, and django-ninja reads their annotations at runtime, so
+they must be the objects themselves, not strings naming local variables.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.db.models import ProtectedError, Q, QuerySet, RestrictedError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import create_model
+
+from scoretrack.accounts.scoping import may_write, may_write_kind
+from scoretrack.exchange.exporter import LISTS, SOURCES
+from scoretrack.exchange.importer import EXISTS
+from scoretrack.exchange.schema import SHEETS, Column, Sheet
+from scoretrack.exchange.services import RecordsResult, records_import
+from scoretrack.lib.current_user import acting_as
+
+MAX_LIMIT = 500
+SCOPE_REASON = "outside your scope"
+
+
+class ApiProblem(Exception):
+    """A refused request: its status, message and the fields at fault."""
+
+    def __init__(self, status: int, error: str, detail: list[dict[str, Any]]) -> None:
+        super().__init__(error)
+        self.status, self.error, self.detail = status, error, detail
+
+
+class Page(Schema):
+    next: str | None = Field(description="The cursor of the next page; null on the last")
+
+
+# --- types: a column's JSON type, out and in ------------------------------------------
+
+
+def _month(value: Any) -> Any:
+    return f"{value:%Y-%m}" if isinstance(value, dt.date) else value
+
+
+def _out_type(column: Column) -> Any:
+    kind = column.type.name
+    if kind == "list":
+        return list[str]
+    base: Any = {"date": dt.date, "bool": bool, "int": int, "decimal": float}.get(kind, str)
+    return base if column.required else base | None
+
+
+def _in_type(column: Column) -> Any:
+    kind = column.type.name
+    if kind == "list":
+        return list[str]
+    if kind == "enum":
+        return Literal[column.type.choices]
+    if kind == "month":
+        return Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2024-01"])]
+    return {"date": dt.date, "bool": bool, "int": int, "decimal": Decimal}.get(kind, str)
+
+
+def _describe(column: Column) -> str:
+    text = column.type.allowed
+    return f"{text}; {column.help}" if column.help else text
+
+
+def _out_schema(sheet: Sheet) -> type[Schema]:
+    fields: dict[str, Any] = {
+        "id": (uuid.UUID, ...),
+        "version": (str, Field(description="Send it back with an update (409 when stale)")),
+    }
+    for column in sheet.columns:
+        fields[column.name] = (_out_type(column), Field(description=_describe(column)))
+    return create_model(f"{_title(sheet)}Item", __base__=Schema, **fields)
+
+
+def _in_schema(sheet: Sheet, *, partial: bool, versioned: bool) -> type[Schema]:
+    fields: dict[str, Any] = {}
+    if versioned:
+        fields["version"] = (str, Field(description="The version read (409 when stale)"))
+    for column in sheet.columns:
+        required = column.required and not partial
+        kind = _in_type(column)
+        default = ... if required else None
+        fields[column.name] = (
+            kind if required else kind | None,
+            Field(default, description=_describe(column)),
+        )
+    suffix = "Patch" if partial else ("Update" if versioned else "Create")
+    return create_model(f"{_title(sheet)}{suffix}", __base__=Schema, **fields)
+
+
+def _filter_columns(sheet: Sheet) -> list[Column]:
+    """The main columns a list filters on: references, enums, booleans, keys, codes."""
+    return [
+        c
+        for c in sheet.columns
+        if c.type.name != "list"
+        and (c.ref or c.type.name in {"enum", "bool"} or c.name in {"key", "code"})
+    ]
+
+
+def _filter_schema(sheet: Sheet) -> type[Schema]:
+    fields: dict[str, Any] = {
+        "limit": (int, Field(100, ge=1, le=MAX_LIMIT, description="Items per page")),
+        "cursor": (str | None, Field(None, description="`next` of the previous page")),
+        "updated_since": (
+            dt.datetime | None,
+            Field(None, description="Only records changed at or after (ISO datetime)"),
+        ),
+    }
+    for column in _filter_columns(sheet):
+        kind = bool if column.type.name == "bool" else _in_type(column)
+        fields[column.name] = (kind | None, Field(None, description=_describe(column)))
+    return create_model(f"{_title(sheet)}Filters", __base__=Schema, **fields)
+
+
+def _title(sheet: Sheet) -> str:
+    return "".join(part.title() for part in sheet.name.split("_"))
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def _path(sheet: Sheet, column: str) -> str:
+    return SOURCES[sheet.name].paths.get(column, column)
+
+
+def _records(sheet: Sheet, user: Any) -> QuerySet:
+    return SOURCES[sheet.name].model.objects.visible_to(user)
+
+
+def _items(sheet: Sheet, queryset: QuerySet) -> list[dict[str, Any]]:
+    """The items of the records, in one query plus one per list column."""
+    plain = [c for c in sheet.columns if c.type.name != "list"]
+    paths = [_path(sheet, c.name) for c in plain]
+    records = list(queryset.values("id", "updated_at", *paths))
+    lists = _list_values(sheet, [r["id"] for r in records])
+    items = []
+    for record in records:
+        item: dict[str, Any] = {"id": record["id"], "version": _version(record["updated_at"])}
+        for column, path in zip(plain, paths, strict=True):
+            value = record[path]
+            value = _month(value) if column.type.name == "month" else value
+            item[column.name] = None if value == "" and not column.required else value
+        for column in sheet.columns:
+            if column.type.name == "list":
+                item[column.name] = lists.get(record["id"], [])
+        items.append(item)
+    return items
+
+
+def _list_values(sheet: Sheet, ids: list[Any]) -> dict[Any, list[str]]:
+    if sheet.name not in LISTS or not ids:
+        return {}
+    _column, through, owner, key = LISTS[sheet.name]
+    found: dict[Any, list[str]] = {}
+    links = through.objects.filter(**{f"{owner}__in": ids}).order_by(key)
+    for owner_id, value in links.values_list(owner, key):
+        found.setdefault(owner_id, []).append(value)
+    return found
+
+
+def _version(updated_at: dt.datetime) -> str:
+    return updated_at.isoformat()
+
+
+def _encode_cursor(item: dict[str, Any], updated_at: str) -> str:
+    return base64.urlsafe_b64encode(f"{updated_at}|{item['id']}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    try:
+        stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return dt.datetime.fromisoformat(stamp), uuid.UUID(pk)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise ApiProblem(400, "invalid input", [_field("cursor", "not a cursor")]) from None
+
+
+def _field(name: str | None, message: str) -> dict[str, Any]:
+    return {"field": name, "message": message}
+
+
+def _filtered(sheet: Sheet, queryset: QuerySet, filters: Any) -> QuerySet:
+    wanted = filters.dict()
+    for column in _filter_columns(sheet):
+        value = wanted.get(column.name)
+        if value is not None:
+            _refuse_nul(column.name, value)
+            queryset = queryset.filter(**{_path(sheet, column.name): value})
+    if filters.updated_since is not None:
+        since = filters.updated_since
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since, dt.UTC)
+        queryset = queryset.filter(updated_at__gte=since)
+    if filters.cursor:
+        _refuse_nul("cursor", filters.cursor)
+        stamp, pk = _decode_cursor(filters.cursor)
+        after = Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=pk)
+        queryset = queryset.filter(after)
+    return queryset.order_by("updated_at", "id")
+
+
+def _refuse_nul(name: str, value: Any) -> None:
+    # PostgreSQL text cannot hold NUL: refused here rather than by the driver.
+    if isinstance(value, str) and "\x00" in value:
+        raise ApiProblem(400, "invalid input", [_field(name, "holds a NUL character")])
+    if isinstance(value, list):
+        for part in value:
+            _refuse_nul(name, part)
+
+
+def _one(sheet: Sheet, user: Any, pk: uuid.UUID) -> dict[str, Any]:
+    items = _items(sheet, _records(sheet, user).filter(pk=pk))
+    if not items:
+        raise HttpError(404, "not found")
+    return items[0]
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def _cells(sheet: Sheet, data: dict[str, Any]) -> dict[str, Any]:
+    """An item's columns as workbook cells, parsed again by the importer."""
+    row = {}
+    for column in sheet.columns:
+        value = data.get(column.name)
+        _refuse_nul(column.name, value)
+        if isinstance(value, list):
+            value = ";".join(value)
+        elif isinstance(value, Decimal):
+            value = format(value, "f")
+        row[column.name] = value
+    return row
+
+
+def _outcome(result: RecordsResult) -> uuid.UUID:
+    """The id written, or the request's error: 409 for a taken identity, 403 out of scope."""
+    problems = result.report.problems
+    if not problems and result.ids:
+        return result.ids[0]
+    detail = [_field(p.column or None, p.reason) for p in problems]
+    if any(p.reason == EXISTS for p in problems):
+        raise ApiProblem(409, "conflict", detail)
+    if any(p.reason.startswith(SCOPE_REASON) for p in problems):
+        raise ApiProblem(403, "forbidden", detail)
+    raise ApiProblem(400, "invalid input", detail)
+
+
+def _stored(sheet: Sheet, user: Any, pk: uuid.UUID) -> Any:
+    """The record to change: 404 when the user cannot read it, 403 when only read."""
+    record = _records(sheet, user).filter(pk=pk).first()
+    if record is None:
+        raise HttpError(404, "not found")
+    if not may_write(user, record):
+        raise HttpError(403, "your role may not change this record")
+    return record
+
+
+def _update(sheet: Sheet, user: Any, pk: uuid.UUID, data: dict[str, Any], merge: bool) -> Any:
+    record = _stored(sheet, user, pk)
+    current = _one(sheet, user, pk)
+    if data.get("version") != current["version"]:
+        detail = [_field("version", f"the record changed since: version is {current['version']}")]
+        raise ApiProblem(409, "stale version", detail)
+    if merge:
+        given = {name: value for name, value in data.items() if name in data["_set"]}
+        data = {**current, **given}
+    result = records_import(
+        sheet=sheet.name, rows=[_cells(sheet, data)], user=user, target_id=record.pk
+    )
+    return _one(sheet, user, _outcome(result))
+
+
+def _delete(sheet: Sheet, user: Any, pk: uuid.UUID) -> None:
+    record = _stored(sheet, user, pk)
+    try:
+        with acting_as(user):
+            record.delete()  # the history keeps it, and it can be restored
+    except (ProtectedError, RestrictedError):
+        raise ApiProblem(409, "in use", [_field(None, "other records refer to it")]) from None
+
+
+# --- the routes -------------------------------------------------------------------------
+
+
+def resource(sheet: Sheet) -> Router:
+    """The router of one sheet: list, detail, create, update (PUT, PATCH), delete."""
+    router = Router(tags=[sheet.name])
+    item = _out_schema(sheet)
+    filters_schema = _filter_schema(sheet)
+    create_schema = _in_schema(sheet, partial=False, versioned=False)
+    update_schema = _in_schema(sheet, partial=False, versioned=True)
+    patch_schema = _in_schema(sheet, partial=True, versioned=True)
+    page = create_model(f"{_title(sheet)}Page", __base__=Page, items=(list[item], ...))
+    errors = dict.fromkeys((400, 401, 403, 404, 409, 413, 429), ErrorOut)
+    identity = ", ".join(sheet.identity) if sheet.identity else "content"
+
+    @router.get(
+        "",
+        operation_id=f"list_{sheet.name}",
+        response={200: page, **errors},
+        summary=f"List {sheet.name}",
+    )
+    def list_records(request: HttpRequest, filters: Query[filters_schema]) -> Any:
+        """Oldest change first, `limit` at a time; follow `next` until it is null."""
+        queryset = _filtered(sheet, _records(sheet, request.user), filters)
+        records = _items(sheet, queryset[: filters.limit + 1])
+        more = len(records) > filters.limit
+        records = records[: filters.limit]
+        last = records[-1] if records else None
+        cursor = _encode_cursor(last, last["version"]) if more and last else None
+        return {"items": records, "next": cursor}
+
+    @router.get(
+        "/{id}",
+        operation_id=f"get_{sheet.name}",
+        response={200: item, **errors},
+        summary=f"One of {sheet.name}",
+    )
+    def detail(request: HttpRequest, id: uuid.UUID) -> Any:
+        return _one(sheet, request.user, id)
+
+    @router.post(
+        "",
+        operation_id=f"create_{sheet.name}",
+        response={201: item, **errors},
+        summary=f"Create one of {sheet.name}",
+    )
+    def create(request: HttpRequest, payload: create_schema) -> Any:
+        if not may_write_kind(request.user, SOURCES[sheet.name].model):
+            raise HttpError(403, "your role may not create these records")
+        row = _cells(sheet, payload.dict())
+        result = records_import(sheet=sheet.name, rows=[row], user=request.user, create_only=True)
+        return Status(201, _one(sheet, request.user, _outcome(result)))
+
+    create.__doc__ = f"409 when a record with the same {identity} exists."
+
+    @router.put(
+        "/{id}",
+        operation_id=f"replace_{sheet.name}",
+        response={200: item, **errors},
+        summary=f"Replace one of {sheet.name}",
+    )
+    def replace(request: HttpRequest, id: uuid.UUID, payload: update_schema) -> Any:
+        return _update(sheet, request.user, id, payload.dict(), merge=False)
+
+    @router.patch(
+        "/{id}",
+        operation_id=f"change_{sheet.name}",
+        response={200: item, **errors},
+        summary=f"Change one of {sheet.name}",
+    )
+    def change(request: HttpRequest, id: uuid.UUID, payload: patch_schema) -> Any:
+        data = {**payload.dict(), "_set": payload.model_fields_set}
+        return _update(sheet, request.user, id, data, merge=True)
+
+    @router.delete(
+        "/{id}",
+        operation_id=f"delete_{sheet.name}",
+        response={204: None, **errors},
+        summary=f"Delete one of {sheet.name}",
+    )
+    def delete(request: HttpRequest, id: uuid.UUID) -> Any:
+        _delete(sheet, request.user, id)
+        return Status(204, None)
+
+    return router
+
+
+class ErrorDetail(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    error: str
+    detail: list[ErrorDetail]
+
+
+def add_resources(api: Any) -> None:
+    """Mount every sheet's resource and the handler of their refusals on `api`."""
+    for sheet in SHEETS:
+        api.add_router(f"/v1/{sheet.name}", resource(sheet))
+
+    @api.exception_handler(ApiProblem)
+    def refused(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
+        body = {"error": exc.error, "detail": exc.detail}
+        return api.create_response(request, body, status=exc.status)
