@@ -27,6 +27,14 @@ def localized_label(record: Any) -> str:
     return f"{record.code} {name}" if isinstance(record, Module) else name
 
 
+def translate_model_texts(field: forms.Field) -> None:
+    """A label or help text taken from a model field, in the page language (field_labels.py)."""
+    if type(field.label) is str:
+        field.label = _(field.label)
+    if type(field.help_text) is str and field.help_text:
+        field.help_text = _(field.help_text)
+
+
 class AccessibleMixin:
     """Links each field's errors and help text to its input (aria-describedby)."""
 
@@ -64,6 +72,7 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            translate_model_texts(field)
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)

@@ -167,6 +167,14 @@ def test_a_module_choice_is_labelled_in_the_page_language(admin_client: Client) 
     assert "M2 Gestión de la calidad" in page
 
 
+def test_a_record_form_labels_model_fields_in_the_page_language(admin_client: Client) -> None:
+    CountryProgramme.objects.create(code="VN", name="Viet Nam", currency="VND")
+    admin_client.post("/language", {"language": "es"})
+    page = admin_client.get(reverse("training:delivery-create")).content.decode()
+    assert "Fecha de inicio" in page  # the model's "start date"
+    assert "Su propio identificador, único por país" in page  # its help text
+
+
 def test_the_demo_catalogue_names_every_module_practice_and_kpi_in_five_languages() -> None:
     assert set(synthetic.MODULE_NAMES) == {code for code, *_ in synthetic.MODULES}
     assert set(synthetic.PRACTICE_NAMES) == {code for code, *_ in synthetic.PRACTICES}

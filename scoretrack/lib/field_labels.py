@@ -1,0 +1,58 @@
+"""Labels and help texts that record forms take from model fields, for the catalogues.
+
+Model fields keep their English verbose names and help texts (no migration for a
+translation); `RecordForm` passes each through gettext, and these marks put them in
+the .po files. Regenerate the list when a record form gains a field.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+FIELD_TEXTS = (
+    gettext_noop("Amount"),
+    gettext_noop("Blank for a global organisation (a multinational, a donor)"),
+    gettext_noop("Category"),
+    gettext_noop("Cluster"),
+    gettext_noop("Collective agreement"),
+    gettext_noop("Country"),
+    gettext_noop("Currency"),
+    gettext_noop("Date"),
+    gettext_noop("Delivery"),
+    gettext_noop("Email"),
+    gettext_noop("End date"),
+    gettext_noop("Ended on"),
+    gettext_noop("Enterprise"),
+    gettext_noop("Fee"),
+    gettext_noop("Hours"),
+    gettext_noop("Independence"),
+    gettext_noop("Key"),
+    gettext_noop("Kind"),
+    gettext_noop("Leave blank to convert at the stored rate of the date"),
+    gettext_noop("Links the same person's attendance across deliveries; blank = one person"),
+    gettext_noop("Member of the enterprise improvement team"),
+    gettext_noop("Milestone"),
+    gettext_noop("Module"),
+    gettext_noop("Name"),
+    gettext_noop("Note"),
+    gettext_noop("Organisation"),
+    gettext_noop("Organiser"),
+    gettext_noop("Person"),
+    gettext_noop("Region"),
+    gettext_noop("Role"),
+    gettext_noop("Satisfaction"),
+    gettext_noop("Sector"),
+    gettext_noop("Sex"),
+    gettext_noop("Signed on"),
+    gettext_noop("Source"),
+    gettext_noop("Start date"),
+    gettext_noop("Status"),
+    gettext_noop("The implementation partner that organised it"),
+    gettext_noop("The participant's rating of the training, 1 (poor) to 5 (very good)"),
+    gettext_noop("Trainer"),
+    gettext_noop("Trainers"),
+    gettext_noop("Type"),
+    gettext_noop("Unionised"),
+    gettext_noop("Women owned"),
+    gettext_noop("Your own identifier, unique per country"),
+)
