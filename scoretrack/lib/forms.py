@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Model, Q, QuerySet, UniqueConstraint
+from django.forms.utils import pretty_name
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ def localized_label(record: Any) -> str:
 
 
 def translate_model_texts(field: forms.Field) -> None:
-    """A label or help text taken from a model field, in the page language (field_labels.py)."""
+    """A label or help text taken from a field or its name, in the page language."""
     if type(field.label) is str:
         field.label = _(field.label)
     if type(field.help_text) is str and field.help_text:
@@ -226,13 +227,16 @@ class FilterForm(AccessibleMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if field.label is None:
+                field.label = pretty_name(name)
+            translate_model_texts(field)
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
+                field.required = False
             if queryset is not None and hasattr(queryset.model, "localized_name"):
                 field.label_from_instance = localized_label
-                field.required = False
 
     def filter(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         self.is_valid()

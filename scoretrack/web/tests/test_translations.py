@@ -175,6 +175,13 @@ def test_a_record_form_labels_model_fields_in_the_page_language(admin_client: Cl
     assert "Su propio identificador, único por país" in page  # its help text
 
 
+def test_a_list_filter_labels_its_fields_in_the_page_language(admin_client: Client) -> None:
+    admin_client.post("/language", {"language": "fr"})
+    page = admin_client.get(reverse("training:delivery-list")).content.decode()
+    assert ">Organisateur<" in page
+    assert ">Organiser<" not in page
+
+
 def test_the_demo_catalogue_names_every_module_practice_and_kpi_in_five_languages() -> None:
     assert set(synthetic.MODULE_NAMES) == {code for code, *_ in synthetic.MODULES}
     assert set(synthetic.PRACTICE_NAMES) == {code for code, *_ in synthetic.PRACTICES}
