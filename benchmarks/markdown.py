@@ -329,7 +329,7 @@ def growth_rows(run: Run) -> list[list[str]]:
         factor = after.subject.median / before.subject.median
         data = large / small
         measured = f"{factor:.1f}x for {data:g}x the data"
-        if before.reference and after.reference:
+        if before.reference and after.reference and name in RATIO_GOALS:
             grown = after.reference.median / before.reference.median
             measured += f" (its reference: {grown:.1f}x)"
         rows.append(
@@ -409,7 +409,8 @@ def profiles(run: Run) -> list[str]:
 def tail(run: Run) -> list[str]:
     lines = []
     if run.skipped:
-        lines += ["## Not run", "", *[f"- {text}" for text in run.skipped], ""]
+        skipped = dict.fromkeys(run.skipped)  # said once per data set, shown once
+        lines += ["## Not run", "", *[f"- {text}" for text in skipped], ""]
     if run.failures:
         lines += ["## Failed", "", *[f"- {text}" for text in run.failures], ""]
     return lines
