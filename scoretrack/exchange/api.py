@@ -126,7 +126,14 @@ def _filter_schema(sheet: Sheet) -> type[Schema]:
     for column in _filter_columns(sheet):
         kind = bool if column.type.name == "bool" else _in_type(column)
         fields[column.name] = (kind | None, Field(None, description=_describe(column)))
+    if _country_path(sheet):
+        fields["country"] = (str | None, Field(None, description="The country's code"))
     return create_model(f"{_title(sheet)}Filters", __base__=Schema, **fields)
+
+
+def _country_path(sheet: Sheet) -> str | None:
+    """For a sheet without a country column, the path to its records' country code."""
+    return None if "country" in sheet.column_names else SOURCES[sheet.name].country
 
 
 def _title(sheet: Sheet) -> str:
@@ -186,9 +193,19 @@ def _encode_cursor(item: dict[str, Any], updated_at: str) -> str:
 def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
     try:
         stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return dt.datetime.fromisoformat(stamp), uuid.UUID(pk)
+        return _utc(dt.datetime.fromisoformat(stamp), "cursor"), uuid.UUID(pk)
     except (ValueError, binascii.Error, UnicodeError):
         raise ApiProblem(400, "invalid input", [_field("cursor", "not a cursor")]) from None
+
+
+def _utc(moment: dt.datetime, name: str) -> dt.datetime:
+    """In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO text may carry."""
+    try:
+        return (
+            timezone.make_aware(moment, dt.UTC) if timezone.is_naive(moment) else moment
+        ).astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ApiProblem(400, "invalid input", [_field(name, "out of range")]) from None
 
 
 def _field(name: str | None, message: str) -> dict[str, Any]:
@@ -202,11 +219,12 @@ def _filtered(sheet: Sheet, queryset: QuerySet, filters: Any) -> QuerySet:
         if value is not None:
             _refuse_nul(column.name, value)
             queryset = queryset.filter(**{_path(sheet, column.name): value})
+    path = _country_path(sheet)
+    if path and filters.country is not None:
+        _refuse_nul("country", filters.country)
+        queryset = queryset.filter(**{path: filters.country})
     if filters.updated_since is not None:
-        since = filters.updated_since
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since, dt.UTC)
-        queryset = queryset.filter(updated_at__gte=since)
+        queryset = queryset.filter(updated_at__gte=_utc(filters.updated_since, "updated_since"))
     if filters.cursor:
         _refuse_nul("cursor", filters.cursor)
         stamp, pk = _decode_cursor(filters.cursor)
@@ -242,8 +260,6 @@ def _cells(sheet: Sheet, data: dict[str, Any]) -> dict[str, Any]:
         _refuse_nul(column.name, value)
         if isinstance(value, list):
             value = ";".join(value)
-        elif isinstance(value, Decimal):
-            value = format(value, "f")
         row[column.name] = value
     return row
 

@@ -177,9 +177,13 @@ def decimal_type(digits: int, places: int, minimum: Decimal | None = None) -> Ce
             raise CellError("not a number")
         if minimum is not None and number < minimum:
             raise CellError(f"less than {minimum}")
+        # Checked before rounding too: quantizing 1e100 overflows the decimal context.
+        too_large = CellError(f"too large: at most {digits - places} digits before the point")
+        if number.adjusted() >= digits - places:
+            raise too_large
         number = number.quantize(Decimal(1).scaleb(-places)) if places else number
         if number.adjusted() >= digits - places:
-            raise CellError(f"too large: at most {digits - places} digits before the point")
+            raise too_large
         return number
 
     def format_(value: Decimal | None) -> Any:

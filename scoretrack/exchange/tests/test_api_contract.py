@@ -4,13 +4,16 @@ and callers throttled."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, settings
@@ -72,9 +75,19 @@ STRICT = [
 
 
 @pytest.fixture
-def bearer(world: SimpleNamespace) -> dict[str, str]:
+def bearer(world: SimpleNamespace) -> Iterator[dict[str, str]]:
+    """The admin's token; the test's database connection kept open across requests.
+
+    Requests go through the WSGI handler (not Django's test client), whose
+    request_started/finished signals close the connection, and with it the
+    test's transaction, on PostgreSQL; the test client disconnects them too.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     _, token = ApiToken.issue(user=world.users["global"])
-    return {"Authorization": f"Bearer {token}"}
+    yield {"Authorization": f"Bearer {token}"}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @SCHEMA.parametrize()

@@ -164,6 +164,8 @@ def test_a_list_filters_on_references_and_booleans(
     assert keys("key=E-BO1") == ["E-BO1"]
     participants = admin_client.get("/api/v1/participants?delivery=D-PE").json()["items"]
     assert [p["enterprise"] for p in participants] == ["E-PE1"]
+    participants = admin_client.get("/api/v1/participants?country=BO").json()["items"]
+    assert sorted(p["enterprise"] for p in participants) == ["E-BO1", "E-BO2"]
 
 
 def test_pages_follow_the_cursor_in_order_of_change(
@@ -448,3 +450,17 @@ def test_the_api_shows_each_role_its_scope(world: SimpleNamespace, name: str, ro
         assert (str(record.pk) in listed) == allowed, f"{attribute} for {role}"
         detail = client.get(f"/api/v1/{name}/{record.pk}")
         assert detail.status_code == (200 if allowed else 404), f"{attribute} for {role}"
+
+
+def test_a_huge_amount_is_400_naming_it(admin_client: Client, world: Any) -> None:
+    body = {"country": "BO", "date": "2015-06-01", "amount": "1e999999999", "currency": "USD"}
+    response = post(admin_client, "costs", body)
+    assert response.status_code == 400
+    assert response.json()["detail"] == [
+        {"field": "amount", "message": "too large: at most 14 digits before the point"}
+    ]
+
+
+def test_an_offset_postgresql_cannot_store_is_taken_in_utc(admin_client: Client) -> None:
+    response = admin_client.get("/api/v1/costs", {"updated_since": "1393-08-17T15:29:04-22:42"})
+    assert response.status_code == 200
