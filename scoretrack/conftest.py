@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
@@ -25,6 +26,13 @@ from scoretrack.training.models import ConsultingVisit, Delivery, Enrolment, Par
 def pytest_configure(config: pytest.Config) -> None:
     # The .mo files are build output (make install); a bare `pytest` compiles them too.
     compile_stale_catalogues(Path(settings.LOCALE_PATHS[0]))
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leaks() -> Any:
+    # A request activates its user's language for the thread; the next test starts in English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

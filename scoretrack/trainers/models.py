@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from scoretrack.lib.models import Choices, Record, Sex
 from scoretrack.reference.models import CountryProgramme, Module, Organisation
@@ -38,12 +40,12 @@ class Trainer(Record):
 
 
 class MilestoneKind(Choices):
-    TRAINED = "trained", "Trained (training of trainers)"
+    TRAINED = "trained", _("Trained (training of trainers)")
     # Certification is two steps: the country team recommends, HQ approves (= certified).
-    RECOMMENDED = "recommended", "Recommended for certification"
-    CERTIFIED = "certified", "Certified"
-    EXPERT = "expert", "Expert / master trainer"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    RECOMMENDED = "recommended", _("Recommended for certification")
+    CERTIFIED = "certified", pgettext_lazy("a trainer's status", "Certified")
+    EXPERT = "expert", _("Expert / master trainer")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Milestone(Record):

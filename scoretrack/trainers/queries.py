@@ -19,14 +19,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from scoretrack.trainers.models import Milestone, MilestoneKind, Trainer
 
 STATUSES = [
     ("candidate", _("Candidate")),
-    ("trained", _("Trained")),
+    ("trained", pgettext_lazy("a trainer's status", "Trained")),
     ("recommended", _("Recommended for certification")),
-    ("certified", _("Certified")),
+    ("certified", pgettext_lazy("a trainer's status", "Certified")),
     ("expert", _("Expert / master trainer")),
     ("withdrawn", _("Withdrawn")),
 ]

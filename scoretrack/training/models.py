@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.lib.models import Choices, Record, Sex
@@ -13,9 +15,9 @@ from scoretrack.trainers.models import Trainer
 
 
 class DeliveryIndependence(Choices):
-    PROGRAMME = "programme", "Delivered by the programme"
-    SUPPORTED = "supported", "By the partner with support"
-    INDEPENDENT = "independent", "By the partner alone"
+    PROGRAMME = "programme", _("Delivered by the programme")
+    SUPPORTED = "supported", _("By the partner with support")
+    INDEPENDENT = "independent", _("By the partner alone")
 
 
 class Delivery(Record):
@@ -64,11 +66,11 @@ class Delivery(Record):
 
 
 class EnrolmentStatus(Choices):
-    ENROLLED = "enrolled", "Enrolled"
-    CLASSROOM_DONE = "classroom_done", "Classroom done"
-    CONSULTING_DONE = "consulting_done", "Consulting done"
-    COMPLETED = "completed", "Completed"
-    DROPPED = "dropped", "Dropped"
+    ENROLLED = "enrolled", _("Enrolled")
+    CLASSROOM_DONE = "classroom_done", _("Classroom done")
+    CONSULTING_DONE = "consulting_done", _("Consulting done")
+    COMPLETED = "completed", pgettext_lazy("an enrolment's status", "Completed")
+    DROPPED = "dropped", _("Dropped")
 
 
 class Enrolment(Record):
@@ -101,8 +103,8 @@ class Enrolment(Record):
 
 
 class ParticipantRole(Choices):
-    MANAGER = "manager", "Manager"
-    WORKER = "worker", "Worker"
+    MANAGER = "manager", _("Manager")
+    WORKER = "worker", _("Worker")
 
 
 class Participant(Record):
