@@ -53,6 +53,17 @@ def _converter(field: models.Field) -> Converter:
     return convert
 
 
+def _write(cursor: Any, sql: str, table: str, columns: str, params: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL takes the rows as one COPY stream (several times faster than
+    INSERTs, even batched); SQLite as one executemany."""
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in params:
+                copy.write_row(row)
+    else:
+        cursor.executemany(sql, params)
+
+
 def _statement(model: type[models.Model]) -> tuple[str, list[str], list[Converter]]:
     fields = [
         f
@@ -64,6 +75,16 @@ def _statement(model: type[models.Model]) -> tuple[str, list[str], list[Converte
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
     return sql, [f.attname for f in fields], [_converter(f) for f in fields]
+
+
+def _target(model: type[models.Model]) -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (isinstance(f, models.AutoField) and f.primary_key)
+    ]
+    return quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
 
 
 def insert_with_history(
@@ -79,7 +100,7 @@ def insert_with_history(
     pairs = list(zip(names, converters, strict=True))
     params = [tuple(convert(row.get(name)) for name, convert in pairs) for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        _write(cursor, sql, *_target(model), params)
         history = getattr(model, "history", None)
         if history is None:
             return
@@ -100,4 +121,4 @@ def insert_with_history(
             tuple(record[i] if i is not None else constant for i, constant in layout)
             for record in params
         ]
-        cursor.executemany(history_sql, history_params)
+        _write(cursor, history_sql, *_target(history.model), history_params)
