@@ -86,6 +86,7 @@ def recovery_table(fig: Figures, countries: dict[str, str]) -> Section:
         rows.append(row)
     table = Table(
         slug="table-2-cost-recovery",
+        # xgettext:no-python-format
         title=_("Table 2. Cost recovery as % of direct training costs"),
         header=[_("Country"), *[str(year) for year in years], fig.period_label(), _("Target")],
         rows=rows,
