@@ -167,6 +167,10 @@ MAIN_PAGES = [
 ]
 
 
+def page_name(path: str) -> str:
+    return path.split("?")[0].strip("/").replace("/", "-").replace("{d}", "delivery") or "home"
+
+
 def axe_violations(page: Any) -> list[str]:
     page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -185,6 +189,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
         pytest.fail(f"{AXE} missing: run `make install` (npm ci installs axe-core)")
     page = signed_in
     page.goto(live_server.url + path.format(d=world.d_bo.pk))
+    screenshot(page, f"desktop-{page_name(path)}")
     assert axe_violations(page) == []
 
 
@@ -203,8 +208,7 @@ def test_main_pages_fit_a_phone(
     phone.get_by_role("button", name="Log in").click()
     phone.wait_for_url(f"{live_server.url}/")
     phone.goto(live_server.url + path.format(d=world.d_bo.pk))
-    name = path.split("?")[0].strip("/").replace("/", "-").replace("{d}", "delivery") or "home"
-    screenshot(phone, f"phone-{name}")
+    screenshot(phone, f"phone-{page_name(path)}")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360
 
 
