@@ -258,7 +258,6 @@ def organisation_rule(access: Access) -> Q:
     and lead buyers: their own; trainers and enterprises: the organisers of their
     deliveries and their own organisation."""
     from scoretrack.trainers.models import Trainer
-    from scoretrack.training.models import Delivery
 
     q = NOTHING
     if access.countries:
@@ -266,9 +265,9 @@ def organisation_rule(access: Access) -> Q:
     if access.organisations or access.lead_buyers:
         q |= Q(pk__in=access.organisations | access.lead_buyers)
     if access.trainers or access.enterprises:
-        q |= Q(
-            pk__in=Delivery.objects.filter(pk__in=delivery_ids(access)).values("organiser_id")
-        ) | Q(pk__in=Trainer.objects.filter(pk__in=access.trainers).values("organisation_id"))
+        q |= Q(pk__in=delivery_ids(access).values("organiser_id")) | Q(
+            pk__in=Trainer.objects.filter(pk__in=access.trainers).values("organisation_id")
+        )
     return q
 
 
