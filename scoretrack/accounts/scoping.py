@@ -311,6 +311,9 @@ RULES: dict[str, Callable[[Access], Q]] = {
     "outcomes.KpiObservation": by_enterprise("enterprise_id"),
     "outcomes.Initiative": by_enterprise("enterprise_id"),
     "outcomes.WorkerSurveyAnswer": by_enterprise("enterprise_id"),
+    # Derived rows of the outcome figures (outcomes/derived.py): as their enterprise.
+    "outcomes.PracticeStep": by_enterprise("enterprise_id"),
+    "outcomes.KpiPoint": by_enterprise("enterprise_id"),
     # Training.
     "training.Delivery": lambda access: Q(pk__in=delivery_ids(access)),
     "training.Enrolment": by_delivery_and_enterprise,

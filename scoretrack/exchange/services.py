@@ -21,6 +21,7 @@ from scoretrack.exchange.references import Resolver
 from scoretrack.exchange.schema import IMPORT_ORDER, SHEETS_BY_NAME, unescape
 from scoretrack.lib.current_user import acting_as
 from scoretrack.lib.freshness import bump_on_commit
+from scoretrack.outcomes import derived
 
 # The template's first sheet explains the columns; it is not data.
 IGNORED_SHEETS = {"readme"}
@@ -206,6 +207,8 @@ def _run(
         if not report.committed:
             transaction.set_rollback(True)
         else:
+            # The import pays for the outcome rows of what it wrote, not the next reader.
+            derived.refresh()
             bump_on_commit()  # bulk writes send no save signals
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate
+from scoretrack.outcomes import derived
 from scoretrack.outcomes.models import (
     Assessment,
     Initiative,
@@ -1749,6 +1750,7 @@ def run_plan(
                 done += sum(groups)
                 if report is not None:
                     report(done, total)
+    derived.refresh()  # the outcome rows of everything written (a full rebuild when big)
     return totals
 
 

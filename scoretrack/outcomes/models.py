@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib.models import Choices, Record, Sex, TranslatedNameMixin
+from scoretrack.lib.models import Choices, Record, ScopedQuerySet, Sex, TranslatedNameMixin
 from scoretrack.reference.models import Module
 from scoretrack.trainers.models import Trainer
 
@@ -234,3 +234,102 @@ class WorkerSurveyAnswer(Record):
 
     def __str__(self) -> str:
         return f"{self.respondent} {self.question} = {self.answer}"
+
+
+# --- derived rows: what the outcome figures read (kept up to date by outcomes/derived.py) --
+
+
+class DerivedQuerySet(ScopedQuerySet):
+    """Derived rows are read through `visible_to` like records (rules by enterprise)."""
+
+
+class PracticeStep(models.Model):
+    """One progress answer of an (enterprise, practice), dated after its earliest
+    baseline answer, with that baseline's answer (`before`) and the date of the next
+    such progress answer (`next_date`, null for the latest).
+
+    A function of the assessments and their answers, rebuilt per enterprise by
+    `outcomes.derived.refresh`; never written by hand. The latest progress answer
+    in a period [start, end] is the row with start <= date <= end and no next_date
+    up to end, so a practice figure is one filtered count, with no per-pair search.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    practice = models.ForeignKey(
+        Practice, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    date = models.DateField()
+    before = models.BooleanField()
+    after = models.BooleanField()
+    next_date = models.DateField(null=True)
+
+    objects = DerivedQuerySet.as_manager()
+
+    class Meta:
+        # Covering the practice figures' filter (latest step in a period) and columns,
+        # so that they read the index alone, never the table.
+        indexes = [
+            models.Index(
+                fields=["next_date", "date", "practice", "before", "after", "enterprise"],
+                name="practicestep_latest",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.practice_id} {self.date}"
+
+
+class KpiPoint(models.Model):
+    """One KPI observation with its series' context: the first value of the
+    (enterprise, KPI) series, the observation's rank in it (1 = first month) and the
+    previous and next observed months (null at the ends).
+
+    Rebuilt per enterprise by `outcomes.derived.refresh`; never written by hand.
+    The series' state at a period's end is the row with month <= end and no next
+    month up to end.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    month = models.DateField()
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    first_value = models.DecimalField(max_digits=20, decimal_places=6)
+    rank = models.PositiveIntegerField()
+    prev_month = models.DateField(null=True)
+    next_month = models.DateField(null=True)
+
+    objects = DerivedQuerySet.as_manager()
+
+    class Meta:
+        # Covering indexes (the figures read them alone, never the table): the
+        # series' state at a period's end, and one KPI's months in a period.
+        indexes = [
+            models.Index(
+                fields=["next_month", "month", "rank", "kpi", "value", "first_value", "enterprise"],
+                name="kpipoint_latest",
+            ),
+            models.Index(
+                fields=["kpi", "month", "prev_month", "next_month", "value", "enterprise"],
+                name="kpipoint_kpi_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.kpi_id} {self.month}"
+
+
+class OutcomeQueue(models.Model):
+    """Enterprises whose derived rows are out of date: database triggers on
+    assessments, practice answers and KPI observations append them (whatever the
+    write path: forms, API, imports, COPY, cascades), `derived.refresh` takes them."""
+
+    enterprise_id = models.UUIDField(db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.enterprise_id)

@@ -5,23 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from scoretrack.indicators import queries
 from scoretrack.indicators.registry import Context, Value, indicator, measure, number, share
-from scoretrack.outcomes.models import Assessment, Kpi
+from scoretrack.outcomes import derived
+from scoretrack.outcomes.models import Kpi, KpiPoint, PracticeStep
 
 ENTERPRISE_PLACES = ("partner", "sector", "lead_buyer")
 WHICH_ENTERPRISES = """
@@ -32,41 +22,29 @@ organised.
 JOBS_KPI = "employment"
 
 
-def count_per_group(rows: QuerySet, *group: str) -> Subquery:
-    """A correlated COUNT(*) of `rows` (narrowed by OuterRef to one `group`)."""
-    counted = rows.order_by().values(*group).annotate(c=Count("pk")).values("c")
-    return Subquery(counted)
-
-
 # --- practices -------------------------------------------------------------------
 
 
 def practice_pairs(ctx: Context) -> QuerySet:
-    """One row per (enterprise, practice): its earliest baseline answer, annotated with
-    `latest`, the answer of the latest progress assessment after it dated in the period.
-    Pairs with no such progress answer are left out."""
-    answers = queries.practice_answers(ctx)
-    same = answers.filter(
-        assessment__enterprise_id=OuterRef("assessment__enterprise_id"),
-        practice_id=OuterRef("practice_id"),
-    )
-    earlier_baseline = same.filter(
-        assessment__kind=Assessment.Kind.BASELINE, assessment__date__lt=OuterRef("assessment__date")
-    )
-    progress = same.filter(
-        ctx.filters.in_period("assessment__date"),
-        assessment__kind=Assessment.Kind.PROGRESS,
-        assessment__date__gt=OuterRef("assessment__date"),
-    ).order_by("-assessment__date")
+    """One row per (enterprise, practice) with an earliest baseline answer (`before`)
+    and a later progress answer in the period: the latest of those (`after`).
+
+    Read from the derived practice steps (outcomes/derived.py): the latest step in
+    the period is the one whose next step, if any, is after the period's end.
+    """
+    derived.refresh()
+    f = ctx.filters
+    latest = Q(next_date__isnull=True)
+    if f.end is not None:
+        latest |= Q(next_date__gt=f.end)
     return (
-        answers.filter(assessment__kind=Assessment.Kind.BASELINE)
-        .exclude(Exists(earlier_baseline))
-        .annotate(latest=Subquery(progress.values("in_place")[:1]))
-        .filter(latest__isnull=False)
+        ctx.source(PracticeStep)
+        .filter(queries.enterprise_place(ctx, "enterprise"))
+        .filter(f.in_period("date"), latest)
     )
 
 
-PRACTICE_KEYS = {"practice": "practice__code", "country": "assessment__enterprise__country__code"}
+PRACTICE_KEYS = {"practice": "practice__code", "country": "enterprise__country__code"}
 PAIRS_DEFINITION = """
 For each enterprise and practice: its earliest baseline answer, and the answer of
 its latest progress assessment dated after that baseline and in the period (the
@@ -88,7 +66,7 @@ all (enterprise, practice) pairs.
     """,
 )
 def practice_in_place_before_pct(ctx: Context) -> Value:
-    aggregates = {"before": Count("pk", filter=Q(in_place=True)), "all": Count("pk")}
+    aggregates = {"before": Count("pk", filter=Q(before=True)), "all": Count("pk")}
     return measure(
         ctx,
         practice_pairs(ctx),
@@ -112,7 +90,7 @@ def practice_in_place_before_pct(ctx: Context) -> Value:
 )
 def practice_newly_implemented_pct(ctx: Context) -> Value:
     aggregates = {
-        "new": Count("pk", filter=Q(in_place=False, latest=True)),
+        "new": Count("pk", filter=Q(before=False, after=True)),
         "all": Count("pk"),
     }
     return measure(
@@ -123,16 +101,15 @@ def practice_newly_implemented_pct(ctx: Context) -> Value:
 # --- KPIs ------------------------------------------------------------------------
 
 
-def kpi_series(observations: QuerySet) -> QuerySet:
-    """One row per (enterprise, KPI) of `observations`: its first observation,
-    annotated with `months` (observations, one per month) and `latest` (the value
-    of the latest month)."""
-    same = observations.filter(enterprise_id=OuterRef("enterprise_id"), kpi_id=OuterRef("kpi_id"))
-    latest = same.order_by("-month").values("value")[:1]
-    return observations.exclude(Exists(same.filter(month__lt=OuterRef("month")))).annotate(
-        months=count_per_group(same, "enterprise_id", "kpi_id"),
-        latest=Subquery(latest),
-    )
+def series_ends(ctx: Context) -> QuerySet:
+    """One row per (enterprise, KPI) observed up to the period's end: its latest
+    observation then, with `rank` (months observed up to it) and `first_value`."""
+    derived.refresh()
+    f = ctx.filters
+    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
+    if f.end is None:
+        return rows.filter(next_month__isnull=True)
+    return rows.filter(Q(next_month__isnull=True) | Q(next_month__gt=f.end), month__lte=f.end)
 
 
 @indicator(
@@ -151,10 +128,9 @@ def kpi_series(observations: QuerySet) -> QuerySet:
     """,
 )
 def kpi_improved_pct(ctx: Context) -> Value:
-    observations = queries.observations(ctx).filter(ctx.filters.up_to_end("month"))
-    series = kpi_series(observations).filter(months__gte=6)
-    better = Q(kpi__better=Kpi.Better.HIGHER, latest__gt=F("value")) | Q(
-        kpi__better=Kpi.Better.LOWER, latest__lt=F("value")
+    series = series_ends(ctx).filter(rank__gte=6)
+    better = Q(kpi__better=Kpi.Better.HIGHER, value__gt=F("first_value")) | Q(
+        kpi__better=Kpi.Better.LOWER, value__lt=F("first_value")
     )
     aggregates = {"improved": Count("pk", filter=better), "all": Count("pk")}
     keys = {"kpi": "kpi__code", "country": "enterprise__country__code"}
@@ -175,16 +151,35 @@ def kpi_improved_pct(ctx: Context) -> Value:
     """,
 )
 def jobs_created(ctx: Context) -> Value:
-    observations = queries.observations(ctx).filter(
-        ctx.filters.in_period("month"), kpi__code=JOBS_KPI
+    """Over the enterprise's employment observations in the period: the last one
+    (no next month up to the end) minus the first (no previous month from the
+    start), both counted only when the other end is in the period too."""
+    derived.refresh()
+    f = ctx.filters
+    rows = (
+        ctx.source(KpiPoint)
+        .filter(queries.enterprise_place(ctx, "enterprise"))
+        .filter(f.in_period("month"), kpi__code=JOBS_KPI)
     )
-    series = kpi_series(observations).filter(months__gte=2)
-    change = ExpressionWrapper(
-        F("latest") - F("value"), output_field=DecimalField(max_digits=20, decimal_places=6)
+    last = (
+        Q(next_month__isnull=True)
+        if f.end is None
+        else (Q(next_month__isnull=True) | Q(next_month__gt=f.end))
     )
-    aggregates = {"jobs": Coalesce(Sum(change), Decimal(0), output_field=DecimalField())}
+    last &= Q(prev_month__isnull=False) if f.start is None else Q(prev_month__gte=f.start)
+    first = (
+        Q(prev_month__isnull=True)
+        if f.start is None
+        else (Q(prev_month__isnull=True) | Q(prev_month__lt=f.start))
+    )
+    first &= Q(next_month__isnull=False) if f.end is None else Q(next_month__lte=f.end)
+    money = DecimalField(max_digits=20, decimal_places=6)
+    aggregates = {
+        "jobs": Coalesce(Sum("value", filter=last), Decimal(0), output_field=money)
+        - Coalesce(Sum("value", filter=first), Decimal(0), output_field=money)
+    }
     keys = {"country": "enterprise__country__code"}
-    return measure(ctx, series, keys, aggregates, lambda r: jobs(r["jobs"]))
+    return measure(ctx, rows, keys, aggregates, lambda r: jobs(r["jobs"]))
 
 
 def jobs(value: Any) -> int | float | None:

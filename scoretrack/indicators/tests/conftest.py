@@ -13,6 +13,7 @@ from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost
 from scoretrack.indicators.registry import Filters, Request, Source, compute, evaluate, resolve
+from scoretrack.outcomes import derived
 from scoretrack.outcomes.models import (
     Assessment,
     Initiative,
@@ -236,10 +237,13 @@ def ask(admin: User) -> Ask:
 
 @pytest.fixture
 def queries_of(ask: Ask, django_assert_num_queries: Any) -> Any:
-    """Assert how many queries one indicator runs (its filters resolved beforehand)."""
+    """Assert how many queries one indicator runs (its filters resolved and the derived
+    outcome rows refreshed beforehand: outcome figures then take one more query, the
+    look at the refresh queue)."""
 
     def check(code: str, expected: int, **filters: Any) -> Any:
         resolved = ask.filters(code, **filters)
+        derived.refresh()  # the outcome rows are brought up to date beforehand
         with django_assert_num_queries(expected):
             return ask.compute(code, resolved)
 
