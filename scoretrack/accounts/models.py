@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import logging
 import secrets
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+logger = logging.getLogger(__name__)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -160,12 +166,94 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, token: str) -> User | None:
+        """The token's user, or None for an unknown, revoked or inactive one.
+
+        A process keeps what it read for TOKEN_CACHE_SECONDS (a busy API client
+        costs no token query per request): a change to a token, a user or a role
+        saved in this process clears the cache at once; one made elsewhere (another
+        server worker, `scoretrack token revoke`) is seen within those seconds.
+        `last_used_at` is written at most once per LAST_USED_EVERY seconds.
+        """
+        digest = cls.hash(token)
+        now = time.monotonic()
+        cached = _TOKENS.get(digest)
+        if cached is None or cached.expires <= now:
+            cached = cls._load(digest, now)
+            if cached is None:
+                return None
+        if cached.used_at is None or now - cached.used_at >= LAST_USED_EVERY:
+            cached.used_at = now
+            try:  # bookkeeping: a busy database (SQLite locked) must not refuse the call
+                with transaction.atomic():
+                    cls.objects.filter(pk=cached.token_id).update(last_used_at=timezone.now())
+            except DatabaseError:
+                logger.warning("API token %s: last use not recorded", cached.token_id)
+        return copy.copy(cached.user)  # one per request: a request's changes stay its own
+
+    @classmethod
+    def _load(cls, digest: str, now: float) -> _CachedToken | None:
+        from scoretrack.accounts.scoping import access_for
+
+        generation = _TOKENS.generation
         record = (
             cls.objects.select_related("user")
-            .filter(digest=cls.hash(token), revoked_at__isnull=True, user__is_active=True)
+            .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
             .first()
         )
         if record is None:
+            _TOKENS.pop(digest)
             return None
-        cls.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
-        return record.user
+        access_for(record.user)  # the roles, read once per cache period like the token
+        used_at = None
+        if record.last_used_at is not None:
+            age = (timezone.now() - record.last_used_at).total_seconds()
+            used_at = now - age if age < LAST_USED_EVERY else None
+        cached = _CachedToken(record.pk, record.user, now + TOKEN_CACHE_SECONDS, used_at)
+        _TOKENS.put(digest, cached, generation)
+        return cached
+
+
+# Seconds a process trusts what it read of a token (its user, their roles): a token
+# revoked, a user deactivated or a role changed by another process is refused within.
+TOKEN_CACHE_SECONDS = 5.0
+LAST_USED_EVERY = 60.0
+
+
+class _CachedToken:
+    __slots__ = ("expires", "token_id", "used_at", "user")
+
+    def __init__(self, token_id: Any, user: User, expires: float, used_at: float | None) -> None:
+        self.token_id, self.user, self.expires, self.used_at = token_id, user, expires, used_at
+
+
+class _TokenCache:
+    """Digest → _CachedToken of this process; `clear` wins over a read in flight."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[str, _CachedToken] = {}
+        self.generation = 0
+
+    def get(self, digest: str) -> _CachedToken | None:
+        return self.entries.get(digest)
+
+    def put(self, digest: str, entry: _CachedToken, generation: int) -> None:
+        with self.lock:
+            if generation == self.generation:  # nothing changed while it was read
+                self.entries[digest] = entry
+
+    def pop(self, digest: str) -> None:
+        with self.lock:
+            self.entries.pop(digest, None)
+
+    def clear(self, **_signal: Any) -> None:
+        with self.lock:
+            self.generation += 1
+            self.entries.clear()
+
+
+_TOKENS = _TokenCache()
+clear_token_cache = _TOKENS.clear
+for _model in (ApiToken, User, RoleAssignment):
+    models.signals.post_save.connect(clear_token_cache, sender=_model, weak=False)
+    models.signals.post_delete.connect(clear_token_cache, sender=_model, weak=False)

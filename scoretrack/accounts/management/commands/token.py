@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from scoretrack.accounts.models import ApiToken
+from scoretrack.accounts.models import ApiToken, clear_token_cache
 from scoretrack.accounts.services import token_create
 
 
@@ -40,6 +40,7 @@ class Command(BaseCommand):
             count = ApiToken.objects.filter(
                 prefix=options["prefix"], revoked_at__isnull=True
             ).update(revoked_at=timezone.now())
+            clear_token_cache()  # this process's; a server's workers see it within seconds
             if not count:
                 raise CommandError(f"no active token starting with {options['prefix']!r}")
             self.stdout.write(f"{count} token(s) revoked")
