@@ -16,11 +16,11 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
-from ninja.throttling import AuthRateThrottle
 
 from scoretrack.accounts.models import ApiToken
 from scoretrack.exchange.api import add_resources
 from scoretrack.indicators.api import router as indicators_router
+from scoretrack.lib.throttling import CallerRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     auth=[TokenAuth(), django_auth],
     # Per caller (the authenticated user its token or session stands for).
-    throttle=[AuthRateThrottle(settings.API_THROTTLE)],
+    throttle=[CallerRateThrottle(settings.API_THROTTLE)],
 )
 
 

@@ -214,6 +214,9 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
 # Requests per API caller (ninja's rate syntax); tests run unthrottled but one.
 API_THROTTLE = env_str("API_THROTTLE", "1000000/min" if TESTING else "600/min")
+# Each server process counts in memory and shares its counts through the cache this
+# often (scoretrack.lib.throttling); 0: every request (exact, slower).
+API_THROTTLE_SYNC_SECONDS = env_int("API_THROTTLE_SYNC_SECONDS", 0 if TESTING else 1)
 
 # The cache (built reports, the data version) is shared by every app process:
 # Redis when REDIS_URL is set, else files in the data folder; memory in tests.
