@@ -51,7 +51,7 @@ def start_server(port: int) -> subprocess.Popen:
     command = [str(Path(sys.executable).parent / "scoretrack"), "serve", "--port", str(port)]
     command += ["--threads", str(CLIENTS)]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # collectstatic first: a minute on a busy machine
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
