@@ -420,12 +420,29 @@ FIRM_FIGURES = frozenset(
 SUPPRESS_BELOW = 5
 
 
-def compute(code: str, user: Any, filters: Filters) -> Value:
-    """One indicator's figure for `user`, with already resolved filters."""
-    value = REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+def compute(code: str, user: Any, filters: Filters, memo: dict[Any, Value] | None = None) -> Value:
+    """One indicator's figure for `user`, with already resolved filters.
+
+    A page asking many figures of one user passes the same `memo` dict to every
+    call: a figure asked again for the same filters (or the `smes_trained` counts
+    that suppression rests on) is then computed once.
+    """
+    value = _raw(code, user, filters, memo)
     if code in FIRM_FIGURES and _aggregates_only(user):
-        return _suppress_small(value, user, filters)
+        return _suppress_small(value, user, filters, memo)
     return value
+
+
+def _raw(code: str, user: Any, filters: Filters, memo: dict[Any, Value] | None) -> Value:
+    """The figure before suppression, from `memo` when it holds it."""
+    if memo is None:
+        return REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+    key = (code, user.pk, filters)
+    if key not in memo:
+        memo[key] = REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+    found = memo[key]
+    # A copy, so that a caller changing its result cannot change the next caller's.
+    return dict(found) if isinstance(found, dict) else found
 
 
 def _aggregates_only(user: Any) -> bool:
@@ -434,14 +451,15 @@ def _aggregates_only(user: Any) -> bool:
     return access_for(user).aggregates_only
 
 
-def _suppress_small(value: Value, user: Any, filters: Filters) -> Value:
+def _suppress_small(
+    value: Value, user: Any, filters: Filters, memo: dict[Any, Value] | None = None
+) -> Value:
     """Null every figure (or group) resting on fewer than SUPPRESS_BELOW trained SMEs:
     per group where `smes_trained` takes the same `by`, else on the total."""
     from dataclasses import replace
 
-    base = REGISTRY["smes_trained"]
-    by = filters.by if filters.by in base.by else None
-    counts = base.compute(Context(source=Source(user), filters=replace(filters, by=by)))
+    by = filters.by if filters.by in REGISTRY["smes_trained"].by else None
+    counts = _raw("smes_trained", user, replace(filters, by=by), memo)
     if isinstance(counts, dict):
         assert isinstance(value, dict)
         return {

@@ -63,6 +63,9 @@ class Figures:
     phases: list[PhaseRow] = field(default_factory=list)
     country_ids: dict[str, Any] = field(default_factory=dict)
     _country_names: dict[str, str] = field(default_factory=dict)
+    # Figures already computed for this page: a section asking a figure another
+    # section (or suppression, for aggregates-only users) asked is served from here.
+    _memo: dict[Any, Value] = field(default_factory=dict)
 
     @classmethod
     def for_request(
@@ -79,7 +82,7 @@ class Figures:
 
     def get(self, code: str, by: str | None = None, filters: Filters | None = None) -> Value:
         chosen = filters or self.filters
-        return compute(code, self.user, dataclasses.replace(chosen, by=by))
+        return compute(code, self.user, dataclasses.replace(chosen, by=by), memo=self._memo)
 
     def all_time(self) -> Filters:
         return dataclasses.replace(
