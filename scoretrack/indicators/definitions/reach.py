@@ -11,6 +11,7 @@ from scoretrack.enterprises.models import Enterprise
 from scoretrack.indicators import queries
 from scoretrack.indicators.registry import (
     Context,
+    Labelled,
     Value,
     indicator,
     measure,
@@ -19,12 +20,13 @@ from scoretrack.indicators.registry import (
     year_of,
 )
 from scoretrack.lib.models import Sex
+from scoretrack.reference.models import CountryProgramme, Module
 from scoretrack.training.models import Delivery, Participant
 
 ALL_PLACES = ("partner", "sector", "lead_buyer")
 PARTICIPATION_KEYS = {
-    "module": "delivery__module__code",
-    "country": "delivery__country__code",
+    "module": Labelled("delivery__module_id", Module),
+    "country": Labelled("delivery__country_id", CountryProgramme),
     "sector": "enterprise__sector__name",
     "year": year_of("delivery__start_date"),
     "sex": "sex",
