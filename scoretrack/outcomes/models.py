@@ -188,6 +188,13 @@ class Initiative(Record):
                 name="initiative_cost_non_negative",
             ),
         ]
+        # Covers the improvement-plan figures (initiatives started in a period).
+        indexes = [
+            models.Index(
+                fields=["started_on", "enterprise", "saving_usd", "gender_related"],
+                name="initiative_figures",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
