@@ -263,6 +263,42 @@ def test_eit_mixed_looks_at_eit_members_up_to_the_periods_end(ask, queries_of, w
     assert ask("eit_mixed_pct", phase="II", by="country") == {"BO": 50.0, "PE": None}
 
 
+@pytest.fixture
+def firm_e(make: Make, world: dict[str, Any]) -> None:
+    """E (BO, Food) besides `world`: d6 M2 2020-08-01: a woman, EIT member; d7 M2
+    2021-05-01 (the same module again): a man, EIT member; d8 M1 2022-03-01 (after
+    phase II): a man, not a member."""
+    e = make.enterprise("E", sector="Food")
+    d6 = make.delivery("d6", "M2", "2020-08-01")
+    d7 = make.delivery("d7", "M2", "2021-05-01")
+    d8 = make.delivery("d8", "M1", "2022-03-01")
+    make.participant(d6, e, "female", "worker", eit_member=True)
+    make.participant(d7, e, "male", "manager", eit_member=True)
+    make.participant(d8, e, "male", "worker")
+
+
+def test_one_module_taken_twice_is_one_module(ask, queries_of, world, firm_e):
+    # Phase II: A, B yes; C (M3 after the phase), D, E (M2 twice; M1 after the phase) no.
+    assert queries_of("smes_more_than_one_module_pct", 1, phase="II") == 40.0
+    assert ask("smes_more_than_one_module_pct", phase="II", by="country") == {
+        "BO": 50.0,
+        "PE": 0.0,
+    }
+    # All time: C (M1 + M3) and E (M2 + M1) now count: A, B, C, E of 5.
+    assert ask("smes_more_than_one_module_pct") == 80.0
+
+
+def test_eit_mixed_across_deliveries(ask, world, firm_e):
+    # Phase II: recorded A, B, E; mixed A (d1) and E (a woman in d6, a man in d7).
+    assert ask("eit_mixed_pct", phase="II") == pytest.approx(200 / 3)
+    assert ask("eit_mixed_pct", phase="II", by="country") == {
+        "BO": pytest.approx(200 / 3),
+        "PE": None,
+    }
+    # 2020 alone: E's EIT by the end of 2020 is only the woman of d6; B's only a man.
+    assert ask("eit_mixed_pct", year=2020) == pytest.approx(100 / 3)
+
+
 # --- deliveries ---------------------------------------------------------------------
 
 
