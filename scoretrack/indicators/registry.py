@@ -532,8 +532,12 @@ def evaluate(user: Any, request: Request) -> dict[str, Any]:
     source = Source(user)
     filters = resolve(source, request)
     codes = list(dict.fromkeys(request.codes))
+    from scoretrack.outcomes.derived import refreshed_once
+
+    with refreshed_once():  # outcome figures' derived rows: brought up to date once
+        values = {code: compute(code, user, filters) for code in codes}
     return {
         "filters": filters.given(),
-        "values": {code: compute(code, user, filters) for code in codes},
+        "values": values,
         "targets": targets(source, codes, filters),
     }

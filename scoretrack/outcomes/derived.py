@@ -21,7 +21,9 @@ They are kept exact this way:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
@@ -70,11 +72,32 @@ WINDOW w AS (PARTITION BY o.enterprise_id, o.kpi_id ORDER BY o.month)
 """
 
 
+# Inside `refreshed_once()`, the queue is looked at by the first `refresh()` only.
+_refreshed: ContextVar[list[bool] | None] = ContextVar("outcomes_refreshed", default=None)
+
+
+@contextmanager
+def refreshed_once() -> Iterator[None]:
+    """For reading many figures at once (a report, a values request): `refresh()`
+    brings the derived rows up to date the first time only."""
+    token = _refreshed.set([])
+    try:
+        yield
+    finally:
+        _refreshed.reset(token)
+
+
 def refresh() -> int:
     """Rebuild the derived rows of the queued enterprises; how many there were.
 
-    One query when nothing is queued (the common case when reading figures).
+    One query when nothing is queued (the common case when reading figures), none
+    when already done inside `refreshed_once()`.
     """
+    done = _refreshed.get()
+    if done:
+        return 0
+    if done is not None:
+        done.append(True)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {QUEUE} LIMIT 1")
         if cursor.fetchone() is None:

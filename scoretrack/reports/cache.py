@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from scoretrack.lib.freshness import data_version
+from scoretrack.outcomes import derived
 
 T = TypeVar("T")
 # Parameters that choose a rendering of the same report, not other figures.
@@ -40,11 +41,17 @@ def cached(request: HttpRequest, name: str, build: Callable[[], T]) -> tuple[T, 
     """The report `build` makes, and when it was built: from the cache if it is fresh."""
     seconds = getattr(settings, "REPORTS_CACHE_SECONDS", 0)
     if not seconds:
-        return build(), timezone.now()
+        return _build(build), timezone.now()
     key = cache_key(request, name)
     hit: Any = None if request.GET.get("fresh") else cache.get(key)
     if hit is not None:
         return hit
-    built = (build(), timezone.now())
+    built = (_build(build), timezone.now())
     cache.set(key, built, seconds)
     return built
+
+
+def _build(build: Callable[[], T]) -> T:
+    # The outcome figures' derived rows are brought up to date once per report.
+    with derived.refreshed_once():
+        return build()
