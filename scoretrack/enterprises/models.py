@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from scoretrack.lib.models import Record
+from scoretrack.lib.models import Record, sync_index
 from scoretrack.reference.models import Cluster, CountryProgramme, Organisation, Region, Sector
 
 
@@ -32,6 +32,7 @@ class Enterprise(Record):
     )
 
     class Meta:
+        indexes = [sync_index("enterprise_sync")]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["country", "key"], name="enterprise_key_unique"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from scoretrack.lib.models import Choices, Record
+from scoretrack.lib.models import Choices, Record, sync_index
 from scoretrack.reference.models import CountryProgramme
 
 
@@ -27,6 +27,7 @@ class Event(Record):
     title = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        indexes = [sync_index("event_sync")]
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(fields=["country", "key"], name="event_key_unique"),
@@ -55,6 +56,7 @@ class EventParticipation(Record):
     male = models.PositiveIntegerField(default=0)
 
     class Meta:
+        indexes = [sync_index("eventparticipation_sync")]
         ordering = ["event", "group"]
         constraints = [
             models.UniqueConstraint(fields=["event", "group"], name="event_participation_unique"),

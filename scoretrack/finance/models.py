@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from scoretrack.lib.models import Choices, Record, ScopedQuerySet
+from scoretrack.lib.models import Choices, Record, ScopedQuerySet, sync_index
 from scoretrack.reference.models import CountryProgramme, Organisation, currency_validator
 from scoretrack.training.models import Delivery
 
@@ -105,7 +105,10 @@ class DirectCost(MoneyRecord):
             models.CheckConstraint(condition=Q(amount__gte=0), name="cost_amount_non_negative"),
             models.CheckConstraint(condition=Q(usd__gte=0), name="cost_usd_non_negative"),
         ]
-        indexes = [models.Index(fields=["country", "date"], name="cost_country_date")]
+        indexes = [
+            sync_index("directcost_sync"),
+            models.Index(fields=["country", "date"], name="cost_country_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} on {self.date}"
@@ -149,7 +152,10 @@ class Contribution(MoneyRecord):
                 condition=Q(kind__in=ContributionKind.values), name="contribution_kind_valid"
             ),
         ]
-        indexes = [models.Index(fields=["country", "date"], name="contribution_country_date")]
+        indexes = [
+            sync_index("contribution_sync"),
+            models.Index(fields=["country", "date"], name="contribution_country_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.amount} {self.currency} on {self.date}"

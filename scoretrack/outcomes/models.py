@@ -10,7 +10,14 @@ from django.db import models
 from django.db.models import F, Q
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib.models import Choices, Record, ScopedQuerySet, Sex, TranslatedNameMixin
+from scoretrack.lib.models import (
+    Choices,
+    Record,
+    ScopedQuerySet,
+    Sex,
+    TranslatedNameMixin,
+    sync_index,
+)
 from scoretrack.reference.models import Module
 from scoretrack.trainers.models import Trainer
 
@@ -65,6 +72,7 @@ class PracticeAnswer(Record):
     in_place = models.BooleanField()
 
     class Meta:
+        indexes = [sync_index("practiceanswer_sync")]
         ordering = ["assessment", "practice"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "practice"], name="answer_unique"),
@@ -123,6 +131,7 @@ class KpiObservation(Record):
     source = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        indexes = [sync_index("kpiobservation_sync")]
         ordering = ["enterprise", "kpi", "month"]
         verbose_name = "KPI observation"
         constraints = [
@@ -190,10 +199,11 @@ class Initiative(Record):
         ]
         # Covers the improvement-plan figures (initiatives started in a period).
         indexes = [
+            sync_index("initiative_sync"),
             models.Index(
                 fields=["started_on", "enterprise", "saving_usd", "gender_related"],
                 name="initiative_figures",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,6 +235,7 @@ class WorkerSurveyAnswer(Record):
     )
 
     class Meta:
+        indexes = [sync_index("workersurveyanswer_sync")]
         ordering = ["enterprise", "wave", "respondent", "question"]
         verbose_name = "worker survey answer"
         constraints = [

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
 
-from scoretrack.lib.models import Choices, Record, TranslatedNameMixin
+from scoretrack.lib.models import Choices, Record, TranslatedNameMixin, sync_index
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use the two capital letters of ISO 3166.")
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use the three capital letters of ISO 4217.")
@@ -148,6 +148,7 @@ class Organisation(Record):
     type = models.CharField(max_length=30, choices=Type.choices)
 
     class Meta:
+        indexes = [sync_index("organisation_sync")]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -192,6 +193,7 @@ class Agreement(Record):
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        indexes = [sync_index("agreement_sync")]
         ordering = ["-signed_on"]
         constraints = [
             models.UniqueConstraint(

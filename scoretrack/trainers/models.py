@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from scoretrack.lib.models import Choices, Record, Sex
+from scoretrack.lib.models import Choices, Record, Sex, sync_index
 from scoretrack.reference.models import CountryProgramme, Module, Organisation
 
 
@@ -22,6 +22,7 @@ class Trainer(Record):
     email = models.EmailField(blank=True)
 
     class Meta:
+        indexes = [sync_index("trainer_sync")]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["country", "key"], name="trainer_key_unique"),
@@ -57,6 +58,7 @@ class Milestone(Record):
     module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
+        indexes = [sync_index("milestone_sync")]
         ordering = ["date"]
         verbose_name = "trainer milestone"
         constraints = [

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib.models import Choices, Record, Sex
+from scoretrack.lib.models import Choices, Record, Sex, sync_index
 from scoretrack.reference.models import CountryProgramme, Module, Organisation, currency_validator
 from scoretrack.trainers.models import Trainer
 
@@ -59,7 +59,10 @@ class Delivery(Record):
                 name="delivery_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["country", "start_date"], name="delivery_country_start")]
+        indexes = [
+            sync_index("delivery_sync"),
+            models.Index(fields=["country", "start_date"], name="delivery_country_start"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} ({self.module.code}, {self.start_date})"
@@ -84,6 +87,7 @@ class Enrolment(Record):
     fee_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
+        indexes = [sync_index("enrolment_sync")]
         ordering = ["delivery", "enterprise__name"]
         constraints = [
             models.UniqueConstraint(fields=["delivery", "enterprise"], name="enrolment_unique"),
@@ -135,6 +139,7 @@ class Participant(Record):
     )
 
     class Meta:
+        indexes = [sync_index("participant_sync")]
         ordering = ["delivery", "enterprise", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -168,6 +173,7 @@ class ConsultingVisit(Record):
     note = models.TextField(blank=True)
 
     class Meta:
+        indexes = [sync_index("consultingvisit_sync")]
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "trainer", "date"], name="visit_unique"),
