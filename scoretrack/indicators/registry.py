@@ -534,8 +534,9 @@ def evaluate(user: Any, request: Request) -> dict[str, Any]:
     codes = list(dict.fromkeys(request.codes))
     from scoretrack.outcomes.derived import refreshed_once
 
+    memo: dict[Any, Value] = {}  # suppression's smes_trained counts: computed once
     with refreshed_once():  # outcome figures' derived rows: brought up to date once
-        values = {code: compute(code, user, filters) for code in codes}
+        values = {code: compute(code, user, filters, memo) for code in codes}
     return {
         "filters": filters.given(),
         "values": values,
