@@ -9,9 +9,18 @@ from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from scoretrack.indicators import queries
-from scoretrack.indicators.registry import Context, Value, indicator, measure, number, share
+from scoretrack.indicators.registry import (
+    Context,
+    Labelled,
+    Value,
+    indicator,
+    measure,
+    number,
+    share,
+)
 from scoretrack.outcomes import derived
-from scoretrack.outcomes.models import Kpi, KpiPoint, PracticeStep
+from scoretrack.outcomes.models import Kpi, KpiPoint, Practice, PracticeStep
+from scoretrack.reference.models import CountryProgramme
 
 ENTERPRISE_PLACES = ("partner", "sector", "lead_buyer")
 WHICH_ENTERPRISES = """
@@ -44,7 +53,8 @@ def practice_pairs(ctx: Context) -> QuerySet:
     )
 
 
-PRACTICE_KEYS = {"practice": "practice__code", "country": "enterprise__country__code"}
+ENTERPRISE_COUNTRY = Labelled("enterprise__country_id", CountryProgramme)
+PRACTICE_KEYS = {"practice": Labelled("practice_id", Practice), "country": ENTERPRISE_COUNTRY}
 PAIRS_DEFINITION = """
 For each enterprise and practice: its earliest baseline answer, and the answer of
 its latest progress assessment dated after that baseline and in the period (the
@@ -133,7 +143,7 @@ def kpi_improved_pct(ctx: Context) -> Value:
         kpi__better=Kpi.Better.LOWER, value__lt=F("first_value")
     )
     aggregates = {"improved": Count("pk", filter=better), "all": Count("pk")}
-    keys = {"kpi": "kpi__code", "country": "enterprise__country__code"}
+    keys = {"kpi": Labelled("kpi_id", Kpi), "country": ENTERPRISE_COUNTRY}
     return measure(ctx, series, keys, aggregates, lambda r: share(r["improved"], r["all"]))
 
 
@@ -178,7 +188,7 @@ def jobs_created(ctx: Context) -> Value:
         "jobs": Coalesce(Sum("value", filter=last), Decimal(0), output_field=money)
         - Coalesce(Sum("value", filter=first), Decimal(0), output_field=money)
     }
-    keys = {"country": "enterprise__country__code"}
+    keys = {"country": ENTERPRISE_COUNTRY}
     return measure(ctx, rows, keys, aggregates, lambda r: jobs(r["jobs"]))
 
 
@@ -189,7 +199,7 @@ def jobs(value: Any) -> int | float | None:
 
 # --- improvement plans -------------------------------------------------------------
 
-INITIATIVE_KEYS = {"country": "enterprise__country__code"}
+INITIATIVE_KEYS = {"country": ENTERPRISE_COUNTRY}
 INITIATIVES_DEFINITION = """
 With a time filter, only initiatives started in the period count (an initiative
 with no start date then counts nowhere).
