@@ -318,6 +318,8 @@ RULES: dict[str, Callable[[Access], Q]] = {
     "training.Delivery": lambda access: Q(pk__in=delivery_ids(access)),
     "training.Enrolment": by_delivery_and_enterprise,
     "training.Participant": by_delivery_and_enterprise,
+    # Derived rows of the SME figures: as the participations they stand for.
+    "training.Attendance": by_delivery_and_enterprise,
     # Trainers.
     "trainers.Trainer": lambda access: Q(pk__in=trainer_ids(access)),
     "trainers.Milestone": lambda access: Q(trainer_id__in=trainer_ids(access)),

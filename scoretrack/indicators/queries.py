@@ -11,10 +11,11 @@ from scoretrack.enterprises.models import LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost
 from scoretrack.indicators.registry import Context
+from scoretrack.outcomes import derived
 from scoretrack.outcomes.models import Initiative, KpiObservation, PracticeAnswer
 from scoretrack.reference.models import Agreement
 from scoretrack.trainers.models import Milestone
-from scoretrack.training.models import Delivery, Participant
+from scoretrack.training.models import Attendance, Delivery, Participant
 
 
 def enterprise_place(ctx: Context, path: str) -> Q:
@@ -51,6 +52,28 @@ def participations(ctx: Context, *, period: bool = True) -> QuerySet:
         rows = rows.filter(enterprise_id__in=links.values("enterprise_id"))
     if period:
         rows = rows.filter(f.in_period("delivery__start_date"))
+    return rows
+
+
+def attendances(ctx: Context, *, period: bool = True) -> QuerySet:
+    """The SMEs' attendances: one row per (enterprise, delivery) with participants,
+    under the same filters as `participations` (the same rows, one per enterprise
+    and delivery). For figures counting SMEs; read from the derived rows
+    (outcomes/derived.py), brought up to date first."""
+    derived.refresh(derived.ATTENDANCE)
+    f = ctx.filters
+    rows = ctx.source(Attendance)
+    if f.country_id is not None:
+        rows = rows.filter(country_id=f.country_id)
+    if f.partner_ids:
+        rows = rows.filter(organiser_id__in=f.partner_ids)
+    if f.sector_id is not None:
+        rows = rows.filter(enterprise__sector_id=f.sector_id)
+    if f.lead_buyer_ids:
+        links = ctx.source(LeadBuyerLink).filter(lead_buyer_id__in=f.lead_buyer_ids)
+        rows = rows.filter(enterprise_id__in=links.values("enterprise_id"))
+    if period:
+        rows = rows.filter(f.in_period("start_date"))
     return rows
 
 

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, Model, OuterRef, Q, QuerySet, Subquery
@@ -32,6 +32,9 @@ Number = int | float | None
 Value = Number | dict[str, Number]
 PLACE_FILTERS = ("partner", "sector", "lead_buyer")
 NONE_KEY = "(none)"
+
+
+T = TypeVar("T")
 
 
 class Source:
@@ -104,10 +107,22 @@ class Filters:
 class Context:
     source: Source
     filters: Filters
+    # The page's memo (see `compute`), when the caller keeps one.
+    memo: dict[Any, Any] | None = field(default=None, compare=False)
 
     @property
     def by(self) -> str | None:
         return self.filters.by
+
+    def shared(self, name: str, build: Callable[[], T]) -> T:
+        """What `build` gives, once per page: for counts that several indicators
+        take from the same rows (named `name`), asked for the same user and filters."""
+        if self.memo is None:
+            return build()
+        key = ("shared", name, self.source.user.pk, self.filters)
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
 
 
 Compute = Callable[[Context], Value]
@@ -469,7 +484,8 @@ def _raw(code: str, user: Any, filters: Filters, memo: dict[Any, Value] | None) 
         return REGISTRY[code].compute(Context(source=Source(user), filters=filters))
     key = (code, user.pk, filters)
     if key not in memo:
-        memo[key] = REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+        context = Context(source=Source(user), filters=filters, memo=memo)
+        memo[key] = REGISTRY[code].compute(context)
     found = memo[key]
     # A copy, so that a caller changing its result cannot change the next caller's.
     return dict(found) if isinstance(found, dict) else found

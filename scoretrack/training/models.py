@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib.models import Choices, Record, Sex, sync_index
+from scoretrack.lib.models import Choices, Record, ScopedQuerySet, Sex, sync_index
 from scoretrack.reference.models import CountryProgramme, Module, Organisation, currency_validator
 from scoretrack.trainers.models import Trainer
 
@@ -185,3 +185,80 @@ class ConsultingVisit(Record):
 
     def __str__(self) -> str:
         return f"{self.trainer} at {self.enterprise} on {self.date}"
+
+
+# --- derived rows: what the SME reach figures read (kept up to date by outcomes/derived.py) --
+
+
+class Attendance(models.Model):
+    """One (enterprise, delivery) with at least one participant: the delivery's
+    module, country, organiser and start date copied beside it, and whether its
+    participants there include improvement-team members (any, a woman, a man).
+
+    A function of the participants and their deliveries, rebuilt per enterprise by
+    `outcomes.derived.refresh`; never written by hand. SME figures count distinct
+    enterprises, so they read these rows (a quarter of the participations, no join
+    to the deliveries) instead of every participation.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # attendance_history leads with it
+        related_name="+",
+    )
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    module = models.ForeignKey(
+        Module, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    country = models.ForeignKey(
+        CountryProgramme,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    organiser = models.ForeignKey(
+        Organisation,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    start_date = models.DateField()
+    eit = models.BooleanField()
+    eit_female = models.BooleanField()
+    eit_male = models.BooleanField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        # Covering the SME figures: a period's rows by country (and module), and an
+        # enterprise's history up to a date.
+        indexes = [
+            models.Index(
+                fields=["start_date", "country", "enterprise", "module"],
+                name="attendance_period",
+            ),
+            models.Index(
+                fields=["enterprise", "start_date", "module", "eit", "eit_female", "eit_male"],
+                name="attendance_history",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.delivery_id}"
+
+
+class AttendanceQueue(models.Model):
+    """Enterprises whose attendance rows are out of date: database triggers on
+    participants and deliveries append them, `derived.refresh` takes them."""
+
+    enterprise_id = models.UUIDField(db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.enterprise_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +42,7 @@ def practice_pairs(ctx: Context) -> QuerySet:
     Read from the derived practice steps (outcomes/derived.py): the latest step in
     the period is the one whose next step, if any, is after the period's end.
     """
-    derived.refresh()
+    derived.refresh(derived.OUTCOMES)
     f = ctx.filters
     latest = Q(next_date__isnull=True)
     if f.end is not None:
@@ -76,14 +77,7 @@ all (enterprise, practice) pairs.
     """,
 )
 def practice_in_place_before_pct(ctx: Context) -> Value:
-    aggregates = {"before": Count("pk", filter=Q(before=True)), "all": Count("pk")}
-    return measure(
-        ctx,
-        practice_pairs(ctx),
-        PRACTICE_KEYS,
-        aggregates,
-        lambda r: share(r["before"], r["all"]),
-    )
+    return per_group(ctx, practice_counts(ctx), lambda r: share(r["had"], r["all"]))
 
 
 @indicator(
@@ -99,13 +93,32 @@ def practice_in_place_before_pct(ctx: Context) -> Value:
     """,
 )
 def practice_newly_implemented_pct(ctx: Context) -> Value:
+    return per_group(ctx, practice_counts(ctx), lambda r: share(r["new"], r["all"]))
+
+
+def practice_counts(ctx: Context) -> Any:
+    """The pairs that had the practice before, that newly implemented it, and all,
+    in total or per group: one query that both practice figures of a page read."""
     aggregates = {
+        "had": Count("pk", filter=Q(before=True)),
         "new": Count("pk", filter=Q(before=False, after=True)),
         "all": Count("pk"),
     }
-    return measure(
-        ctx, practice_pairs(ctx), PRACTICE_KEYS, aggregates, lambda r: share(r["new"], r["all"])
+    return ctx.shared(
+        "practice_counts",
+        lambda: measure(ctx, practice_pairs(ctx), PRACTICE_KEYS, aggregates, counts_of),
     )
+
+
+def counts_of(row: Any) -> Any:
+    return {name: row[name] for name in ("had", "new", "all")}
+
+
+def per_group(ctx: Context, counts: Any, shape: Callable[[Any], Value]) -> Value:
+    """A figure from counts: of the total, or of each group (with a `by`)."""
+    if ctx.by is None:
+        return shape(counts)
+    return {key: shape(row) for key, row in counts.items()}
 
 
 # --- KPIs ------------------------------------------------------------------------
@@ -114,7 +127,7 @@ def practice_newly_implemented_pct(ctx: Context) -> Value:
 def series_ends(ctx: Context) -> QuerySet:
     """One row per (enterprise, KPI) observed up to the period's end: its latest
     observation then, with `rank` (months observed up to it) and `first_value`."""
-    derived.refresh()
+    derived.refresh(derived.OUTCOMES)
     f = ctx.filters
     rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
     if f.end is None:
@@ -143,7 +156,9 @@ def kpi_improved_pct(ctx: Context) -> Value:
         kpi__better=Kpi.Better.LOWER, value__lt=F("first_value")
     )
     aggregates = {"improved": Count("pk", filter=better), "all": Count("pk")}
-    keys = {"kpi": Labelled("kpi_id", Kpi), "country": ENTERPRISE_COUNTRY}
+    # By the joined code, not Labelled("kpi_id"): grouping by the id, SQLite walks
+    # the whole kpipoint_kpi_month index in KPI order instead of the latest rows.
+    keys = {"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY}
     return measure(ctx, series, keys, aggregates, lambda r: share(r["improved"], r["all"]))
 
 
@@ -164,7 +179,7 @@ def jobs_created(ctx: Context) -> Value:
     """Over the enterprise's employment observations in the period: the last one
     (no next month up to the end) minus the first (no previous month from the
     start), both counted only when the other end is in the period too."""
-    derived.refresh()
+    derived.refresh(derived.OUTCOMES)
     f = ctx.filters
     rows = (
         ctx.source(KpiPoint)

@@ -21,7 +21,7 @@ from scoretrack.indicators.registry import (
 )
 from scoretrack.lib.models import Sex
 from scoretrack.reference.models import CountryProgramme, Module
-from scoretrack.training.models import Delivery, Participant
+from scoretrack.training.models import Attendance, Delivery, Participant
 
 ALL_PLACES = ("partner", "sector", "lead_buyer")
 PARTICIPATION_KEYS = {
@@ -31,6 +31,13 @@ PARTICIPATION_KEYS = {
     "year": year_of("delivery__start_date"),
     "sex": "sex",
     "role": "role",
+}
+# SME figures read the attendances (queries.attendances): the same filters and keys.
+ATTENDANCE_KEYS = {
+    "module": Labelled("module_id", Module),
+    "country": Labelled("country_id", CountryProgramme),
+    "sector": "enterprise__sector__name",
+    "year": year_of("start_date"),
 }
 SMES = Count("enterprise", distinct=True)
 WHERE_TRAINED = """
@@ -57,9 +64,7 @@ def smes_with(condition: Q) -> Count:
     """,
 )
 def smes_trained(ctx: Context) -> Value:
-    return measure(
-        ctx, queries.participations(ctx), PARTICIPATION_KEYS, {"n": SMES}, lambda r: r["n"]
-    )
+    return measure(ctx, queries.attendances(ctx), ATTENDANCE_KEYS, {"n": SMES}, lambda r: r["n"])
 
 
 def known_share(ctx: Context, field: str) -> Value:
@@ -70,8 +75,8 @@ def known_share(ctx: Context, field: str) -> Value:
     }
     return measure(
         ctx,
-        queries.participations(ctx),
-        PARTICIPATION_KEYS,
+        queries.attendances(ctx),
+        ATTENDANCE_KEYS,
         aggregates,
         lambda r: share(r["yes"], r["known"]),
     )
@@ -92,17 +97,14 @@ def smes_women_owned_pct(ctx: Context) -> Value:
     return known_share(ctx, "women_owned")
 
 
-def earlier_participations(ctx: Context) -> QuerySet:
-    """The participations up to the period's end, in any delivery the user may count
-    (not narrowed by partner or country), of the enterprises trained in the period.
+def history(ctx: Context) -> QuerySet:
+    """The attendances up to the period's end, in any delivery the user may count
+    (not narrowed by partner or country), of any enterprise.
 
-    Figures about an SME's whole history (modules, EIT) read these rows once, grouped
-    by enterprise, instead of looking them up again for every participation.
+    Figures about an SME's whole history (modules, EIT) group these rows by
+    enterprise once; the SMEs trained in the period are then those counted.
     """
-    trained = queries.participations(ctx).values("enterprise_id")
-    return ctx.source(Participant).filter(
-        ctx.filters.up_to_end("delivery__start_date"), enterprise_id__in=trained
-    )
+    return ctx.source(Attendance).filter(ctx.filters.up_to_end("start_date"))
 
 
 @indicator(
@@ -119,23 +121,16 @@ def earlier_participations(ctx: Context) -> QuerySet:
     """,
 )
 def smes_more_than_one_module_pct(ctx: Context) -> Value:
-    # Every participation of the period is up to its end, so an SME with two modules
-    # by then has, for each of its participations, one in another module.
+    trained = queries.attendances(ctx)
     multi = (
-        earlier_participations(ctx)
+        history(ctx)
         .values("enterprise_id")
-        .annotate(modules=Count("delivery__module_id", distinct=True))
+        .annotate(modules=Count("module_id", distinct=True))
         .filter(modules__gte=2)
         .values("enterprise_id")
     )
     aggregates = {"all": SMES, "multi": smes_with(Q(enterprise_id__in=multi))}
-    return measure(
-        ctx,
-        queries.participations(ctx),
-        PARTICIPATION_KEYS,
-        aggregates,
-        lambda r: share(r["multi"], r["all"]),
-    )
+    return measure(ctx, trained, ATTENDANCE_KEYS, aggregates, lambda r: share(r["multi"], r["all"]))
 
 
 @indicator(
@@ -151,7 +146,7 @@ def smes_more_than_one_module_pct(ctx: Context) -> Value:
     """,
 )
 def workforce_represented(ctx: Context) -> Value:
-    trained = queries.participations(ctx).values("enterprise_id")
+    trained = queries.attendances(ctx).values("enterprise_id")
     firms = ctx.source(Enterprise).filter(pk__in=trained)
     sums = {
         "female": Coalesce(Sum("workforce_female"), 0),
@@ -305,12 +300,13 @@ def satisfaction_good_pct(ctx: Context) -> Value:
     """,
 )
 def eit_mixed_pct(ctx: Context) -> Value:
-    eit = earlier_participations(ctx).filter(eit_member=True)
+    trained = queries.attendances(ctx)
+    eit = history(ctx).filter(eit=True)
     mixed = (
         eit.values("enterprise_id")
         .annotate(
-            women=Count("pk", filter=Q(sex=Sex.FEMALE)),
-            men=Count("pk", filter=Q(sex=Sex.MALE)),
+            women=Count("pk", filter=Q(eit_female=True)),
+            men=Count("pk", filter=Q(eit_male=True)),
         )
         .filter(women__gt=0, men__gt=0)
         .values("enterprise_id")
@@ -320,11 +316,7 @@ def eit_mixed_pct(ctx: Context) -> Value:
         "mixed": smes_with(Q(enterprise_id__in=mixed)),
     }
     return measure(
-        ctx,
-        queries.participations(ctx),
-        PARTICIPATION_KEYS,
-        aggregates,
-        lambda r: share(r["mixed"], r["recorded"]),
+        ctx, trained, ATTENDANCE_KEYS, aggregates, lambda r: share(r["mixed"], r["recorded"])
     )
 
 

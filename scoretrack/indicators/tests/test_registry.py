@@ -64,13 +64,22 @@ READ_DERIVED_ROWS = {
     "practice_newly_implemented_pct",
     "kpi_improved_pct",
     "jobs_created",
+    # SME figures over the attendance rows
+    "smes_trained",
+    "smes_women_owned_pct",
+    "smes_more_than_one_module_pct",
+    "smes_unionised_pct",
+    "smes_collective_agreement_pct",
+    "workforce_represented",
+    "eit_mixed_pct",
 }
 
 
 @pytest.mark.parametrize("code", list(SPEC))
 def test_each_indicator_runs_one_query_per_figure_and_empty_figures(code, queries_of):
     # Cost recovery reads costs and contributions; the outcome figures over derived
-    # rows first look whether any enterprise waits for a refresh (outcomes/derived.py).
+    # rows and the SME figures over attendances first look whether any enterprise
+    # waits for a refresh (outcomes/derived.py).
     expected_queries = 2 if code == "cost_recovery_pct" or code in READ_DERIVED_ROWS else 1
     unit, disaggregations = SPEC[code]
     assert queries_of(code, expected_queries) == EMPTY[unit]

@@ -6,10 +6,6 @@ from django.db import migrations, models
 from scoretrack.outcomes import derived
 
 
-def build_existing(apps, schema_editor):
-    derived.rebuild_all()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -57,6 +53,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['practice', 'date'], name='practicestep_practice_date')],
             },
         ),
-        migrations.RunPython(derived.install_triggers, derived.remove_triggers),
-        migrations.RunPython(build_existing, migrations.RunPython.noop),
+        migrations.RunPython(derived.installer(derived.OUTCOMES), derived.remover(derived.OUTCOMES)),
+        migrations.RunPython(derived.builder(derived.OUTCOMES), migrations.RunPython.noop),
     ]
