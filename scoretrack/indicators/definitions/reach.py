@@ -97,14 +97,21 @@ def smes_women_owned_pct(ctx: Context) -> Value:
     return known_share(ctx, "women_owned")
 
 
-def history(ctx: Context) -> QuerySet:
+def history(ctx: Context, trained: QuerySet) -> QuerySet:
     """The attendances up to the period's end, in any delivery the user may count
-    (not narrowed by partner or country), of any enterprise.
+    (not narrowed by partner or country), of the SMEs `trained` in the period.
 
     Figures about an SME's whole history (modules, EIT) group these rows by
-    enterprise once; the SMEs trained in the period are then those counted.
+    enterprise once. Without a place filter nearly every SME with a history may be
+    trained in the period, and the rows are not narrowed to them (the figure counts
+    only trained SMEs anyway); with one, they are, so a country's figure reads its
+    SMEs' rows only.
     """
-    return ctx.source(Attendance).filter(ctx.filters.up_to_end("start_date"))
+    f = ctx.filters
+    rows = ctx.source(Attendance).filter(f.up_to_end("start_date"))
+    if f.country_id is not None or f.partner_ids or f.sector_id is not None or f.lead_buyer_ids:
+        rows = rows.filter(enterprise_id__in=trained.values("enterprise_id"))
+    return rows
 
 
 @indicator(
@@ -123,7 +130,7 @@ def history(ctx: Context) -> QuerySet:
 def smes_more_than_one_module_pct(ctx: Context) -> Value:
     trained = queries.attendances(ctx)
     multi = (
-        history(ctx)
+        history(ctx, trained)
         .values("enterprise_id")
         .annotate(modules=Count("module_id", distinct=True))
         .filter(modules__gte=2)
@@ -301,7 +308,7 @@ def satisfaction_good_pct(ctx: Context) -> Value:
 )
 def eit_mixed_pct(ctx: Context) -> Value:
     trained = queries.attendances(ctx)
-    eit = history(ctx).filter(eit=True)
+    eit = history(ctx, trained).filter(eit=True)
     mixed = (
         eit.values("enterprise_id")
         .annotate(
