@@ -212,6 +212,9 @@ AXES_VERBOSE = False
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # Built reports are kept this long per user and filters (0 = always computed live).
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
+# A report computes its heaviest figures side by side on this many database
+# connections (reports/figures.py, Figures.prefetch); 1 = one after another.
+REPORT_WORKERS = env_int("REPORT_WORKERS", 2)
 # Requests per API caller (ninja's rate syntax); tests run unthrottled but one.
 API_THROTTLE = env_str("API_THROTTLE", "1000000/min" if TESTING else "600/min")
 # Each server process counts in memory and shares its counts through the cache this

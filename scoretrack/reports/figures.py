@@ -10,9 +10,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass, field
+from queue import Empty, SimpleQueue
 from typing import Any
 
+from django.conf import settings
+from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from scoretrack.indicators.registry import Filters, Source, Value, compute, resolve
@@ -20,6 +25,7 @@ from scoretrack.indicators.registry import Request as FigureRequest
 from scoretrack.indicators.registry import targets as registry_targets
 from scoretrack.lib.charts import Chart, Series
 from scoretrack.lib.tables import Table, table_of_chart
+from scoretrack.outcomes import derived
 from scoretrack.reference.models import CountryProgramme, Phase, Target
 
 
@@ -83,6 +89,41 @@ class Figures:
     def get(self, code: str, by: str | None = None, filters: Filters | None = None) -> Value:
         chosen = filters or self.filters
         return compute(code, self.user, dataclasses.replace(chosen, by=by), memo=self._memo)
+
+    def prefetch(self, wanted: Sequence[tuple[str, str | None, Filters | None]]) -> None:
+        """Compute the `wanted` figures (code, by, filters, as `get` takes them) side
+        by side, on REPORT_WORKERS database connections (each worker takes the next
+        figure of the list when done), into the page's memo: the page then reads
+        them from there as it lays itself out.
+
+        Each connection sees the committed records, so this is done only outside a
+        transaction (not inside a test's, whose rows other connections cannot
+        see); otherwise, and with one worker, the page computes them one by one as
+        it comes to them. A failure is raised here, as the page would have.
+        """
+        workers = min(getattr(settings, "REPORT_WORKERS", 1), len(wanted))
+        if workers < 2 or connection.in_atomic_block:
+            return
+        derived.refresh()  # once, here: every worker then reads up-to-date rows
+        queue: SimpleQueue[tuple[str, str | None, Filters | None]] = SimpleQueue()
+        for figure in wanted:
+            queue.put(figure)
+
+        def work() -> None:
+            try:
+                while True:
+                    try:
+                        code, by, filters = queue.get_nowait()
+                    except Empty:
+                        return
+                    self.get(code, by=by, filters=filters)
+            finally:
+                connections.close_all()  # this worker thread's connections only
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running = [pool.submit(copy_context().run, work) for _ in range(workers)]
+            for done in running:
+                done.result()
 
     def all_time(self) -> Filters:
         return dataclasses.replace(
