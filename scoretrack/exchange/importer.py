@@ -124,6 +124,10 @@ class Context:
     # that is the record `target_id` whatever its identity columns say.
     create_only: bool = False
     target_id: uuid.UUID | None = None
+    # The API answers with the records its rows are: the importers keep their ids
+    # (`SheetImporter.ids`). A workbook import does not, so a million-row sheet
+    # holds no million ids (about 100 MB of UUIDs).
+    keep_ids: bool = False
 
 
 def time_ordered_ids() -> Callable[[], uuid.UUID]:
@@ -184,7 +188,7 @@ class SheetImporter:
         self.header = header
         self.ctx = ctx
         self.counts = SheetCounts()
-        self.ids: list[Any] = []  # of the records the rows are, written or unchanged
+        self.ids: list[Any] = []  # of the records the rows are (with `ctx.keep_ids`)
         self.seen: dict[int, int] = {}  # hash of identity -> row number, for duplicates
         self.pools: dict[Any, dict[tuple[Any, ...], list[Any]]] = {}
         self.present = [c for c in sheet.columns if c.name in header]
@@ -403,8 +407,10 @@ class SheetImporter:
         self.counts.created += len(created)
         self.counts.updated += len(updated)
         self.after_write(created + updated)
-        refused = {id(row) for row in [*creates, *updates]} - {id(r) for r in created + updated}
-        self.ids += [row.obj.pk for row in kept if id(row) not in refused]
+        if self.ctx.keep_ids:
+            written = {id(row) for row in created + updated}
+            refused = {id(row) for row in [*creates, *updates]} - written
+            self.ids += [row.obj.pk for row in kept if id(row) not in refused]
 
     def _in_scope(self, rows: list[Row]) -> list[Row]:
         """The rows the importer may write; the others are rejected with the reason.

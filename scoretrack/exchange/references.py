@@ -2,12 +2,16 @@
 
 Lookups go through `visible_to(user)`: a record the importing user may not see
 is, for that import, a record that does not exist. Keys are fetched in batches
-per chunk of rows and cached for the whole import.
+per chunk of rows and cached for the import, up to `CACHED` keys per kind: the
+keys used longest ago are dropped beyond that (a dropped key is fetched again
+when a later row uses it), so that a sheet of a million rows referring to a
+quarter of a million enterprises does not hold them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,6 +26,7 @@ from scoretrack.trainers.models import Trainer
 from scoretrack.training.models import Delivery
 
 BATCH = 500  # keys per `IN (...)` query, well under SQLite's variable limit
+CACHED = 20_000  # keys kept per kind: several chunks' worth, under 10 MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +59,10 @@ class Resolver:
 
     def prefetch(self, kind: str, keys: Iterable[str]) -> None:
         cache = self._cache[kind]
-        missing = sorted({key for key in keys if key not in cache})
+        asked = set(keys)
+        for key in asked & cache.keys():
+            cache[key] = cache.pop(key)  # used again: the last to be dropped
+        missing = sorted(asked - cache.keys())
         model, field, by_country = KINDS[kind]
         columns = ["id", field]
         if by_country:
@@ -66,6 +74,11 @@ class Resolver:
             rows = model.objects.visible_to(self.user).filter(**{f"{field}__in": batch})
             for found in rows.values_list(*columns):
                 cache.setdefault(found[1], []).append(Target(found[0], *found[2:]))
+        # The oldest first; never a key asked for now (all of them are the newest
+        # unless one call asks for more than CACHED).
+        for key in list(itertools.islice(cache, max(len(cache) - CACHED, 0))):
+            if key not in asked:
+                del cache[key]
 
     def add(self, kind: str, key: str, target: Target) -> None:
         """A record this import created: known from now on, without a query."""

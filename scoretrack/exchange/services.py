@@ -166,7 +166,7 @@ def records_import(
     headers = _plan(book, problems)
     written: list[Any] = []
     if problems.count == 0:
-        options = {"create_only": create_only, "target_id": target_id}
+        options = {"create_only": create_only, "target_id": target_id, "keep_ids": True}
         _run(book, headers, user, report, problems, False, None, options, written)
     return RecordsResult(_finish(report, problems), written)
 
