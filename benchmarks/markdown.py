@@ -39,9 +39,10 @@ JUDGED_FROM = {
 # How to read a section, where the numbers alone could mislead.
 READING = {
     "indicators: country profile": (
-        "The per-code times (notes) show where the profile's time goes: one code,"
-        " smes_more_than_one_module_pct (a correlated EXISTS over each SME's earlier"
-        " participations), weighs more than the ten others together at 100,000."
+        "The per-code times (notes) show where the profile's time goes. The SME codes"
+        " count distinct enterprises over the derived attendance rows (one per enterprise"
+        " and delivery attended, outcomes/derived.py); smes_more_than_one_module_pct also"
+        " groups the trained SMEs' earlier attendances by enterprise."
     ),
     "indicators: registry vs hand SQL": (
         "Both sides issue one query per figure; the registry adds the look-ups of the"
@@ -58,8 +59,9 @@ READING = {
     ),
     "reports: server time": (
         "Measured: the page computed (`fresh=1`, every figure asked of the registry), through"
-        " Django's test client (no network). Reference: the same page from the report cache"
-        " (REPORTS_CACHE_SECONDS). The goal is on the computed page."
+        " Django's test client (no network); the programme report computes its heaviest"
+        " figures side by side on REPORT_WORKERS (2) connections. Reference: the same page"
+        " from the report cache (REPORTS_CACHE_SECONDS). The goal is on the computed page."
     ),
     "export: CSV": (
         "Both sides timed as whole processes, start-up included; the reference runs the"
