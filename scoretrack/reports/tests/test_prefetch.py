@@ -8,12 +8,14 @@ figures one by one.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any
 
 import pytest
 
 from scoretrack.accounts.models import User
+from scoretrack.indicators.registry import REGISTRY
 from scoretrack.indicators.tests.conftest import Make
 from scoretrack.reports import figures
 from scoretrack.reports.figures import Figures
@@ -106,3 +108,22 @@ def test_the_programme_report_page_renders_with_workers(three_smes, settings, cl
     response = client.get("/reports/programme/?phase=II")
     assert response.status_code == 200
     assert b"Figure 6. SMEs trained per country and phase" in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_country_profile_renders_with_workers(three_smes, settings, client, monkeypatch):
+    computed_on: set[int] = set()
+    item = REGISTRY["eit_mixed_pct"]
+
+    def recorded(ctx: Any) -> Any:
+        computed_on.add(threading.get_ident())
+        return item.compute(ctx)
+
+    monkeypatch.setitem(REGISTRY, "eit_mixed_pct", dataclasses.replace(item, compute=recorded))
+    settings.REPORT_WORKERS = 2
+    client.force_login(three_smes)
+    response = client.get("/reports/country/BO/?phase=II")
+    assert response.status_code == 200
+    assert b"Gender indicators by phase" in response.content
+    # Computed by a worker only: the page (this thread) read it from its memo.
+    assert computed_on and threading.get_ident() not in computed_on
