@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from scoretrack.enterprises.models import Enterprise
+from scoretrack.exchange import importer, references
 from scoretrack.exchange.exporter import workbook_export
 from scoretrack.exchange.services import workbook_import
 from scoretrack.exchange.tests.conftest import BASICS, EVERYTHING, write_csv_folder
@@ -44,6 +45,37 @@ def test_a_second_import_changes_nothing(admin: Any, xlsx: Any) -> None:
     expected_rows = {name: len(rows) - 1 for name, rows in EVERYTHING.items()}
     assert counts(again) == {name: (0, 0, n) for name, n in expected_rows.items()}
     assert counts(first) == {name: (n, 0, 0) for name, n in expected_rows.items()}
+
+
+def test_keys_dropped_from_the_reference_cache_are_fetched_again(
+    admin: Any, xlsx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resolver keeps a bounded number of keys per kind: one here, and rows one
+    chunk at a time, so rows keep referring to keys it dropped (some created by
+    this import) and they resolve to the same records."""
+    monkeypatch.setattr(references, "CACHED", 1)
+    monkeypatch.setattr(importer, "CHUNK", 1)
+    prefetch, sizes = references.Resolver.prefetch, []
+
+    def spied(resolver: references.Resolver, kind: str, keys: Any) -> None:
+        keys = list(keys)
+        prefetch(resolver, kind, keys)
+        sizes.append((len(resolver._cache[kind]), len(set(keys))))
+
+    monkeypatch.setattr(references.Resolver, "prefetch", spied)
+    first = workbook_import(source=xlsx(EVERYTHING), user=admin)
+    assert first.ok, first.problems
+    again = workbook_import(source=xlsx(EVERYTHING), user=admin)
+    assert again.ok, again.problems
+    expected_rows = {name: len(rows) - 1 for name, rows in EVERYTHING.items()}
+    assert counts(first) == {name: (n, 0, 0) for name, n in expected_rows.items()}
+    assert counts(again) == {name: (0, 0, n) for name, n in expected_rows.items()}
+    assert (
+        sorted(Participant.objects.values_list("enterprise__key", "delivery__key"))
+        == [("E1", "D1")] * 3
+    )
+    # No more than one key per kind was kept, beyond the keys one call asked for.
+    assert all(cached <= max(1, asked) for cached, asked in sizes)
 
 
 def test_it_converts_money_at_the_rate_of_the_same_workbook(admin: Any, xlsx: Any) -> None:
