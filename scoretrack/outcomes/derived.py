@@ -197,14 +197,20 @@ def _refresh(family: Family) -> int:
             # commit later are new rows, left for the next refresh.
             key = [LOCK_KEY, FAMILIES.index(family)]
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+        # Counted in the database: after a big import the ids are not worth
+        # fetching (a quarter of a million of them after a million participants).
+        cursor.execute(f"SELECT COUNT(DISTINCT enterprise_id) FROM {family.queue}")
+        count = cursor.fetchone()[0]
+        if count >= FULL_REBUILD_AT:
+            # Every row rebuilt; the marks visible now are deleted first, so their
+            # records (committed with them) are in the rebuild.
+            family.rebuild_all(cursor)
+            return count
         # Take exactly the marks visible now (SQLite >= 3.35 and PostgreSQL).
         cursor.execute(f"DELETE FROM {family.queue} RETURNING enterprise_id")
         queued = {row[0] for row in cursor.fetchall()}
-        if len(queued) >= FULL_REBUILD_AT:
-            family.rebuild_all(cursor)
-        else:
-            for chunk in chunks(sorted(queued, key=str), CHUNK):
-                family.rebuild(cursor, chunk)
+        for chunk in chunks(sorted(queued, key=str), CHUNK):
+            family.rebuild(cursor, chunk)
     return len(queued)
 
 
