@@ -287,12 +287,18 @@ class PracticeStep(models.Model):
 
     class Meta:
         # Covering the practice figures' filter (latest step in a period) and columns,
-        # so that they read the index alone, never the table.
+        # so that they read the index alone, never the table. The second, in
+        # practice order, serves all time (no date bound): SQLite then counts each
+        # practice's latest steps in index order instead of sorting a million rows.
         indexes = [
             models.Index(
                 fields=["next_date", "date", "practice", "before", "after", "enterprise"],
                 name="practicestep_latest",
-            )
+            ),
+            models.Index(
+                fields=["next_date", "practice", "date", "before", "after", "enterprise"],
+                name="practicestep_latest_practice",
+            ),
         ]
 
     def __str__(self) -> str:

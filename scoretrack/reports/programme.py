@@ -236,6 +236,13 @@ def heaviest(fig: Figures) -> list[tuple[str, str | None, Any]]:
         *[("smes_trained", "country", fig.in_phase(phase)) for phase in phases],
         *[("trainers_trained", "country", fig.in_phase(phase)) for phase in phases],
         *[("cost_recovery_pct", "country", fig.in_year(year)) for year in fig.years()],
+        ("cost_recovery_pct", "country", None),
+        ("constituents_trained", "group", None),
+        ("constituents_trained_women_pct", "group", None),
+        ("contributions_usd", "country", None),
+        ("constituents_trained", None, None),
+        ("constituents_trained_women_pct", None, None),
+        ("constituents_trained", "sex", None),
     ]
 
 
