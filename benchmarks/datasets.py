@@ -74,6 +74,9 @@ class Dataset:
         """Generate the data set unless it is there already."""
         if self.present():
             say(f"reusing {self.database} data set of {self.size:,} enterprises (seed {self.seed})")
+            # Migrations added since it was generated (new indexes, derived rows).
+            migrate = [SCORETRACK, "migrate", "--noinput", "-v0"]
+            subprocess.run(migrate, env=self.env(), check=True)
             return
         say(f"generating {self.database} data set of {self.size:,} enterprises (a few minutes)")
         started = time.monotonic()
