@@ -39,20 +39,7 @@ def enterprise_place(ctx: Context, path: str) -> Q:
 def participations(ctx: Context, *, period: bool = True) -> QuerySet:
     """Classroom participations: in deliveries of the country and partner, of
     enterprises of the sector and lead buyer, starting in the period."""
-    f = ctx.filters
-    rows = ctx.source(Participant)
-    if f.country_id is not None:
-        rows = rows.filter(delivery__country_id=f.country_id)
-    if f.partner_ids:
-        rows = rows.filter(delivery__organiser_id__in=f.partner_ids)
-    if f.sector_id is not None:
-        rows = rows.filter(enterprise__sector_id=f.sector_id)
-    if f.lead_buyer_ids:
-        links = ctx.source(LeadBuyerLink).filter(lead_buyer_id__in=f.lead_buyer_ids)
-        rows = rows.filter(enterprise_id__in=links.values("enterprise_id"))
-    if period:
-        rows = rows.filter(f.in_period("delivery__start_date"))
-    return rows
+    return _trained(ctx, ctx.source(Participant), "delivery__", period)
 
 
 def attendances(ctx: Context, *, period: bool = True) -> QuerySet:
@@ -61,19 +48,24 @@ def attendances(ctx: Context, *, period: bool = True) -> QuerySet:
     and delivery). For figures counting SMEs; read from the derived rows
     (outcomes/derived.py), brought up to date first."""
     derived.refresh(derived.ATTENDANCE)
+    return _trained(ctx, ctx.source(Attendance), "", period)
+
+
+def _trained(ctx: Context, rows: QuerySet, delivery: str, period: bool) -> QuerySet:
+    """`rows` with an enterprise and the delivery's country, organiser and start
+    date (at `delivery`, a path prefix), narrowed by the request's filters."""
     f = ctx.filters
-    rows = ctx.source(Attendance)
     if f.country_id is not None:
-        rows = rows.filter(country_id=f.country_id)
+        rows = rows.filter(**{f"{delivery}country_id": f.country_id})
     if f.partner_ids:
-        rows = rows.filter(organiser_id__in=f.partner_ids)
+        rows = rows.filter(**{f"{delivery}organiser_id__in": f.partner_ids})
     if f.sector_id is not None:
         rows = rows.filter(enterprise__sector_id=f.sector_id)
     if f.lead_buyer_ids:
         links = ctx.source(LeadBuyerLink).filter(lead_buyer_id__in=f.lead_buyer_ids)
         rows = rows.filter(enterprise_id__in=links.values("enterprise_id"))
     if period:
-        rows = rows.filter(f.in_period("start_date"))
+        rows = rows.filter(f.in_period(f"{delivery}start_date"))
     return rows
 
 
