@@ -198,13 +198,7 @@ def pipeline_section(fig: Figures) -> Section:
 
 def gender_section(fig: Figures) -> Section:
     """Table 3: the gender indicators, one column per phase up to the chosen period."""
-    # Like the report, phases after the chosen period are not shown.
-    end = fig.filters.end
-    columns = [
-        (phase.name, fig.in_phase(phase))
-        for phase in fig.phases
-        if end is None or phase.start <= end
-    ]
+    columns = [(phase.name, fig.in_phase(phase)) for phase in fig.shown_phases()]
     rows = [
         [_(label), *[fig.get(code, filters=filters) for _name, filters in columns]]
         for code, label in GENDER_CODES
@@ -263,8 +257,7 @@ def constituents_section(fig: Figures, title: str | None = None) -> Section:
 def heaviest(fig: Figures) -> list[tuple[str, str | None, Any]]:
     """The profile's costliest figures (measured at 100,000 enterprises), slowest
     first, exactly as its sections ask them: computed side by side beforehand."""
-    end = fig.filters.end
-    phases = [fig.in_phase(phase) for phase in fig.phases if end is None or phase.start <= end]
+    phases = [fig.in_phase(phase) for phase in fig.shown_phases()]
     return [
         *[("eit_mixed_pct", None, filters) for filters in phases],
         *[("gender_initiatives_per_plan", None, filters) for filters in phases],

@@ -101,7 +101,7 @@ class Figures:
         see); otherwise, and with one worker, the page computes them one by one as
         it comes to them. A failure is raised here, as the page would have.
         """
-        workers = min(getattr(settings, "REPORT_WORKERS", 1), len(wanted))
+        workers = min(settings.REPORT_WORKERS, len(wanted))
         if workers < 2 or connection.in_atomic_block:
             return
         derived.refresh()  # once, here: every worker then reads up-to-date rows
@@ -124,6 +124,12 @@ class Figures:
             running = [pool.submit(copy_context().run, work) for _ in range(workers)]
             for done in running:
                 done.result()
+
+    def shown_phases(self) -> list[PhaseRow]:
+        """The phases a per-phase table or chart shows: like the report, none
+        starting after the chosen period."""
+        end = self.filters.end
+        return [phase for phase in self.phases if end is None or phase.start <= end]
 
     def all_time(self) -> Filters:
         return dataclasses.replace(

@@ -119,11 +119,9 @@ def per_phase_chart(
 
     Phases after the chosen period are left out, and so are phases with no records.
     """
-    end = fig.filters.end
-    phases = [phase for phase in fig.phases if end is None or phase.start <= end]
     found = {
         phase.name: as_dict(fig.get(code, by="country", filters=fig.in_phase(phase)))
-        for phase in phases
+        for phase in fig.shown_phases()
     }
     found = {name: values for name, values in found.items() if values}
     keys = [key for key in countries if any(key in values for values in found.values())]
@@ -224,8 +222,7 @@ def heaviest(fig: Figures) -> list[tuple[str, str | None, Any]]:
     """The report's costliest figures (measured at 100,000 enterprises), slowest
     first, exactly as its sections ask them: computed side by side beforehand.
     Only one practice figure: the other reads the same shared count."""
-    end = fig.filters.end
-    phases = [phase for phase in fig.phases if end is None or phase.start <= end]
+    phases = fig.shown_phases()
     return [
         ("practice_in_place_before_pct", "practice", None),
         ("kpi_improved_pct", "kpi", None),
