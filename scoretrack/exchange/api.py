@@ -13,21 +13,32 @@ they must be the objects themselves, not strings naming local variables.
 import base64
 import binascii
 import datetime as dt
+import functools
+import json
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.db.models import ProtectedError, Q, QuerySet, RestrictedError
+from django.db.models import (
+    Aggregate,
+    OuterRef,
+    ProtectedError,
+    Q,
+    QuerySet,
+    RestrictedError,
+    Subquery,
+    TextField,
+)
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import create_model
+from pydantic import BaseModel, create_model
 
 from scoretrack.accounts.scoping import may_write, may_write_kind
 from scoretrack.exchange.exporter import LISTS, SOURCES
 from scoretrack.exchange.importer import EXISTS
-from scoretrack.exchange.schema import SHEETS, Column, Sheet
+from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
 from scoretrack.exchange.services import RecordsResult, records_import
 from scoretrack.lib.current_user import acting_as
 
@@ -43,7 +54,11 @@ class ApiProblem(Exception):
         self.status, self.error, self.detail = status, error, detail
 
 
-class Page(Schema):
+class Page(BaseModel):
+    """A list's page. Items are built as dicts, so the response models are plain
+    pydantic ones: ninja's Schema would wrap every item in its ORM attribute getter
+    (half the time of a 100-item page)."""
+
     next: str | None = Field(description="The cursor of the next page; null on the last")
 
 
@@ -78,14 +93,14 @@ def _describe(column: Column) -> str:
     return f"{text}; {column.help}" if column.help else text
 
 
-def _out_schema(sheet: Sheet) -> type[Schema]:
+def _out_schema(sheet: Sheet) -> type[BaseModel]:
     fields: dict[str, Any] = {
         "id": (uuid.UUID, ...),
         "version": (str, Field(description="Send it back with an update (409 when stale)")),
     }
     for column in sheet.columns:
         fields[column.name] = (_out_type(column), Field(description=_describe(column)))
-    return create_model(f"{_title(sheet)}Item", __base__=Schema, **fields)
+    return create_model(f"{_title(sheet)}Item", __base__=BaseModel, **fields)
 
 
 def _in_schema(sheet: Sheet, *, partial: bool, versioned: bool) -> type[Schema]:
@@ -151,35 +166,69 @@ def _records(sheet: Sheet, user: Any) -> QuerySet:
     return SOURCES[sheet.name].model.objects.visible_to(user)
 
 
-def _items(sheet: Sheet, queryset: QuerySet) -> list[dict[str, Any]]:
-    """The items of the records, in one query plus one per list column."""
-    plain = [c for c in sheet.columns if c.type.name != "list"]
-    paths = [_path(sheet, c.name) for c in plain]
-    records = list(queryset.values("id", "updated_at", *paths))
-    lists = _list_values(sheet, [r["id"] for r in records])
+def _rows(sheet: Sheet, user: Any) -> QuerySet:
+    """The sheet's rows the user may read, as the values an item is made of."""
+    return _selection(sheet.name).visible_to(user)
+
+
+@functools.cache
+def _selection(name: str) -> QuerySet:
+    """The columns of a sheet's items, selected once (never evaluated, only cloned):
+    a request then only adds its filters, which halves the ORM's work on a detail."""
+    sheet = SHEETS_BY_NAME[name]
+    queryset = SOURCES[name].model.objects.all()
+    names = ["id", "updated_at", *(_path(sheet, c.name) for c in _plain(sheet))]
+    if name in LISTS:
+        queryset = queryset.annotate(linked_keys=_linked_keys(sheet))
+        names.append("linked_keys")
+    return queryset.values(*names)
+
+
+def _plain(sheet: Sheet) -> list[Column]:
+    return [c for c in sheet.columns if c.type.name != "list"]
+
+
+def _items(sheet: Sheet, rows: QuerySet, limit: int | None = None) -> list[dict[str, Any]]:
+    """The items of the rows (`_rows`; the first `limit` of them), in one query."""
+    plain = [(c, _path(sheet, c.name), c.type.name == "month") for c in _plain(sheet)]
+    listed = [c.name for c in sheet.columns if c.type.name == "list"]
     items = []
-    for record in records:
-        item: dict[str, Any] = {"id": record["id"], "version": _version(record["updated_at"])}
-        for column, path in zip(plain, paths, strict=True):
-            value = record[path]
-            value = _month(value) if column.type.name == "month" else value
+    for row in rows[:limit] if limit is not None else rows:
+        item: dict[str, Any] = {"id": row["id"], "version": _version(row["updated_at"])}
+        for column, path, month in plain:
+            value = row[path]
+            value = _month(value) if month else value
             item[column.name] = None if value == "" and not column.required else value
-        for column in sheet.columns:
-            if column.type.name == "list":
-                item[column.name] = lists.get(record["id"], [])
+        for name in listed:
+            item[name] = _key_list(row["linked_keys"])
         items.append(item)
     return items
 
 
-def _list_values(sheet: Sheet, ids: list[Any]) -> dict[Any, list[str]]:
-    if sheet.name not in LISTS or not ids:
-        return {}
+class _Keys(Aggregate):
+    """The keys of a record's links, as one value of its row: on PostgreSQL an array
+    in the database's order of the keys (as the export lists them), on SQLite a JSON
+    array, sorted by `_key_list` (SQLite's BINARY order is Python's)."""
+
+    function = "json_group_array"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "ARRAY_AGG(%(expressions)s ORDER BY %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _linked_keys(sheet: Sheet) -> Subquery:
+    """One sheet's list column (LISTS: the link model, its owner and key paths)."""
     _column, through, owner, key = LISTS[sheet.name]
-    found: dict[Any, list[str]] = {}
-    links = through.objects.filter(**{f"{owner}__in": ids}).order_by(key)
-    for owner_id, value in links.values_list(owner, key):
-        found.setdefault(owner_id, []).append(value)
-    return found
+    links = through.objects.filter(**{owner: OuterRef("pk")}).order_by().values(owner)
+    return Subquery(links.annotate(keys=_Keys(key)).values("keys"))
+
+
+def _key_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return sorted(json.loads(value)) if isinstance(value, str) else list(value)
 
 
 def _version(updated_at: dt.datetime) -> str:
@@ -243,7 +292,7 @@ def _refuse_nul(name: str, value: Any) -> None:
 
 
 def _one(sheet: Sheet, user: Any, pk: uuid.UUID) -> dict[str, Any]:
-    items = _items(sheet, _records(sheet, user).filter(pk=pk))
+    items = _items(sheet, _rows(sheet, user).filter(pk=pk))
     if not items:
         raise HttpError(404, "not found")
     return items[0]
@@ -334,8 +383,8 @@ def resource(sheet: Sheet) -> Router:
     )
     def list_records(request: HttpRequest, filters: Query[filters_schema]) -> Any:
         """Oldest change first, `limit` at a time; follow `next` until it is null."""
-        queryset = _filtered(sheet, _records(sheet, request.user), filters)
-        records = _items(sheet, queryset[: filters.limit + 1])
+        queryset = _filtered(sheet, _rows(sheet, request.user), filters)
+        records = _items(sheet, queryset, filters.limit + 1)
         more = len(records) > filters.limit
         records = records[: filters.limit]
         last = records[-1] if records else None

@@ -27,7 +27,7 @@ from scoretrack.outcomes.models import (
     PracticeAnswer,
     WorkerSurveyAnswer,
 )
-from scoretrack.reference.models import Target
+from scoretrack.reference.models import Organisation, Target
 from scoretrack.training.models import ConsultingVisit, Participant
 
 D = dt.date(2015, 6, 1)
@@ -215,8 +215,31 @@ def test_a_list_takes_the_same_queries_for_one_item_or_many(
     assert len(items) == 23
     assert all(item["lead_buyers"] == ["LB"] for item in items if item["key"][2:].isdigit())
     assert len(many) == len(one)
-    # the records in one query, the lead buyers of the page in one more
-    assert sum("enterprises_enterprise" in q["sql"] for q in many.captured_queries) <= 2
+    # the records and their lead buyers (a subquery of the same row) in one query
+    assert sum("enterprises_enterprise" in q["sql"] for q in many.captured_queries) == 1
+
+
+def test_a_list_column_holds_the_linked_keys_in_key_order(world: SimpleNamespace) -> None:
+    _, token = ApiToken.issue(user=world.users["global"])
+    client = Client(headers={"authorization": f"Bearer {token}"})
+    firm = Enterprise.objects.create(key="E-KEYS", name="Three buyers", country=world.BO)
+    for key in ("LB-B2", "LB-A1", "LB-C3"):  # created out of order
+        buyer = Organisation.objects.create(key=key, name=key, type="lead_buyer")
+        LeadBuyerLink.objects.create(enterprise=firm, lead_buyer=buyer)
+    Enterprise.objects.create(key="E-NONE", name="No buyer", country=world.BO)
+    client.get(f"/api/v1/enterprises/{firm.pk}")  # warm the token and access caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        item = client.get(f"/api/v1/enterprises/{firm.pk}").json()
+    assert item["lead_buyers"] == ["LB-A1", "LB-B2", "LB-C3"]
+    assert len(queries) == 1
+    items = client.get("/api/v1/enterprises?limit=500").json()["items"]
+    by_key = {i["key"]: i["lead_buyers"] for i in items}
+    assert by_key["E-KEYS"] == ["LB-A1", "LB-B2", "LB-C3"]
+    assert by_key["E-BO1"] == ["LB"]
+    assert by_key["E-NONE"] == []  # no link: an empty list, not null
 
 
 # --- writes -----------------------------------------------------------------------------
