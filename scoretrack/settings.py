@@ -109,19 +109,37 @@ TEMPLATES = [
 ]
 
 # Database: embedded SQLite in the data folder by default, PostgreSQL with DATABASE_URL.
+# Each server thread keeps its connection for DB_CONN_MAX_AGE seconds (checked
+# before reuse): a new one per request would cost PostgreSQL a backend process
+# and SQLite a fresh schema parse, pragmas and an empty page cache every time.
 DATABASE_URL = env_str("DATABASE_URL", "")
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str(
             "TEST_DATABASE_NAME", "test_scoretrack"
         )
+        # Parameters bound by the server, and a query a connection has run 5 times
+        # kept prepared: PostgreSQL then plans it once, not per request (planning
+        # an API detail's five-table query took 0.5 ms, running it 0.1 ms). Off
+        # (PG_PREPARED_STATEMENTS=false) behind a pooler in transaction mode.
+        if env_bool("PG_PREPARED_STATEMENTS", True):
+            DATABASES["default"].setdefault("OPTIONS", {}).update(
+                server_side_binding=True, prepare_threshold=5
+            )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "scoretrack.sqlite3",
+            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
