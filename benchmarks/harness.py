@@ -33,15 +33,12 @@ from benchmarks.common import ROOT, run_child, say
 from benchmarks.datasets import Dataset, bench_dir, pg_available
 from benchmarks.markdown import Run, write_report
 
-# Issue 7's slot: the JSON API's load benchmark, once the API exists. The harness runs
-# `python -m benchmarks.api_load --size N --database D --runs R` with the data set's
-# environment (DATABASE_URL / SCORETRACK_DATA_DIR), like every per-data-set benchmark.
-# The module starts its own server on that database (`scoretrack serve --port ...`),
-# drives 16 concurrent clients at list, detail and indicator-values endpoints, and
-# prints its figures with `benchmarks.common.emit` as Result(benchmark="api: load",
-# subject=p95 latency, reference=a bare Django view returning a constant, goal="p95 <
-# 100 ms (lists) / 30 ms (details)"). Until then the run says "API benchmark not
-# available yet".
+# The JSON API's load benchmark (issue 7): `python -m benchmarks.api_load --size N
+# --database D` with the data set's environment (DATABASE_URL / SCORETRACK_DATA_DIR),
+# like every per-data-set benchmark. It starts `make run`'s server on that database
+# (`scoretrack serve`, its default processes and threads), drives 16 concurrent
+# clients at the list, detail and indicator-values endpoints and at a bare Django
+# view (/healthz, the reference), and prints its figures with `benchmarks.common.emit`.
 API_MODULE = ROOT / "benchmarks" / "api_load.py"
 REPORTS_MODULE = ROOT / "benchmarks" / "reports.py"
 

@@ -68,6 +68,14 @@ READING = {
         " exporter's own SQL (same joins, same order) on a raw cursor into csv.writer,"
         " without the exporter's per-cell formatting and escaping."
     ),
+    "api: list": (
+        "One load run per data set: `make run`'s server (`scoretrack serve`: gunicorn,"
+        " 2 × cores + 1 processes of one thread) on loopback, 16 clients on kept-alive"
+        " connections driven by one asyncio loop in the benchmark's process, on the same"
+        " cores. Reference: a bare Django view (/healthz: the middleware, `SELECT 1`, a"
+        " constant JSON answer) under the same load. The notes give requests/s and the"
+        " API's own floor, its catalogue (token, throttle, JSON; no data query)."
+    ),
     "import: participants CSV": (
         "The exchange engineer's `benchmarks/import_participants.py`, each run on a fresh"
         " copy of its built base (250,000 enterprises, 25,000 deliveries); rows/s as that"
