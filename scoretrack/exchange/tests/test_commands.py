@@ -110,3 +110,26 @@ def test_export_takes_several_sheets_after_one_option(
         "countries.csv",
         "organisations.csv",
     ]
+
+
+@pytest.mark.parametrize("command", ["export", "import", "values"])
+def test_data_commands_start_without_the_system_checks(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the console (run_from_argv), as `scoretrack export` runs: the checks load
+    every URL and build the API's schemas, 1.5 s of start-up for nothing."""
+    from django.core import checks
+    from django.core.management import load_command_class
+
+    def refuse(*args: Any, **kwargs: Any) -> list[Any]:
+        raise AssertionError("the system checks ran")
+
+    monkeypatch.setattr(checks, "run_checks", refuse)
+    app = "indicators" if command == "values" else "exchange"
+    handled: list[str] = []
+    instance = load_command_class(f"scoretrack.{app}", command)
+    monkeypatch.setattr(instance, "handle", lambda *a, **k: handled.append(command))
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
+    argv = ["scoretrack", command] + (["--code", "smes_trained"] if command == "values" else ["x"])
+    instance.run_from_argv(argv)
+    assert handled == [command]
