@@ -66,7 +66,8 @@ READING = {
     "export: CSV": (
         "Both sides timed as whole processes, start-up included; the reference runs the"
         " exporter's own SQL (same joins, same order) on a raw cursor into csv.writer,"
-        " without the exporter's per-cell formatting and escaping."
+        " without the exporter's per-cell formatting and escaping. One untimed run of the"
+        " reference first puts the sheet's rows in the page cache for both sides."
     ),
     "api: list": (
         "One load run per data set: `make run`'s server (`scoretrack serve`: gunicorn,"
