@@ -237,9 +237,12 @@ class Attendance(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        # Covering the SME figures: a period's rows by country (and module), and an
+        # Covering the SME figures: a period's rows by country (and module), all of
+        # a country's rows (SMEs trained by country over all time: SQLite counted them
+        # in 115 ms through a temporary B-tree, 21 ms in this order), and an
         # enterprise's history up to a date.
         indexes = [
+            models.Index(fields=["country", "enterprise"], name="attendance_country"),
             models.Index(
                 fields=["start_date", "country", "enterprise", "module"],
                 name="attendance_period",

@@ -152,3 +152,22 @@ def test_a_partner_counts_only_the_attendances_it_may_see(make: Make, two_firms)
     ]
     # A's M2 in d2 is not the partner's: to it, nobody took more than one module.
     assert Ask(user)("smes_more_than_one_module_pct", phase="II") == 0.0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan without statistics")
+def test_smes_by_country_over_all_time_walk_the_country_index(ask, two_firms):
+    """All of a country's attendances in (country, enterprise) order: counted as they
+    come, with no temporary B-tree (five times faster at 100,000 enterprises)."""
+    from django.test.utils import CaptureQueriesContext
+
+    derived.refresh()
+    with CaptureQueriesContext(connection) as queries:
+        assert ask("smes_trained", by="country") == {"BO": 2}
+    (sql,) = [
+        q["sql"] for q in queries.captured_queries if 'FROM "training_attendance"' in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " / ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX attendance_country" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
