@@ -38,7 +38,8 @@ from benchmarks.markdown import Run, write_report
 # like every per-data-set benchmark. It starts `make run`'s server on that database
 # (`scoretrack serve`, its default processes and threads), drives 16 concurrent
 # clients at the list, detail and indicator-values endpoints and at a bare Django
-# view (/healthz, the reference), and prints its figures with `benchmarks.common.emit`.
+# view returning a constant (/livez, the reference), and prints its figures with
+# `benchmarks.common.emit`.
 API_MODULE = ROOT / "benchmarks" / "api_load.py"
 REPORTS_MODULE = ROOT / "benchmarks" / "reports.py"
 

@@ -73,9 +73,9 @@ READING = {
         "One load run per data set: `make run`'s server (`scoretrack serve`: gunicorn,"
         " 2 × cores + 1 processes of one thread) on loopback, 16 clients on kept-alive"
         " connections driven by one asyncio loop in the benchmark's process, on the same"
-        " cores. Reference: a bare Django view (/healthz: the middleware, `SELECT 1`, a"
-        " constant JSON answer) under the same load. The notes give requests/s and the"
-        " API's own floor, its catalogue (token, throttle, JSON; no data query)."
+        " cores. Reference: a bare Django view returning a constant (/livez: the server"
+        " and the middleware, no query) under the same load. The notes give requests/s"
+        " and the API's own floor, its catalogue (token, throttle, JSON; no data query)."
     ),
     "import: participants CSV": (
         "The exchange engineer's `benchmarks/import_participants.py`, each run on a fresh"

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, health check."""
+"""Site-wide pages: home, liveness and health checks."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ from scoretrack.enterprises.models import Enterprise
 from scoretrack.reference.models import CountryProgramme
 from scoretrack.training.models import Delivery
 from scoretrack.web.audit import RestoreError, deleted_records, record_restore
+
+
+@require_GET
+@never_cache
+def livez(request: HttpRequest) -> JsonResponse:
+    """The process answers: a constant, no database (a load balancer's liveness probe,
+    and the API benchmark's reference: the cost of the server and Django alone)."""
+    return JsonResponse({"status": "ok"})
 
 
 @require_GET

@@ -119,6 +119,7 @@ AGGREGATES = {
 
 # Endpoints that show no domain record, each with the reason.
 EXEMPT = {
+    "livez": "a constant",
     "healthz": "the database's state only",
     "login/": "public",
     "logout/": "ends the session",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -13,6 +15,15 @@ def test_healthz_reports_the_database_state() -> None:
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
     assert body["database"]["vendor"] == connection.vendor
+
+
+@pytest.mark.django_db
+def test_livez_answers_a_constant_without_the_database(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        response = Client().get("/livez")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert "no-cache" in response["Cache-Control"]
+    assert Client().post("/livez").status_code == 405
 
 
 @pytest.mark.django_db
