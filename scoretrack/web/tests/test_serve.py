@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from scoretrack.lib.env import ConfigError
 from scoretrack.web.management.commands import serve
 
 
@@ -52,3 +53,12 @@ def test_options_win_over_the_environment(started: Any, monkeypatch: pytest.Monk
     (argv,) = started
     assert (option(argv, "--workers"), option(argv, "--threads")) == ("2", "8")
     assert option(argv, "--bind") == "127.0.0.1:8100"
+
+
+def test_a_bad_number_in_the_environment_names_the_variable(
+    started: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEB_THREADS", "many")
+    with pytest.raises(ConfigError, match="WEB_THREADS='many' is not an integer"):
+        call_command("serve")
+    assert started == []

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from scoretrack.lib.env import env_int
+
 
 def default_workers() -> int:
     """gunicorn's advice, 2 × cores + 1: while one process waits on the database
@@ -21,16 +23,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        workers = os.environ.get("WEB_CONCURRENCY") or default_workers()
-        parser.add_argument("--workers", type=int, default=int(workers))
+        parser.add_argument("--port", type=int, default=env_int("PORT", 8000))
+        parser.add_argument(
+            "--workers", type=int, default=env_int("WEB_CONCURRENCY", default_workers())
+        )
         # One request at a time per process by default: Python threads of one
         # process take turns on its one interpreter lock, and a thread back from a
         # database call waits for the others' turns. Measured with the API load
         # benchmark (16 clients, 2 cores, SQLite): 5 processes × 1 thread gave a
         # p95 of 61 ms for lists and 27 ms for details; 5 × 4 threads 109 and 53 ms.
-        threads = os.environ.get("WEB_THREADS") or "1"
-        parser.add_argument("--threads", type=int, default=int(threads))
+        parser.add_argument("--threads", type=int, default=env_int("WEB_THREADS", 1))
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
