@@ -191,7 +191,7 @@ def _plain(sheet: Sheet) -> list[Column]:
 def _items(sheet: Sheet, rows: QuerySet, limit: int | None = None) -> list[dict[str, Any]]:
     """The items of the rows (`_rows`; the first `limit` of them), in one query."""
     plain = [(c, _path(sheet, c.name), c.type.name == "month") for c in _plain(sheet)]
-    listed = [c.name for c in sheet.columns if c.type.name == "list"]
+    listed = LISTS[sheet.name][0] if sheet.name in LISTS else None
     items = []
     for row in rows[:limit] if limit is not None else rows:
         item: dict[str, Any] = {"id": row["id"], "version": _version(row["updated_at"])}
@@ -199,8 +199,8 @@ def _items(sheet: Sheet, rows: QuerySet, limit: int | None = None) -> list[dict[
             value = row[path]
             value = _month(value) if month else value
             item[column.name] = None if value == "" and not column.required else value
-        for name in listed:
-            item[name] = _key_list(row["linked_keys"])
+        if listed:
+            item[listed] = _key_list(row["linked_keys"])
         items.append(item)
     return items
 

@@ -23,15 +23,15 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return calls
 
 
-def option(argv: list[str], name: str) -> str:
-    return argv[argv.index(name) + 1]
+def served(started: list[list[str]], **options: Any) -> tuple[str, str, str]:
+    """`scoretrack serve` run once: gunicorn's --workers, --threads and --bind."""
+    call_command("serve", **options)
+    (argv,) = started
+    return tuple(argv[argv.index(name) + 1] for name in ("--workers", "--threads", "--bind"))
 
 
 def test_by_default_five_single_threaded_processes_on_two_cores(started: Any) -> None:
-    call_command("serve")
-    (argv,) = started
-    assert (option(argv, "--workers"), option(argv, "--threads")) == ("5", "1")
-    assert option(argv, "--bind") == "127.0.0.1:8000"
+    assert served(started) == ("5", "1", "127.0.0.1:8000")
 
 
 def test_the_environment_sets_processes_threads_and_address(
@@ -41,18 +41,12 @@ def test_the_environment_sets_processes_threads_and_address(
     monkeypatch.setenv("WEB_THREADS", "4")
     monkeypatch.setenv("HOST", "::1")
     monkeypatch.setenv("PORT", "9000")
-    call_command("serve")
-    (argv,) = started
-    assert (option(argv, "--workers"), option(argv, "--threads")) == ("3", "4")
-    assert option(argv, "--bind") == "[::1]:9000"
+    assert served(started) == ("3", "4", "[::1]:9000")
 
 
 def test_options_win_over_the_environment(started: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    call_command("serve", workers=2, threads=8, port=8100)
-    (argv,) = started
-    assert (option(argv, "--workers"), option(argv, "--threads")) == ("2", "8")
-    assert option(argv, "--bind") == "127.0.0.1:8100"
+    assert served(started, workers=2, threads=8, port=8100) == ("2", "8", "127.0.0.1:8100")
 
 
 def test_a_bad_number_in_the_environment_names_the_variable(

@@ -5,18 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from scoretrack.exchange.exporter import chosen_sheets, format_for, workbook_export
 from scoretrack.exchange.management.users import acting_user
+from scoretrack.lib.commands import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Export records as an xlsx workbook, a folder of CSV files or a zip (by PATH's suffix)."
-    # Django's system checks load the URLs, and with them the whole API's schemas:
-    # 1.5 s before every run of a data command that serves no page (`scoretrack
-    # check` still runs them all).
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="book.xlsx, book.zip, or a folder name (no suffix)")

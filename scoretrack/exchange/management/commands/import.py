@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from scoretrack.exchange.management.users import acting_user
 from scoretrack.exchange.services import workbook_import
+from scoretrack.lib.commands import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Import a workbook (xlsx, a folder of CSV files or a zip of them)."
-    # Django's system checks load the URLs, and with them the whole API's schemas:
-    # 1.5 s before every run of a data command that serves no page (`scoretrack
-    # check` still runs them all).
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")

@@ -8,9 +8,10 @@ from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from scoretrack.indicators.registry import Request, evaluate
+from scoretrack.lib.commands import DataCommand
 
 
 class Console:
@@ -29,12 +30,8 @@ def iso_date(text: str) -> dt.date:
         raise ArgumentTypeError(f"not an ISO date: {text!r}") from exc
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Print indicator figures for filters (the JSON of /api/v1/indicators/values)."
-    # Django's system checks load the URLs, and with them the whole API's schemas:
-    # 1.5 s before every run of a data command that serves no page (`scoretrack
-    # check` still runs them all).
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--code", action="append", required=True, help="repeat for several")
