@@ -36,6 +36,12 @@ class Access:
     viewer: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)
     user_id: Any = None
+    # Where a partner and an enterprise user may write (create in, or move to): the
+    # countries of the partner's organisations (a global one's: where it has an
+    # agreement), each organisation with its own country; the enterprise's country.
+    partner_countries: frozenset[Any] = field(default_factory=frozenset)
+    organisation_countries: frozenset[tuple[Any, Any]] = field(default_factory=frozenset)
+    enterprise_countries: frozenset[Any] = field(default_factory=frozenset)
 
     @property
     def aggregates_only(self) -> bool:
@@ -63,6 +69,9 @@ class Access:
             enterprises=self.enterprises,
             roles=self.roles - {"lead_buyer", "viewer"},
             user_id=self.user_id,
+            partner_countries=self.partner_countries,
+            organisation_countries=self.organisation_countries,
+            enterprise_countries=self.enterprise_countries,
         )
 
 
@@ -115,8 +124,35 @@ def _load_access(user: Any) -> Access:
         viewer=viewer,
         roles=frozenset(roles),
         user_id=user.pk,
+        **_write_places(sets["organisations"], sets["enterprises"]),
         **{name: frozenset(values) for name, values in sets.items()},
     )
+
+
+def _write_places(organisations: set[Any], enterprises: set[Any]) -> dict[str, frozenset]:
+    """The countries a partner's and an enterprise user's writes may land in."""
+    from scoretrack.enterprises.models import Enterprise
+    from scoretrack.reference.models import Agreement, Organisation
+
+    own = (
+        set(Organisation.objects.filter(pk__in=organisations).values_list("pk", "country_id"))
+        if organisations
+        else set()
+    )
+    countries = {country for _pk, country in own if country is not None}
+    global_ones = {pk for pk, country in own if country is None}
+    if global_ones:
+        countries |= set(
+            Agreement.objects.filter(organisation_id__in=global_ones).values_list(
+                "country_id", flat=True
+            )
+        )
+    firms = Enterprise.objects.filter(pk__in=enterprises).values_list("country_id", flat=True)
+    return {
+        "partner_countries": frozenset(countries),
+        "organisation_countries": frozenset(own),
+        "enterprise_countries": frozenset(firms) if enterprises else frozenset(),
+    }
 
 
 def scope(queryset: QuerySet, user: Any, purpose: Purpose = "records") -> QuerySet:
@@ -268,6 +304,15 @@ def organisation_rule(access: Access) -> Q:
         q |= Q(pk__in=delivery_ids(access).values("organiser_id")) | Q(
             pk__in=Trainer.objects.filter(pk__in=access.trainers).values("organisation_id")
         )
+    if access.organisations or access.trainers or access.enterprises:
+        # The lead buyers of the firms one reads: their names are on the firm's record.
+        from scoretrack.enterprises.models import LeadBuyerLink
+
+        q |= Q(
+            pk__in=LeadBuyerLink.objects.filter(enterprise_id__in=enterprise_ids(access)).values(
+                "lead_buyer_id"
+            )
+        )
     return q
 
 
@@ -404,10 +449,14 @@ def _roots_allowed(
 ) -> list[bool]:
     """The write rule of records that are not a child of another, for a batch."""
     label = model._meta.label
-    in_country = [getattr(obj, "country_id", None) in access.countries for obj in objs]
+    countries = [getattr(obj, "country_id", None) for obj in objs]
+    in_country = [country in access.countries for country in countries]
+    # A partner writes only in its own countries, whatever else the rule says: a
+    # delivery it organises cannot be moved abroad, nor a firm registered there.
+    partner_place = [country in access.partner_countries for country in countries]
     if label == "enterprises.Enterprise":
-        # An enterprise keeps its own facts up to date; a partner registers new
-        # SMEs and edits those it may read.
+        # An enterprise keeps its own facts up to date (not its country); a partner
+        # registers new SMEs and edits those it may read, in its countries.
         existing = {obj.pk for obj, new in zip(objs, adding, strict=True) if not new}
         readable = (
             set(enterprise_ids(access).filter(pk__in=existing).values_list("pk", flat=True))
@@ -416,29 +465,39 @@ def _roots_allowed(
         )
         return [
             here
-            or (obj.pk in access.enterprises and not new)
-            or (bool(access.organisations) and (new or obj.pk in readable))
-            for obj, new, here in zip(objs, adding, in_country, strict=True)
+            or (obj.pk in access.enterprises and not new and country in access.enterprise_countries)
+            or (bool(access.organisations) and place and (new or obj.pk in readable))
+            for obj, new, here, place, country in zip(
+                objs, adding, in_country, partner_place, countries, strict=True
+            )
         ]
     if label == "training.Delivery":
         return [
-            h or o.organiser_id in access.organisations
-            for o, h in zip(objs, in_country, strict=True)
+            h or (o.organiser_id in access.organisations and p)
+            for o, h, p in zip(objs, in_country, partner_place, strict=True)
         ]
     if label == "trainers.Trainer":
         return [
-            h or o.organisation_id in access.organisations
-            for o, h in zip(objs, in_country, strict=True)
+            h or (o.organisation_id in access.organisations and p)
+            for o, h, p in zip(objs, in_country, partner_place, strict=True)
         ]
     if label == "reference.Organisation":
-        return [h or o.pk in access.organisations for o, h in zip(objs, in_country, strict=True)]
+        # A partner keeps its own organisation's facts, not its country.
+        return [
+            h or (o.pk, o.country_id) in access.organisation_countries
+            for o, h in zip(objs, in_country, strict=True)
+        ]
     if label in {"finance.DirectCost", "finance.Contribution"}:
         organised = _organised_ids(access, {o.delivery_id for o in objs} - {None})
         own = label == "finance.DirectCost"
         return [
             here
-            or (o.delivery_id in organised and (own or o.organisation_id in access.organisations))
-            for o, here in zip(objs, in_country, strict=True)
+            or (
+                place
+                and o.delivery_id in organised
+                and (own or o.organisation_id in access.organisations)
+            )
+            for o, here, place in zip(objs, in_country, partner_place, strict=True)
         ]
     return in_country  # regions, clusters, agreements, events
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
-from scoretrack.lib.models import Record, sync_index
+from scoretrack.lib.models import Record, Violation, sync_index
 from scoretrack.reference.models import Cluster, CountryProgramme, Organisation, Region, Sector
 
 
@@ -49,6 +52,26 @@ class Enterprise(Record):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def lead_buyer_rules(buyers: Sequence[Collection[Any]]) -> Iterator[Violation]:
+        """Each set of lead-buyer ids (one per enterprise of a batch) names lead-buyer
+        organisations only: a trade union or a partner supplies no one."""
+        wanted = set().union(*buyers) if buyers else set()
+        if not wanted:
+            return
+        found = {
+            pk: (key, kind)
+            for pk, key, kind in Organisation.objects.filter(pk__in=wanted).values_list(
+                "pk", "key", "type"
+            )
+        }
+        for position, ids in enumerate(buyers):
+            for pk in ids:
+                key, kind = found.get(pk, (pk, ""))
+                if kind != Organisation.Type.LEAD_BUYER:
+                    what = Organisation.Type(kind).label.lower() if kind else "unknown"
+                    yield Violation(position, "lead_buyers", f"{key} is a {what}, not a lead buyer")
+
     @property
     def workforce(self) -> int | None:
         if self.workforce_female is None and self.workforce_male is None:
@@ -73,3 +96,8 @@ class LeadBuyerLink(Record):
 
     def __str__(self) -> str:
         return f"{self.enterprise} supplies {self.lead_buyer}"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        buyers = [[pk] if (pk := record.lead_buyer_id) else [] for record in records]
+        yield from Enterprise.lead_buyer_rules(buyers)

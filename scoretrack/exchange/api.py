@@ -19,6 +19,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.db.models import (
     Aggregate,
     OuterRef,
@@ -41,6 +42,7 @@ from scoretrack.exchange.importer import EXISTS
 from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
 from scoretrack.exchange.services import RecordsResult, records_import
 from scoretrack.lib.current_user import acting_as
+from scoretrack.lib.models import claim_version
 
 MAX_LIMIT = 500
 SCOPE_REASON = "outside your scope"
@@ -338,17 +340,21 @@ def _stored(sheet: Sheet, user: Any, pk: uuid.UUID) -> Any:
 
 def _update(sheet: Sheet, user: Any, pk: uuid.UUID, data: dict[str, Any], merge: bool) -> Any:
     record = _stored(sheet, user, pk)
-    current = _one(sheet, user, pk)
-    if data.get("version") != current["version"]:
-        detail = [_field("version", f"the record changed since: version is {current['version']}")]
-        raise ApiProblem(409, "stale version", detail)
-    if merge:
-        given = {name: value for name, value in data.items() if name in data["_set"]}
-        data = {**current, **given}
-    result = records_import(
-        sheet=sheet.name, rows=[_cells(sheet, data)], user=user, target_id=record.pk
-    )
-    return _one(sheet, user, _outcome(result))
+    with transaction.atomic():
+        # The version is claimed first, in the writing transaction: of concurrent
+        # updates carrying one version exactly one gets past here.
+        if not claim_version(type(record), record.pk, data.get("version") or ""):
+            version = _one(sheet, user, pk)["version"]
+            detail = [_field("version", f"the record changed since: version is {version}")]
+            raise ApiProblem(409, "stale version", detail)
+        current = _one(sheet, user, pk)
+        if merge:
+            given = {name: value for name, value in data.items() if name in data["_set"]}
+            data = {**current, **given}
+        result = records_import(
+            sheet=sheet.name, rows=[_cells(sheet, data)], user=user, target_id=record.pk
+        )
+        return _one(sheet, user, _outcome(result))
 
 
 def _delete(sheet: Sheet, user: Any, pk: uuid.UUID) -> None:

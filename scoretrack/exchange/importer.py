@@ -26,7 +26,7 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from scoretrack.accounts.scoping import writable
+from scoretrack.accounts.scoping import may_write_kind, writable
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.exchange.fastinsert import insert_with_history
@@ -110,6 +110,7 @@ class Row:
     defaults: dict[str, Any] = field(default_factory=dict)  # set only when created
     obj: Any = None
     extra_change: bool = False  # changed outside `values` (lead buyers, trainers...)
+    refused: bool = False  # rejected after matching (a problem is reported)
 
 
 @dataclass
@@ -181,7 +182,6 @@ class SheetImporter:
     loose: frozenset[str] = frozenset()  # content fields compared only when given
     content_lookup = ""  # the field content matching looks records up by
     renames: dict[str, str] = {}
-    ordered_dates: tuple[tuple[str, str], ...] = ()  # (later, earlier) column pairs
 
     def __init__(self, sheet: Sheet, header: dict[str, int], ctx: Context) -> None:
         self.sheet = sheet
@@ -231,11 +231,6 @@ class SheetImporter:
         row, ok = Row(number, {}, raw), True
         for column in self.present:
             ok = self._parse_cell(row, column) and ok
-        for later, earlier in self.ordered_dates:
-            end, start = row.cells.get(later), row.cells.get(earlier)
-            if end and start and end < start:
-                self.problem(row, later, f"before {earlier} {start.isoformat()}")
-                ok = False
         return row if ok else None
 
     def _parse_cell(self, row: Row, column: Column) -> bool:
@@ -387,7 +382,8 @@ class SheetImporter:
         matched = self.match(rows)
         self.before_compare(matched)
         creates, updates, changed_fields = [], [], set()
-        kept = self._in_scope(matched)
+        kept = self._in_scope([row for row in matched if not row.refused])
+        kept = self._within_rules(kept)
         for row in kept:
             if row.obj is None:
                 row.obj = NewRecord(**{**self._defaults, **row.values, **row.defaults})
@@ -420,30 +416,12 @@ class SheetImporter:
         """
         if not rows:
             return rows
-        names = list(self._fields)
         stored = [row for row in rows if row.obj is not None]
         as_stored = writable(
             self.ctx.user, self.model, [r.obj for r in stored], adding=[False] * len(stored)
         )
         refused = {id(r) for r, ok in zip(stored, as_stored, strict=True) if not ok}
-        after = [
-            NewRecord(
-                **{
-                    **(
-                        {n: getattr(r.obj, n) for n in names}
-                        if r.obj is not None
-                        else self._defaults
-                    ),
-                    **r.values,
-                }
-            )
-            for r in rows
-        ]
-        for record, row in zip(after, rows, strict=True):
-            if row.obj is not None:
-                record.id = row.obj.pk
-            elif "id" not in vars(record):
-                record.id = None
+        after = self._after(rows)
         as_new = writable(self.ctx.user, self.model, after, adding=[r.obj is None for r in rows])
         kept = []
         for row, ok in zip(rows, as_new, strict=True):
@@ -458,6 +436,44 @@ class SheetImporter:
                 f"{self.model._meta.verbose_name}",
             )
         return kept
+
+    def _after(self, rows: list[Row]) -> list[NewRecord]:
+        """Each row's record as it will be written: stored values, then the row's."""
+        names = list(self._fields)
+        after = []
+        for row in rows:
+            if row.obj is not None:
+                record = NewRecord(**{n: getattr(row.obj, n) for n in names})
+                vars(record).update(row.values)
+                record.id = row.obj.pk
+            else:
+                record = NewRecord(**{**self._defaults, **row.values, **row.defaults})
+                if "id" not in vars(record):
+                    record.id = None
+            after.append(record)
+        return after
+
+    def _within_rules(self, rows: list[Row]) -> list[Row]:
+        """The rows whose records keep the model's rules (`Record.rules`, asked for
+        the whole chunk at once); the others are rejected with the rule's reason."""
+        if not rows:
+            return rows
+        after = self._after(rows)
+        broken: set[int] = set()
+        for violation in [*self.model.rules(after), *self.link_rules(rows, after)]:
+            row = rows[violation.position]
+            self.problem(row, self._column_of(violation.field), violation.reason)
+            broken.add(violation.position)
+        return [row for position, row in enumerate(rows) if position not in broken]
+
+    def link_rules(self, rows: list[Row], after: list[NewRecord]) -> Iterable[Any]:
+        """Rules of what a row links to besides its fields (lead buyers, trainers)."""
+        return ()
+
+    def _column_of(self, field_name: str) -> str:
+        """The sheet column a model field is read from ("" when none is)."""
+        columns = {self.renames.get(c.name, c.name): c.name for c in self.sheet.columns}
+        return columns.get(field_name, columns.get(field_name.removesuffix("_id"), ""))
 
     def before_compare(self, rows: list[Row]) -> None:
         """Set `row.extra_change` on matched rows when more than their fields changes."""
@@ -586,20 +602,12 @@ class SheetImporter:
     # --- helpers for subclasses -------------------------------------------------------
 
     def to_usd(self, row: Row, amount: Decimal, currency: str, day: dt.date) -> Decimal | None:
-        key = (currency, day)
-        if key not in self.ctx.rates:
-            try:
-                rates = ExchangeRate.objects.visible_to(self.ctx.user)
-                self.ctx.rates[key] = rates.rate_on(currency, day)
-            except MissingRate:
-                self.problem(
-                    row,
-                    "currency",
-                    f"no exchange rate for {currency} on or before {day.isoformat()}: "
-                    "add it to the rates sheet or give usd",
-                )
-                return None
-        return (amount / self.ctx.rates[key]).quantize(Decimal("0.01"))
+        try:
+            rates = ExchangeRate.objects.visible_to(self.ctx.user)
+            return rates.to_usd(amount, currency, day, rates=self.ctx.rates)
+        except MissingRate as missing:
+            self.problem(row, "currency", f"{missing}: add it to the rates sheet or give usd")
+            return None
 
 
 # --- one importer per sheet -----------------------------------------------------------
@@ -611,7 +619,6 @@ class CountryImporter(SheetImporter):
 
 class PhaseImporter(SheetImporter):
     model, identity, kind = Phase, ("name",), "phase"
-    ordered_dates = (("end_date", "start_date"),)
 
 
 class ModuleImporter(SheetImporter):
@@ -632,7 +639,6 @@ class OrganisationImporter(SheetImporter):
 class AgreementImporter(SheetImporter):
     model = Agreement
     identity = ("organisation_id", "country_id", "kind", "signed_on")
-    ordered_dates = (("ended_on", "signed_on"),)
 
 
 class TargetImporter(SheetImporter):
@@ -697,6 +703,9 @@ class EnterpriseImporter(SheetImporter):
             self._names[key] = found
         return self._names[key]
 
+    def link_rules(self, rows: list[Row], after: list[NewRecord]) -> Iterable[Any]:
+        return Enterprise.lead_buyer_rules([row.ids.get("lead_buyers") or [] for row in rows])
+
     def before_compare(self, rows: list[Row]) -> None:
         matched = [row for row in rows if "lead_buyers" in row.ids and row.obj is not None]
         current: dict[uuid.UUID, set[uuid.UUID]] = {row.obj.pk: set() for row in matched}
@@ -705,6 +714,16 @@ class EnterpriseImporter(SheetImporter):
             current[enterprise_id].add(buyer_id)
         for row in matched:
             row.extra_change = current[row.obj.pk] != set(row.ids["lead_buyers"])
+        self._refuse_links(rows, LeadBuyerLink, "lead_buyers", "lead buyers")
+
+    def _refuse_links(self, rows: list[Row], link: type, column: str, what: str) -> None:
+        """A row that changes links the user's role may not write is rejected."""
+        if may_write_kind(self.ctx.user, link):
+            return
+        for row in rows:
+            if column in row.ids and (row.extra_change or (row.obj is None and row.ids[column])):
+                self.problem(row, column, f"outside your scope: your role may not change {what}")
+                row.refused = True
 
     def after_write(self, rows: list[Row]) -> None:
         rows = [row for row in rows if "lead_buyers" in row.ids]
@@ -752,10 +771,15 @@ class MilestoneImporter(SheetImporter):
 
 class DeliveryImporter(SheetImporter):
     model, identity, kind = Delivery, ("key", "country_id"), "delivery"
-    ordered_dates = (("end_date", "start_date"),)
 
     def target_day(self, obj: Any) -> dt.date | None:
         return obj.start_date
+
+    def link_rules(self, rows: list[Row], after: list[NewRecord]) -> Iterable[Any]:
+        return Delivery.trainer_rules(
+            [record.country_id for record in after],
+            [row.ids.get("trainers") or [] for row in rows],
+        )
 
     def before_compare(self, rows: list[Row]) -> None:
         matched = [row for row in rows if "trainers" in row.ids and row.obj is not None]
@@ -878,6 +902,13 @@ class AssessmentImporter(SheetImporter):
             if first[1] != assessor:
                 self.problem(row, "assessor", f"differs from row {first[0]} of this assessment")
                 return False
+        if key not in self._assessments:
+            candidate = NewRecord(
+                enterprise_id=key[0], kind=key[1], date=key[2], assessor_id=assessor
+            )
+            for violation in Assessment.rules([candidate]):
+                self.problem(row, self._column_of(violation.field) or "date", violation.reason)
+                return False
         assessment = self._assessment(key, assessor)
         if "assessor" in row.cells and assessment.assessor_id != assessor:
             assessment.assessor_id = assessor
@@ -923,13 +954,12 @@ class ObservationImporter(SheetImporter):
             if numerator is None or denominator is None:
                 self.problem(row, "value", "give a value, or a numerator and a denominator")
                 return False
-            row.values["value"] = (numerator / denominator).quantize(Decimal("0.000001"))
+            row.values["value"] = KpiObservation.value_of(numerator, denominator)
         return True
 
 
 class InitiativeImporter(SheetImporter):
     model, identity = Initiative, ("enterprise_id", "title")
-    ordered_dates = (("completed_on", "started_on"),)
 
 
 class SurveyImporter(SheetImporter):

@@ -8,13 +8,14 @@ on or before that date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
-from scoretrack.lib.models import Choices, Record, ScopedQuerySet, sync_index
+from scoretrack.lib.models import Choices, Record, ScopedQuerySet, Violation, ids_of, sync_index
 from scoretrack.reference.models import CountryProgramme, Organisation, currency_validator
 from scoretrack.training.models import Delivery
 
@@ -43,8 +44,24 @@ class RateQuerySet(ScopedQuerySet):
             raise MissingRate(currency, date)
         return rate
 
-    def to_usd(self, amount: Decimal, currency: str, date: dt.date) -> Decimal:
-        return (Decimal(amount) / self.rate_on(currency, date)).quantize(CENT)
+    def to_usd(
+        self,
+        amount: Decimal,
+        currency: str,
+        date: dt.date,
+        *,
+        rates: dict[tuple[str, dt.date], Decimal] | None = None,
+    ) -> Decimal:
+        """The USD value of an amount at the rate of its date: the one conversion of
+        every path (pages, imports, the API, the models' own saves). `rates` keeps
+        the rates already read (an import converts thousands of rows)."""
+        key = (currency, date)
+        if rates is None or key not in rates:
+            rate = self.rate_on(currency, date)
+            if rates is None:
+                return (Decimal(amount) / rate).quantize(CENT)
+            rates[key] = rate
+        return (Decimal(amount) / rates[key]).quantize(CENT)
 
 
 class ExchangeRate(Record):
@@ -93,6 +110,21 @@ class MoneyRecord(Record):
         if self.usd is None:
             self.usd = ExchangeRate.objects.to_usd(self.amount, self.currency, self.date)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        # Money of a delivery is booked in the delivery's country programme.
+        deliveries = dict(
+            Delivery.objects.filter(pk__in=ids_of(records, "delivery_id")).values_list(
+                "pk", "country_id"
+            )
+        )
+        for position, record in enumerate(records):
+            country = deliveries.get(record.delivery_id)
+            if country is not None and country != record.country_id:
+                yield Violation(
+                    position, "delivery", "the delivery belongs to another country programme"
+                )
 
 
 class DirectCost(MoneyRecord):

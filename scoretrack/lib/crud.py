@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoretrack.accounts.scoping import may_write, may_write_kind
-from scoretrack.lib.forms import FilterForm, RecordForm
+from scoretrack.lib.forms import STALE, FilterForm, RecordForm, StaleVersion
 
 CONFLICT = gettext_lazy(
     "Another record with these values was saved meanwhile; check the values and save again."
@@ -133,6 +133,9 @@ def save_form(form: RecordForm) -> bool:
             form.save()
     except IntegrityError:
         form.add_error(None, CONFLICT)
+        return False
+    except StaleVersion:
+        form.add_error(None, STALE)
         return False
     return True
 

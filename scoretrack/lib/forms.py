@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoretrack.accounts.scoping import may_write
+from scoretrack.lib.models import claim_version, version_of
 from scoretrack.reference.models import CountryProgramme, Module
 
 OUTSIDE_SCOPE = gettext_lazy(
@@ -52,6 +53,16 @@ class AccessibleMixin:
             bound.field.widget.attrs["aria-invalid"] = "true"
 
 
+class StaleVersion(Exception):
+    """The record changed since the form was opened."""
+
+
+STALE = gettext_lazy(
+    "Someone else changed this record since you opened it. Open it again to see their "
+    "changes, then make yours."
+)
+
+
 class RecordForm(AccessibleMixin, forms.ModelForm):
     """A ModelForm of a domain record, for one user.
 
@@ -69,9 +80,17 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
     global_ok: tuple[str, ...] = ()
     fixed_fields: tuple[str, ...] = ()
 
+    # The version of the record the form was opened on: saving it claims that
+    # version, so of two people editing the same record the second is told.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = version_of(self.instance)
         for field in self.fields.values():
             translate_model_texts(field)
             queryset = getattr(field, "queryset", None)
@@ -147,6 +166,15 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
     def full_clean(self) -> None:
         super().full_clean()
         self._explain_constraints()
+
+    def save(self, commit: bool = True) -> Any:
+        """Save, in the caller's transaction, unless the record changed since the
+        form was opened (`StaleVersion`); a form posted without a version (a
+        script) is not checked."""
+        version = self.cleaned_data.get("version") if "version" in self.fields else None
+        if version and not claim_version(type(self.instance), self.instance.pk, version):
+            raise StaleVersion
+        return super().save(commit)
 
     def _post_clean(self) -> None:
         super()._post_clean()

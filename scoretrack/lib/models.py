@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Self
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models import F
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from scoretrack.lib.current_user import get_current_user
@@ -36,8 +42,31 @@ def _history_user(instance: Any = None, request: Any = None, **kwargs: Any) -> A
     return user
 
 
+@dataclass(frozen=True)
+class Violation:
+    """A broken rule of one record of a batch: its position, the field at fault
+    ("" for the record as a whole) and why, in words a user can act on."""
+
+    position: int
+    field: str
+    reason: str
+
+
+def violations_error(violations: Iterable[Violation]) -> ValidationError | None:
+    """The violations of one record as a ValidationError keyed by field."""
+    errors: dict[str, list[str]] = {}
+    for violation in violations:
+        errors.setdefault(violation.field or NON_FIELD_ERRORS, []).append(violation.reason)
+    return ValidationError(errors) if errors else None
+
+
 class Record(models.Model):
-    """Abstract base: stable UUID, created/updated stamps and authors, history."""
+    """Abstract base: stable UUID, created/updated stamps and authors, history.
+
+    Every rule about one record lives on its model, in `rules`: written once for a
+    batch (a few queries whatever its size), so that the importer checks thousands
+    of rows with it and a page or a service one record (`clean` and `save` ask it).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -66,6 +95,11 @@ class Record(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # The last guard of every single write (pages, services, restores): the
+        # bulk paths ask `rules` for their batches themselves.
+        error = violations_error(type(self).rules([self]))
+        if error is not None:
+            raise error
         user = get_current_user()
         if user is not None:
             if self._state.adding and self.created_by_id is None:
@@ -75,6 +109,18 @@ class Record(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "updated_by", "updated_at"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        """The broken rules of `records` (model instances or any objects with the
+        model's field attnames), by position in the batch. Subclasses add theirs."""
+        return iter(())
+
+    def clean(self) -> None:
+        super().clean()
+        error = violations_error(type(self).rules([self]))
+        if error is not None:
+            raise error
 
 
 class Choices(models.TextChoices):
@@ -121,3 +167,53 @@ def sync_index(name: str) -> models.Index:
     """The API's keyset order (updated_at, id): its list pages and `updated_since`
     read this index instead of sorting the table on every page."""
     return models.Index(fields=["updated_at", "id"], name=name)
+
+
+# --- helpers of the rules ------------------------------------------------------------
+
+
+def ids_of(records: Sequence[Any], attname: str) -> set[Any]:
+    """The non-empty values of one attribute over a batch."""
+    return {value for record in records if (value := getattr(record, attname, None)) is not None}
+
+
+def not_in_future(records: Sequence[Any], field: str, what: str) -> Iterator[Violation]:
+    """A record of something that happened cannot be dated after today."""
+    today = timezone.localdate()
+    for position, record in enumerate(records):
+        day = getattr(record, field, None)
+        if isinstance(day, dt.date) and day > today:
+            yield Violation(
+                position, field, f"{what} cannot be dated after today ({today.isoformat()})"
+            )
+
+
+# --- versions: of concurrent updates carrying the same version, exactly one wins -------
+
+
+def version_of(record: models.Model) -> str:
+    """A record's version as the API and the pages hand it out: its last change."""
+    return record.updated_at.isoformat()  # type: ignore[attr-defined]
+
+
+def claim_version(model: type[models.Model], pk: Any, version: str) -> bool:
+    """Inside the writing transaction, before anything else: is `version` still the
+    record's? The row is locked by a no-op update that matches only that version,
+    so a concurrent update with the same version waits for this one to commit, then
+    matches nothing (PostgreSQL re-reads the row; SQLite serialises the writers)."""
+    try:
+        stamp = dt.datetime.fromisoformat(version)
+    except (TypeError, ValueError):
+        return False
+    claimed = model._base_manager.filter(pk=pk, updated_at=stamp).update(updated_at=F("updated_at"))
+    return claimed == 1
+
+
+def dates_in_order(
+    records: Sequence[Any], later: str, earlier: str, message: Any
+) -> Iterator[Violation]:
+    """`later` is not before `earlier`; `message` names the earlier date as %(date)s."""
+    for position, record in enumerate(records):
+        end, start = getattr(record, later, None), getattr(record, earlier, None)
+        if end and start and end < start:
+            yield Violation(position, later, str(message) % {"date": start.isoformat()})

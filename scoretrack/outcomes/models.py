@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.lib.models import (
@@ -16,6 +18,9 @@ from scoretrack.lib.models import (
     ScopedQuerySet,
     Sex,
     TranslatedNameMixin,
+    Violation,
+    dates_in_order,
+    not_in_future,
     sync_index,
 )
 from scoretrack.reference.models import Module
@@ -64,6 +69,10 @@ class Assessment(Record):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.enterprise} on {self.date}"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from not_in_future(records, "date", "an assessment")
 
 
 class PracticeAnswer(Record):
@@ -148,12 +157,22 @@ class KpiObservation(Record):
     def __str__(self) -> str:
         return f"{self.kpi.code} {self.month:%Y-%m} = {self.value}"
 
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from not_in_future(records, "month", "a KPI value")
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.value is None and self.numerator is not None and self.denominator:
-            self.value = (Decimal(self.numerator) / Decimal(self.denominator)).quantize(
-                Decimal("0.000001")
-            )
+            self.value = self.value_of(self.numerator, self.denominator)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def value_of(numerator: Any, denominator: Any) -> Decimal:
+        """A ratio KPI's value from its numerator and denominator (every path's rule)."""
+        return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.000001"))
+
+
+COMPLETED_BEFORE_START = gettext_lazy("The completion date is before the start date (%(date)s).")
 
 
 class InitiativeStatus(Choices):
@@ -209,6 +228,10 @@ class Initiative(Record):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from dates_in_order(records, "completed_on", "started_on", COMPLETED_BEFORE_START)
+
 
 class WorkerSurveyAnswerWave(Choices):
     BEFORE = "before", "Before"
@@ -252,6 +275,10 @@ class WorkerSurveyAnswer(Record):
 
     def __str__(self) -> str:
         return f"{self.respondent} {self.question} = {self.answer}"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from not_in_future(records, "date", "a survey answer")
 
 
 # --- derived rows: what the outcome figures read (kept up to date by outcomes/derived.py) --

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
@@ -38,12 +35,3 @@ class AgreementForm(RecordForm):
             "signed_on": forms.DateInput(attrs={"type": "date"}),
             "ended_on": forms.DateInput(attrs={"type": "date"}),
         }
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        signed, ended = cleaned.get("signed_on"), cleaned.get("ended_on")
-        if signed and ended and ended < signed:
-            self.add_error(
-                "ended_on", _("The end date is before the signature (%(date)s).") % {"date": signed}
-            )
-        return cleaned

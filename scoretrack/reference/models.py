@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext_lazy
 
-from scoretrack.lib.models import Choices, Record, TranslatedNameMixin, sync_index
+from scoretrack.lib.models import (
+    Choices,
+    Record,
+    TranslatedNameMixin,
+    Violation,
+    dates_in_order,
+    sync_index,
+)
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use the two capital letters of ISO 3166.")
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use the three capital letters of ISO 4217.")
@@ -18,6 +28,10 @@ currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use the three capital letter
 class CountryProgrammeStatus(Choices):
     ACTIVE = "active", "Active"
     HANDED_OVER = "handed_over", "Handed over"
+
+
+END_BEFORE_START = gettext_lazy("The end date is before the start date (%(date)s).")
+END_BEFORE_SIGNATURE = gettext_lazy("The end date is before the signature (%(date)s).")
 
 
 class CountryProgramme(Record):
@@ -59,6 +73,10 @@ class Phase(Record):
 
     def __str__(self) -> str:
         return f"Phase {self.name}"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from dates_in_order(records, "end_date", "start_date", END_BEFORE_START)
 
     def contains(self, day: dt.date) -> bool:
         return self.start_date <= day <= self.end_date
@@ -210,6 +228,10 @@ class Agreement(Record):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.organisation} ({self.signed_on})"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from dates_in_order(records, "ended_on", "signed_on", END_BEFORE_SIGNATURE)
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.signed_on <= day and (self.ended_on is None or self.ended_on >= day)

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from scoretrack.accounts.scoping import access_for
 from scoretrack.lib.current_user import acting_as
-from scoretrack.trainers.models import Milestone, Trainer
+from scoretrack.trainers.models import Milestone, Trainer, certification_step
 
 TRAINED, RECOMMENDED, CERTIFIED = (
     Milestone.Kind.TRAINED,
@@ -38,7 +38,7 @@ def trainer_recommend(*, trainer: Trainer, user: Any, date: dt.date) -> Mileston
         raise ValidationError("a trainer must be trained before being recommended")
     if _has(trainer, CERTIFIED, date):
         raise ValidationError("this trainer is already certified")
-    with acting_as(user):
+    with acting_as(user), certification_step():
         return Milestone.objects.create(trainer=trainer, milestone=RECOMMENDED, date=date)
 
 
@@ -50,5 +50,5 @@ def trainer_certify(*, trainer: Trainer, user: Any, date: dt.date) -> Milestone:
         raise ValidationError("the country team must recommend the trainer first")
     if _has(trainer, CERTIFIED, date):
         raise ValidationError("this trainer is already certified")
-    with acting_as(user):
+    with acting_as(user), certification_step():
         return Milestone.objects.create(trainer=trainer, milestone=CERTIFIED, date=date)

@@ -73,15 +73,6 @@ class DeliveryForm(RecordForm):
             "trainers": forms.CheckboxSelectMultiple,
         }
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error(
-                "end_date", _("The end date is before the start date (%(date)s).") % {"date": start}
-            )
-        return cleaned
-
 
 class DeliveryRowForm(RecordForm):
     """A row of a delivery (enrolment, participant, visit): its choices are of the
@@ -125,7 +116,17 @@ class EnrolmentForm(DeliveryRowForm):
         return cleaned
 
 
-class ParticipantForm(DeliveryRowForm):
+class EnrolledRowForm(DeliveryRowForm):
+    """A participant or a visit of a delivery: of the firms enrolled in it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["enterprise"]
+        field.queryset = field.queryset.filter(enrolments__delivery=self.instance.delivery_id)
+        field.help_text = _("The firms enrolled in this delivery.")
+
+
+class ParticipantForm(EnrolledRowForm):
     country_bound = ("enterprise",)
 
     class Meta:
@@ -134,7 +135,7 @@ class ParticipantForm(DeliveryRowForm):
         labels = {"eit_member": gettext_lazy("Member of the enterprise improvement team")}
 
 
-class VisitForm(DeliveryRowForm):
+class VisitForm(EnrolledRowForm):
     country_bound = ("enterprise", "trainer")
 
     class Meta:

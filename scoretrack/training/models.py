@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -9,8 +12,24 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib.models import Choices, Record, ScopedQuerySet, Sex, sync_index
-from scoretrack.reference.models import CountryProgramme, Module, Organisation, currency_validator
+from scoretrack.lib.models import (
+    Choices,
+    Record,
+    ScopedQuerySet,
+    Sex,
+    Violation,
+    dates_in_order,
+    ids_of,
+    not_in_future,
+    sync_index,
+)
+from scoretrack.reference.models import (
+    END_BEFORE_START,
+    CountryProgramme,
+    Module,
+    Organisation,
+    currency_validator,
+)
 from scoretrack.trainers.models import Trainer
 
 
@@ -67,6 +86,90 @@ class Delivery(Record):
     def __str__(self) -> str:
         return f"{self.key} ({self.module.code}, {self.start_date})"
 
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from dates_in_order(records, "end_date", "start_date", END_BEFORE_START)
+        # The organiser is an implementation partner of the delivery's country (or a
+        # global one): not a lead buyer or a donor, who pay but do not organise.
+        wanted = ids_of(records, "organiser_id")
+        if not wanted:
+            return
+        found = {
+            pk: (country, kind)
+            for pk, country, kind in Organisation.objects.filter(pk__in=wanted).values_list(
+                "pk", "country_id", "type"
+            )
+        }
+        for position, record in enumerate(records):
+            if record.organiser_id not in found:
+                continue
+            country, kind = found[record.organiser_id]
+            if kind in NOT_ORGANISERS:
+                what = Organisation.Type(kind).label.lower()
+                yield Violation(position, "organiser", f"a {what} does not organise training")
+            elif country is not None and country != record.country_id:
+                yield Violation(
+                    position, "organiser", "the organiser belongs to another country programme"
+                )
+
+    @staticmethod
+    def trainer_rules(
+        countries: Sequence[Any], trainers: Sequence[Collection[Any]]
+    ) -> Iterator[Violation]:
+        """The trainers of each delivery of a batch (its country, its trainer ids) are
+        trainers of the delivery's country programme."""
+        wanted = set().union(*trainers) if trainers else set()
+        if not wanted:
+            return
+        found = {
+            pk: (key, country)
+            for pk, key, country in Trainer.objects.filter(pk__in=wanted).values_list(
+                "pk", "key", "country_id"
+            )
+        }
+        for position, (country, ids) in enumerate(zip(countries, trainers, strict=True)):
+            strangers = sorted(
+                found[pk][0] for pk in ids if pk in found and found[pk][1] != country
+            )
+            if strangers:
+                yield Violation(
+                    position,
+                    "trainers",
+                    f"{', '.join(strangers)}: not a trainer of the delivery's country programme",
+                )
+
+
+NOT_ORGANISERS = frozenset({"lead_buyer", "donor"})
+
+
+def _pairs(records: Sequence[Any]) -> set[tuple[Any, Any]]:
+    return {
+        (record.delivery_id, record.enterprise_id)
+        for record in records
+        if record.delivery_id is not None and record.enterprise_id is not None
+    }
+
+
+def not_enrolled(records: Sequence[Any], what: str) -> Iterator[Violation]:
+    """Records of an enterprise at a delivery (participants, visits): the enterprise
+    must be enrolled in that delivery. One query per batch."""
+    pairs = _pairs(records)
+    if not pairs:
+        return
+    enrolled = set(
+        Enrolment.objects.filter(
+            delivery_id__in={d for d, _e in pairs}, enterprise_id__in={e for _d, e in pairs}
+        ).values_list("delivery_id", "enterprise_id")
+    )
+    for position, record in enumerate(records):
+        pair = (record.delivery_id, record.enterprise_id)
+        if None not in pair and pair not in enrolled:
+            yield Violation(
+                position,
+                "enterprise",
+                f"{what}: the enterprise is not enrolled in this delivery (enrol it first)",
+            )
+
 
 class EnrolmentStatus(Choices):
     ENROLLED = "enrolled", _("Enrolled")
@@ -104,6 +207,29 @@ class Enrolment(Record):
 
     def __str__(self) -> str:
         return f"{self.enterprise} in {self.delivery.key}"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        # An SME is enrolled in a delivery of its own country programme.
+        deliveries = dict(
+            Delivery.objects.filter(pk__in=ids_of(records, "delivery_id")).values_list(
+                "pk", "country_id"
+            )
+        )
+        firms = dict(
+            Enterprise.objects.filter(pk__in=ids_of(records, "enterprise_id")).values_list(
+                "pk", "country_id"
+            )
+        )
+        for position, record in enumerate(records):
+            delivery = deliveries.get(record.delivery_id)
+            firm = firms.get(record.enterprise_id)
+            if delivery is not None and firm is not None and delivery != firm:
+                yield Violation(
+                    position,
+                    "enterprise",
+                    "the enterprise and the delivery are in different country programmes",
+                )
 
 
 class ParticipantRole(Choices):
@@ -161,6 +287,10 @@ class Participant(Record):
     def __str__(self) -> str:
         return self.name or self.person or f"{self.get_role_display()} of {self.enterprise}"
 
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from not_enrolled(records, "a participant")
+
 
 class ConsultingVisit(Record):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="visits")
@@ -185,6 +315,11 @@ class ConsultingVisit(Record):
 
     def __str__(self) -> str:
         return f"{self.trainer} at {self.enterprise} on {self.date}"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from not_in_future(records, "date", "a visit")
+        yield from not_enrolled(records, "a visit of a delivery")
 
 
 # --- derived rows: what the SME reach figures read (kept up to date by outcomes/derived.py) --

@@ -57,10 +57,11 @@ RECORDS: dict[str, tuple[str, dict[str, set[str]]]] = {
     "reference.Organisation": (
         "P_BO P_PE LB",
         {
+            # LB: the lead buyer of E-BO1, named on the firm's record they read.
             "country": {"P_BO", "LB"},
-            "partner": {"P_BO"},
-            "trainer": {"P_BO"},
-            "enterprise": {"P_BO"},
+            "partner": {"P_BO", "LB"},
+            "trainer": {"P_BO", "LB"},
+            "enterprise": {"P_BO", "LB"},
         },
     ),
     "reference.Agreement": ("AG_BO AG_PE", {"country": {"AG_BO"}, "partner": {"AG_BO"}}),

@@ -339,7 +339,7 @@ def test_a_bad_value_in_an_update_is_400_naming_the_column(
     response = admin_client.patch(url, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["detail"] == [
-        {"field": "end_date", "message": "before start_date 2015-06-01"}
+        {"field": "end_date", "message": "The end date is before the start date (2015-06-01)."}
     ]
 
 

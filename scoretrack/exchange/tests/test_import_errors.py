@@ -127,7 +127,13 @@ def test_it_rejects_an_end_before_the_start(run: Any) -> None:
         {"phases": [["name", "start_date", "end_date"], ["IV", "2021-01-01", "2017-01-01"]]}
     )
     assert errors(report) == [
-        ("phases", 2, "end_date", "2017-01-01", "before start_date 2021-01-01")
+        (
+            "phases",
+            2,
+            "end_date",
+            "2017-01-01",
+            "The end date is before the start date (2021-01-01).",
+        )
     ]
 
 

@@ -31,7 +31,7 @@ from scoretrack.reference.models import (
     Sector,
 )
 from scoretrack.trainers.models import Milestone, Trainer
-from scoretrack.training.models import Delivery, Participant
+from scoretrack.training.models import Delivery, Enrolment, Participant
 
 
 def day(text: str) -> dt.date:
@@ -105,6 +105,8 @@ class Make:
         role: str = "worker",
         **fields: Any,
     ) -> Participant:
+        # A participant's firm is enrolled in the delivery (a rule of the model).
+        Enrolment.objects.get_or_create(delivery=delivery, enterprise=firm)
         return Participant.objects.create(
             delivery=delivery, enterprise=firm, sex=sex, role=role, **fields
         )

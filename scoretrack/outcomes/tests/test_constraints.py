@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from scoretrack.enterprises.models import Enterprise
@@ -59,13 +60,16 @@ def test_a_kpi_month_is_the_first_of_the_month_and_unique(
 
 
 def test_an_initiative_cannot_complete_before_it_starts(firm: Enterprise) -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Initiative.objects.create(
-            enterprise=firm,
-            title="5S in the warehouse",
-            started_on=dt.date(2016, 5, 1),
-            completed_on=dt.date(2016, 4, 1),
-        )
+    initiative = Initiative(
+        enterprise=firm,
+        title="5S in the warehouse",
+        started_on=dt.date(2016, 5, 1),
+        completed_on=dt.date(2016, 4, 1),
+    )
+    with pytest.raises(ValidationError, match="The completion date is before the start date"):
+        initiative.save()  # the model's rule
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database's
+        Initiative.objects.bulk_create([initiative])
 
 
 def test_a_survey_answer_is_1_to_5(firm: Enterprise) -> None:

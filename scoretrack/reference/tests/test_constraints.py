@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from scoretrack.reference.models import Agreement, CountryProgramme, Organisation, Phase, Target
@@ -16,8 +17,11 @@ def bolivia(db: object) -> CountryProgramme:
 
 
 def test_a_phase_cannot_end_before_it_starts(db: object) -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Phase.objects.create(name="X", start_date=dt.date(2020, 1, 1), end_date=dt.date(2019, 1, 1))
+    phase = Phase(name="X", start_date=dt.date(2020, 1, 1), end_date=dt.date(2019, 1, 1))
+    with pytest.raises(ValidationError, match="The end date is before the start date"):
+        phase.save()  # the model's rule
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database's
+        Phase.objects.bulk_create([phase])
 
 
 def test_organisation_keys_are_unique_per_country_and_globally(bolivia: CountryProgramme) -> None:
@@ -42,14 +46,17 @@ def test_an_unknown_organisation_type_is_refused(bolivia: CountryProgramme) -> N
 
 def test_an_agreement_cannot_end_before_it_is_signed(bolivia: CountryProgramme) -> None:
     org = Organisation.objects.create(key="X", name="X", country=bolivia, type="trade_union")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Agreement.objects.create(
-            organisation=org,
-            country=bolivia,
-            kind="mou",
-            signed_on=dt.date(2015, 5, 1),
-            ended_on=dt.date(2015, 4, 30),
-        )
+    agreement = Agreement(
+        organisation=org,
+        country=bolivia,
+        kind="mou",
+        signed_on=dt.date(2015, 5, 1),
+        ended_on=dt.date(2015, 4, 30),
+    )
+    with pytest.raises(ValidationError, match="The end date is before the signature"):
+        agreement.save()  # the model's rule
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database's
+        Agreement.objects.bulk_create([agreement])
 
 
 def test_one_target_per_indicator_and_scope_even_with_blanks(bolivia: CountryProgramme) -> None:

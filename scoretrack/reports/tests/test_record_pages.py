@@ -14,7 +14,7 @@ def firm_a(programme):
     """Firm A of conftest.py, with a visit, two assessments, a KPI and a plan."""
     make, a = programme.make, programme.A
     d1 = a.participants.filter(delivery__key="D1").first().delivery
-    Enrolment.objects.create(delivery=d1, enterprise=a, status="completed")
+    Enrolment.objects.filter(delivery=d1, enterprise=a).update(status="completed")
     ConsultingVisit.objects.create(
         enterprise=a, trainer=programme.T1, date=dt.date(2014, 4, 2), hours=3
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from scoretrack.enterprises.models import Enterprise
@@ -27,6 +28,13 @@ def firm(delivery: Delivery) -> Enterprise:
     return Enterprise.objects.create(key="E1", name="Textiles SA", country=delivery.country)
 
 
+@pytest.fixture
+def enrolled(delivery: Delivery, firm: Enterprise) -> Enterprise:
+    """The firm, enrolled in the delivery: participants are people of enrolled firms."""
+    Enrolment.objects.create(delivery=delivery, enterprise=firm)
+    return firm
+
+
 def test_delivery_keys_are_unique_per_country(delivery: Delivery) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Delivery.objects.create(
@@ -39,8 +47,10 @@ def test_delivery_keys_are_unique_per_country(delivery: Delivery) -> None:
 
 def test_a_delivery_cannot_end_before_it_starts(delivery: Delivery) -> None:
     delivery.end_date = dt.date(2015, 3, 1)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        delivery.save()
+    with pytest.raises(ValidationError, match="The end date is before the start date"):
+        delivery.save()  # the model's rule
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database's
+        Delivery.objects.filter(pk=delivery.pk).update(end_date=dt.date(2015, 3, 1))
 
 
 def test_an_enterprise_is_enrolled_once_per_delivery(delivery: Delivery, firm: Enterprise) -> None:
@@ -57,7 +67,10 @@ def test_a_fee_is_non_negative_and_has_a_currency(delivery: Delivery, firm: Ente
 
 
 @pytest.mark.parametrize("rating", [0, 6])
-def test_satisfaction_is_rated_1_to_5(delivery: Delivery, firm: Enterprise, rating: int) -> None:
+def test_satisfaction_is_rated_1_to_5(
+    delivery: Delivery, enrolled: Enterprise, rating: int
+) -> None:
+    firm = enrolled
     with pytest.raises(IntegrityError), transaction.atomic():
         Participant.objects.create(
             delivery=delivery, enterprise=firm, sex="female", role="worker", satisfaction=rating
@@ -65,8 +78,9 @@ def test_satisfaction_is_rated_1_to_5(delivery: Delivery, firm: Enterprise, rati
 
 
 def test_a_named_person_attends_a_delivery_once_but_anonymous_rows_repeat(
-    delivery: Delivery, firm: Enterprise
+    delivery: Delivery, enrolled: Enterprise
 ) -> None:
+    firm = enrolled
     for _ in range(2):
         Participant.objects.create(delivery=delivery, enterprise=firm, sex="male", role="worker")
     Participant.objects.create(
@@ -79,7 +93,8 @@ def test_a_named_person_attends_a_delivery_once_but_anonymous_rows_repeat(
     assert Participant.objects.count() == 3
 
 
-def test_an_unknown_sex_or_role_is_refused(delivery: Delivery, firm: Enterprise) -> None:
+def test_an_unknown_sex_or_role_is_refused(delivery: Delivery, enrolled: Enterprise) -> None:
+    firm = enrolled
     with pytest.raises(IntegrityError), transaction.atomic():
         Participant.objects.create(delivery=delivery, enterprise=firm, sex="x", role="worker")
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -153,6 +153,7 @@ def test_a_row_of_another_delivery_is_not_found(
 def test_adding_participants_checks_the_satisfaction_scale(
     admin_client: Client, world: SimpleNamespace, admin: Any
 ) -> None:
+    Enrolment.objects.create(delivery=world.d_bo, enterprise=world.andina)  # rows of enrolled firms
     add = url(world.d_bo, "participants", "add")
     data = {
         "enterprise": world.andina.pk,
@@ -181,6 +182,7 @@ def test_adding_participants_checks_the_satisfaction_scale(
 def test_the_same_person_twice_in_a_delivery_is_a_form_error(
     admin_client: Client, world: SimpleNamespace
 ) -> None:
+    Enrolment.objects.create(delivery=world.d_bo, enterprise=world.andina)  # rows of enrolled firms
     add = url(world.d_bo, "participants", "add")
     data = {"enterprise": world.andina.pk, "person": "P-7", "sex": "male", "role": "manager"}
     admin_client.post(add, data, **HTMX)
@@ -194,6 +196,7 @@ def test_the_same_person_twice_in_a_delivery_is_a_form_error(
 def test_adding_a_visit_and_refusing_the_same_visit_twice(
     admin_client: Client, world: SimpleNamespace
 ) -> None:
+    Enrolment.objects.create(delivery=world.d_bo, enterprise=world.sol)  # rows of enrolled firms
     add = url(world.d_bo, "visits", "add")
     data = {
         "enterprise": world.sol.pk,
