@@ -166,6 +166,13 @@ def edit_page(
     return render(request, template, context)
 
 
+# --- deleting ---------------------------------------------------------------------
+
+
+class DeletionRefused(Exception):
+    """The deletion service refuses: the message says why (what depends on the record)."""
+
+
 @dataclass(frozen=True)
 class Inline:
     """Rows of a parent record, managed on the parent's page.
