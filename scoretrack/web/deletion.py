@@ -421,3 +421,8 @@ def set_counts(deletion: DeletionSet, part: str) -> list[str]:
         if str(item.get("id")) != str(deletion.root_id):
             counts[item["model"]] = counts.get(item["model"], 0) + 1
     return [counted(apps.get_model(label), n) for label, n in counts.items()]
+
+
+def page_delete(user: Any, record: Model, cascade: bool) -> DeletionSet | None:
+    """`record_delete` as the generic pages call it (lib/crud.py's `Deletion`)."""
+    return record_delete(acting_user=user, record=record, cascade=cascade)

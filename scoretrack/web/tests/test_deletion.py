@@ -29,6 +29,7 @@ months or more): K1, 10 -> 18 (100 %).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -452,6 +453,109 @@ def test_a_record_nothing_depends_on_goes_alone_and_comes_back_alone(
     assert world.INIT_BO1.history.first().history_change_reason is None
     admin_client.post("/deleted/restore", {"model": "outcomes.Initiative", "id": str(initiative)})
     assert Initiative.objects.get(pk=initiative).title == "5S"
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+
+def listed_on(page: str, css_class: str) -> list[str]:
+    """The kinds listed under one heading of the delete page ("3 enrolments", …)."""
+    found = re.search(rf'<ul class="{css_class}">(.*?)</ul>', page, re.S)
+    return re.findall(r"<li>([^:<]*):", found.group(1)) if found else []
+
+
+def fingerprint(page: str) -> str:
+    return re.search(r'name="expected" value="([^"]*)"', page).group(1)
+
+
+def test_the_delete_page_lists_what_would_go_and_what_would_be_unlinked(
+    busy_delivery: SimpleNamespace, admin_client: Client
+) -> None:
+    url = f"/deliveries/{busy_delivery.D_BO.pk}/delete/"
+    detail = admin_client.get(f"/deliveries/{busy_delivery.D_BO.pk}/").content.decode()
+    assert f'href="{url}"' in detail
+    page = admin_client.get(url).content.decode()
+    assert "Delete D-BO (M1, 2015-06-01)" in page
+    assert listed_on(page, "deleted-with-it") == ["3 enrolments", "5 participants"]
+    assert listed_on(page, "unlinked-from-it") == [
+        "2 consulting visits",
+        "1 contribution",
+        "1 direct training cost",
+    ]
+    assert "Cafe Oro in D-BO" in page
+    assert admin_client.put(url).status_code == 405
+    assert Delivery.objects.filter(pk=busy_delivery.D_BO.pk).exists()
+
+
+def test_confirming_the_list_deletes_all_of_it_as_one_set(
+    busy_delivery: SimpleNamespace, admin_client: Client
+) -> None:
+    url = f"/deliveries/{busy_delivery.D_BO.pk}/delete/"
+    page = admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"expected": fingerprint(page)})
+    assert response.status_code == 302
+    assert response["Location"] == "/deliveries/"
+    assert not Delivery.objects.filter(pk=busy_delivery.D_BO.pk).exists()
+    assert len(only_set().items["deleted"]) == 9
+
+
+def test_a_confirmation_of_a_list_that_changed_since_deletes_nothing(
+    busy_delivery: SimpleNamespace, admin_client: Client
+) -> None:
+    w = busy_delivery
+    url = f"/deliveries/{w.D_BO.pk}/delete/"
+    page = admin_client.get(url).content.decode()
+    Participant.objects.create(
+        delivery=w.D_BO, enterprise=w.E_BO3, name="Ivo", sex="male", role="manager"
+    )
+    response = admin_client.post(url, {"expected": fingerprint(page)})
+    assert response.status_code == 409
+    assert "What depends on it changed meanwhile: check the list again." in (
+        response.content.decode()
+    )
+    assert listed_on(response.content.decode(), "deleted-with-it") == [
+        "3 enrolments",
+        "6 participants",
+    ]
+    assert Delivery.objects.filter(pk=w.D_BO.pk).exists()
+
+
+def test_the_page_refuses_cleanly_when_something_may_not_go(
+    busy_delivery: SimpleNamespace,
+) -> None:
+    w = busy_delivery
+    client = client_of(w.users["partner"])
+    url = f"/deliveries/{w.D_BO.pk}/delete/"
+    page = client.get(url).content.decode()
+    assert "It cannot be deleted: your role may not unlink 1 contribution." in page
+    assert 'name="expected"' not in page
+    response = client.post(url, {"expected": ""})
+    assert response.status_code == 409
+    assert Delivery.objects.filter(pk=w.D_BO.pk).exists()
+    page = client_of(w.users["global"]).get(f"/enterprises/{w.E_BO1.pk}/delete/")
+    assert (
+        "It cannot be deleted: it is used by 1 enrolment and 1 participant (never deleted "
+        "with it); delete or move them first."
+    ) in page.content.decode()
+
+
+def test_an_enterprise_is_deleted_from_its_page_with_its_dependents(
+    busy_firm: SimpleNamespace, admin_client: Client
+) -> None:
+    url = f"/enterprises/{busy_firm.E_BO9.pk}/delete/"
+    page = admin_client.get(url).content.decode()
+    assert listed_on(page, "deleted-with-it") == [
+        "2 assessments",
+        "2 consulting visits",
+        "1 initiative",
+        "6 KPI observations",
+        "2 lead buyer links",
+        "4 practice answers",
+    ]
+    assert listed_on(page, "unlinked-from-it") == []
+    response = admin_client.post(url, {"expected": fingerprint(page)}, follow=True)
+    assert "Deleted Quinua Real." in response.content.decode()
+    assert all(rows == [] for rows in firm_state(busy_firm).values())
 
 
 # --- the audit trail ----------------------------------------------------------------------
