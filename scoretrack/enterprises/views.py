@@ -1,4 +1,4 @@
-"""Enterprise pages: list, detail, create, edit."""
+"""Enterprise pages: list, detail, create, edit, delete."""
 
 from __future__ import annotations
 
@@ -94,5 +94,17 @@ def enterprise_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         instance=enterprise,
         title=_("Edit %(record)s") % {"record": enterprise},
         success=_detail_url,
+        cancel=_detail_url(enterprise),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
+    enterprise = crud.get_visible(Enterprise.objects.all(), request.user, pk)
+    return crud.delete_page(
+        request,
+        instance=enterprise,
+        success=reverse("enterprises:enterprise-list"),
         cancel=_detail_url(enterprise),
     )

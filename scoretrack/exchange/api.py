@@ -23,10 +23,8 @@ from django.db import transaction
 from django.db.models import (
     Aggregate,
     OuterRef,
-    ProtectedError,
     Q,
     QuerySet,
-    RestrictedError,
     Subquery,
     TextField,
 )
@@ -41,8 +39,8 @@ from scoretrack.exchange.exporter import LISTS, SOURCES
 from scoretrack.exchange.importer import EXISTS
 from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
 from scoretrack.exchange.services import RecordsResult, records_import
-from scoretrack.lib.current_user import acting_as
 from scoretrack.lib.models import claim_version
+from scoretrack.web.deletion import DeletionRefused, record_delete
 
 MAX_LIMIT = 500
 SCOPE_REASON = "outside your scope"
@@ -357,13 +355,17 @@ def _update(sheet: Sheet, user: Any, pk: uuid.UUID, data: dict[str, Any], merge:
         return _one(sheet, user, _outcome(result))
 
 
-def _delete(sheet: Sheet, user: Any, pk: uuid.UUID) -> None:
+def _delete(sheet: Sheet, user: Any, pk: uuid.UUID, cascade: bool) -> None:
+    """Refused (409, listing them) while others depend on it, unless `cascade`: then
+    they go with it as one deletion set, which /deleted/ restores whole."""
     record = _stored(sheet, user, pk)
     try:
-        with acting_as(user):
-            record.delete()  # the history keeps it, and it can be restored
-    except (ProtectedError, RestrictedError):
-        raise ApiProblem(409, "in use", [_field(None, "other records refer to it")]) from None
+        record_delete(acting_user=user, record=record, cascade=cascade)
+    except DeletionRefused as exc:
+        if exc.kind == "forbidden":
+            raise ApiProblem(403, "forbidden", [_field(None, str(exc))]) from None
+        hint = "; ?cascade=true deletes them too" if exc.kind == "in use" else ""
+        raise ApiProblem(409, "in use", [_field(None, f"{exc}{hint}")]) from None
 
 
 # --- the routes -------------------------------------------------------------------------
@@ -446,8 +448,10 @@ def resource(sheet: Sheet) -> Router:
         response={204: None, **errors},
         summary=f"Delete one of {sheet.name}",
     )
-    def delete(request: HttpRequest, id: uuid.UUID) -> Any:
-        _delete(sheet, request.user, id)
+    def delete(request: HttpRequest, id: uuid.UUID, cascade: bool = False) -> Any:
+        """409 while other records depend on it (listed); with `cascade=true` they are
+        deleted with it, as one change that one restore at /deleted/ brings back."""
+        _delete(sheet, request.user, id, cascade)
         return Status(204, None)
 
     return router

@@ -4,6 +4,8 @@
 - `get_visible`: a record the user may see, else 404.
 - `edit_page`: create / edit with a ModelForm; re-renders the fields that depend
   on the chosen country when it changes (htmx).
+- `delete_page`: what would go with a record and what would be unlinked from it,
+  then its deletion once the user confirms (through the registered `Deletion`).
 - `Inline` + `inline_urls`: rows of a parent (a delivery's enrolments) listed,
   added, edited and removed on the parent's page, with htmx partials and a plain
   page fallback for browsers without JavaScript.
@@ -15,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
@@ -30,6 +32,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from scoretrack.accounts.scoping import may_write, may_write_kind
 from scoretrack.lib.forms import STALE, FilterForm, RecordForm, StaleVersion
@@ -169,6 +172,78 @@ def edit_page(
     return render(request, template, context)
 
 
+# --- deleting ---------------------------------------------------------------------
+
+
+class DeletionRefused(Exception):
+    """The deletion service refuses: the message says why (what depends on the record)."""
+
+
+class DeletionPlan(Protocol):
+    """What deleting a record would do, as the deletion service tells it."""
+
+    deleted: Sequence[Any]  # what would go with it, one entry per kind ("3 enrolments")
+    unlinked: Sequence[Any]  # what would stay, without its link to it
+    refusal: str  # why it may not be deleted at all; "" when it may
+    fingerprint: str  # changes whenever `deleted` or `unlinked` does
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """The deletion service, registered at start-up by the app that owns it (lib
+    knows no app): `plan(user, record)`, and `delete(user, record, cascade)`, which
+    raises DeletionRefused while others depend on the record and `cascade` is false."""
+
+    plan: Callable[[Any, Model], DeletionPlan]
+    delete: Callable[[Any, Model, bool], Any]
+
+
+_deletion: list[Deletion] = []
+
+
+def register_deletion(deletion: Deletion) -> None:
+    _deletion[:] = [deletion]
+
+
+def deletion() -> Deletion:
+    if not _deletion:
+        raise ImproperlyConfigured("no deletion service registered (scoretrack.web does it)")
+    return _deletion[0]
+
+
+def delete_page(
+    request: HttpRequest,
+    *,
+    instance: Model,
+    success: str,
+    cancel: str,
+    template: str = "lib/delete.html",
+) -> HttpResponse:
+    """Show what would go with the record and what would be unlinked from it; delete
+    them all once the user confirms that very list (refused with the reason)."""
+    require_write(request.user, instance)
+    service, name, error = deletion(), str(instance), ""
+    plan = service.plan(request.user, instance)
+    if request.method == "POST" and not plan.refusal:
+        if request.POST.get("expected") != plan.fingerprint:
+            error = _("What depends on it changed meanwhile: check the list again.")
+        else:
+            try:
+                service.delete(request.user, instance, True)  # the list shown was confirmed
+            except DeletionRefused as exc:
+                error = str(exc)
+            else:
+                messages.success(request, _("Deleted %(record)s.") % {"record": name})
+                return redirect(success)
+    context = {
+        "title": _("Delete %(record)s") % {"record": name},
+        "plan": plan,
+        "error": error,
+        "cancel_url": cancel,
+    }
+    return render(request, template, context, status=409 if request.method == "POST" else 200)
+
+
 @dataclass(frozen=True)
 class Inline:
     """Rows of a parent record, managed on the parent's page.
@@ -293,7 +368,12 @@ def inline_urls(inline: Inline) -> list[URLPattern]:
         parent = parent_of(request, pk)
         obj = row_of(request, parent, row)
         require_write(request.user, obj)
-        obj.delete()  # the history keeps it: a removal can be seen and undone
+        try:  # the history keeps it: a removal can be seen and undone
+            deletion().delete(request.user, obj, False)
+        except DeletionRefused as exc:
+            messages.error(request, _("Not removed: %(reason)s") % {"reason": exc})
+            to = back(parent)
+            return HttpResponseClientRedirect(to) if request.htmx else redirect(to)
         if request.htmx:
             return HttpResponse("")
         messages.success(request, _("Removed %(record)s.") % {"record": obj})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("deliveries/new/", views.delivery_create, name="delivery-create"),
     path("deliveries/<uuid:pk>/", views.delivery_detail, name="delivery-detail"),
     path("deliveries/<uuid:pk>/edit/", views.delivery_edit, name="delivery-edit"),
+    path("deliveries/<uuid:pk>/delete/", views.delivery_delete, name="delivery-delete"),
     path("deliveries/", include(inline_urls(views.ENROLMENTS))),
     path("deliveries/", include(inline_urls(views.PARTICIPANTS))),
     path("deliveries/", include(inline_urls(views.VISITS))),

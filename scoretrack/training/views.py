@@ -1,5 +1,5 @@
 """Delivery pages: list, detail with enrolments, participants and visits inline,
-create, edit."""
+create, edit, delete."""
 
 from __future__ import annotations
 
@@ -166,5 +166,17 @@ def delivery_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         instance=delivery,
         title=_("Edit %(record)s") % {"record": delivery},
         success=_detail_url,
+        cancel=_detail_url(delivery),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delivery_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
+    delivery = crud.get_visible(Delivery.objects.select_related("module"), request.user, pk)
+    return crud.delete_page(
+        request,
+        instance=delivery,
+        success=reverse("training:delivery-list"),
         cancel=_detail_url(delivery),
     )

@@ -13,6 +13,7 @@ from django.db.models import Exists, Model, OuterRef
 
 from scoretrack.lib.current_user import acting_as
 from scoretrack.lib.models import Record
+from scoretrack.web.models import SET_REASON
 
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -23,6 +24,7 @@ class Change:
     who: str
     kind: str
     fields: list[tuple[str, Any, Any]]
+    reason: str = ""  # "deletion set <id>" when it went or came back with others
 
 
 def record_models() -> list[type[Record]]:
@@ -50,6 +52,7 @@ def changes_of(record: Model, limit: int = 50) -> list[Change]:
                 who=str(entry.history_user or "system"),
                 kind=KINDS.get(entry.history_type, entry.history_type),
                 fields=fields,
+                reason=entry.history_change_reason or "",
             )
         )
     return changes[:limit]
@@ -63,15 +66,20 @@ class Deleted:
     name: str
     when: Any
     who: str
+    set_id: Any = None  # a deletion set: the record with what went with it
+    with_it: str = ""  # "3 enrolments and 5 participants"
+    unlinked: str = ""  # "2 consulting visits"
 
 
 def deleted_records(limit_per_model: int = 100) -> list[Deleted]:
-    """Deletions whose record has not come back, newest first (one query per model)."""
+    """Deletions of one record alone whose record has not come back, newest first (one
+    query per model); those of a deletion set are listed as the set (web/deletion.py)."""
     found: list[Deleted] = []
     for model in record_models():
         history = model.history.model
         gone = (
             history.objects.filter(history_type="-")
+            .exclude(history_change_reason__startswith=SET_REASON)
             .annotate(back=Exists(model.objects.filter(pk=OuterRef("id"))))
             .filter(back=False)
             .select_related("history_user")
@@ -102,18 +110,23 @@ class RestoreError(ValueError):
     pass
 
 
-def _check_references(instance: Model) -> None:
+def check_references(instance: Model, known: set[tuple[type[Model], str]] | None = None) -> None:
+    """Refuse a record whose references are gone (`known`: records seen present)."""
     # Foreign keys are checked at commit (deferred), too late for a clear message.
     for field in instance._meta.concrete_fields:
         if not field.is_relation or field.name in {"created_by", "updated_by"}:
             continue
         value = getattr(instance, field.attname)
         related = field.related_model
-        if value is not None and not related._base_manager.filter(pk=value).exists():
+        if value is None or (related, str(value)) in (known or set()):
+            continue
+        if not related._base_manager.filter(pk=value).exists():
             raise RestoreError(
                 f"it cannot come back: the {related._meta.verbose_name} it refers to "
                 f"({field.name}) is gone; restore that first"
             )
+        if known is not None:
+            known.add((related, str(value)))
     for field in ("created_by", "updated_by"):
         user_id = getattr(instance, f"{field}_id", None)
         if (
@@ -126,8 +139,33 @@ def _check_references(instance: Model) -> None:
             setattr(instance, f"{field}_id", None)
 
 
+def bring_back(instance: Model, reason: str | None = None) -> None:
+    """Insert a deleted record again, with its id and last values (its creation
+    time and author too); RestoreError when another record now has its key."""
+    created = {
+        f.attname: getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if getattr(f, "auto_now_add", False) or f.name == "created_by"
+    }
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            instance.save(force_insert=True)
+    except IntegrityError as exc:
+        raise RestoreError(
+            f"the {instance._meta.verbose_name} {_describe(instance)} cannot come back: "
+            "another record now has its key"
+        ) from exc
+    if created:  # the insert stamped them as new
+        type(instance)._base_manager.filter(pk=instance.pk).update(**created)
+        for name, value in created.items():
+            setattr(instance, name, value)
+
+
 def record_restore(*, label: str, record_id: Any, user: Any) -> Model:
-    """Bring a deleted record back, with its id and its last values."""
+    """Bring a deleted record back, with its id and its last values; one deleted with
+    others comes back with them (its deletion set, web/deletion.py)."""
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError) as exc:
@@ -143,13 +181,13 @@ def record_restore(*, label: str, record_id: Any, user: Any) -> Model:
         raise RestoreError("no deletion of this record is recorded")
     if model.objects.filter(pk=record_id).exists():
         raise RestoreError("this record exists already")
+    reason = entry.history_change_reason or ""
+    if reason.startswith(SET_REASON):
+        from scoretrack.web.deletion import deletion_set_restore
+
+        return deletion_set_restore(acting_user=user, set_id=reason.removeprefix(SET_REASON)).root()
     instance = entry.instance
-    _check_references(instance)
-    try:
-        with transaction.atomic(), acting_as(user):
-            instance.save(force_insert=True)
-    except IntegrityError as exc:
-        raise RestoreError(
-            "it cannot come back: a record it refers to is gone, or another now has its key"
-        ) from exc
+    check_references(instance)
+    with transaction.atomic(), acting_as(user):
+        bring_back(instance)
     return instance

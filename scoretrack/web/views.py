@@ -22,6 +22,7 @@ from scoretrack.enterprises.models import Enterprise
 from scoretrack.reference.models import CountryProgramme
 from scoretrack.training.models import Delivery
 from scoretrack.web.audit import RestoreError, deleted_records, record_restore
+from scoretrack.web.deletion import deleted_sets, deletion_set_restore
 
 
 @require_GET
@@ -83,7 +84,8 @@ def _require_global(request: HttpRequest) -> None:
 @require_GET
 def deleted(request: HttpRequest) -> HttpResponse:
     _require_global(request)
-    return render(request, "web/deleted.html", {"deleted": deleted_records()})
+    deleted = sorted([*deleted_sets(), *deleted_records()], key=lambda d: d.when, reverse=True)
+    return render(request, "web/deleted.html", {"deleted": deleted})
 
 
 @login_required
@@ -91,9 +93,15 @@ def deleted(request: HttpRequest) -> HttpResponse:
 def restore(request: HttpRequest) -> HttpResponse:
     _require_global(request)
     try:
-        record = record_restore(
-            label=request.POST.get("model", ""), record_id=request.POST.get("id"), user=request.user
-        )
+        if "set" in request.POST:  # a record with what was deleted with it
+            deletion = deletion_set_restore(acting_user=request.user, set_id=request.POST["set"])
+            record = deletion.root()
+        else:
+            record = record_restore(
+                label=request.POST.get("model", ""),
+                record_id=request.POST.get("id"),
+                user=request.user,
+            )
     except (RestoreError, ValueError) as exc:
         messages.error(request, _("Not restored: %(reason)s") % {"reason": exc})
     else:

@@ -51,8 +51,10 @@ LISTS = {
 DETAILS = {
     "enterprises/<uuid:pk>/": "enterprises.Enterprise",
     "enterprises/<uuid:pk>/edit/": "enterprises.Enterprise",
+    "enterprises/<uuid:pk>/delete/": "enterprises.Enterprise",
     "deliveries/<uuid:pk>/": "training.Delivery",
     "deliveries/<uuid:pk>/edit/": "training.Delivery",
+    "deliveries/<uuid:pk>/delete/": "training.Delivery",
     "trainers/<uuid:pk>/": "trainers.Trainer",
     "trainers/<uuid:pk>/edit/": "trainers.Trainer",
     "organisations/<uuid:pk>/": "reference.Organisation",
