@@ -17,7 +17,7 @@ import functools
 import json
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.db.models import (
     Aggregate,
@@ -40,6 +40,7 @@ from scoretrack.exchange.exporter import LISTS, SOURCES
 from scoretrack.exchange.importer import EXISTS
 from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
 from scoretrack.exchange.services import RecordsResult, records_import
+from scoretrack.lib.api_types import JsonBool, JsonDate, JsonInt, JsonMonth
 from scoretrack.lib.current_user import acting_as
 
 MAX_LIMIT = 500
@@ -84,8 +85,8 @@ def _in_type(column: Column) -> Any:
     if kind == "enum":
         return Literal[column.type.choices]
     if kind == "month":
-        return Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2024-01"])]
-    return {"date": dt.date, "bool": bool, "int": int, "decimal": Decimal}.get(kind, str)
+        return JsonMonth
+    return {"date": JsonDate, "bool": JsonBool, "int": JsonInt, "decimal": Decimal}.get(kind, str)
 
 
 def _describe(column: Column) -> str:
