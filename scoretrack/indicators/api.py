@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from scoretrack.indicators.registry import Request, evaluate, indicators
+from scoretrack.lib.api_types import JsonDate
 
 router = Router(tags=["indicators"])
 
@@ -43,8 +43,8 @@ def indicator_values(
     lead_buyer: Annotated[str | None, Query(description="Key of a lead buyer")] = None,
     phase: Annotated[str | None, Query(description="Phase name (I, II, ...)")] = None,
     year: Annotated[int | None, Query(description="Calendar year")] = None,
-    date_from: Annotated[dt.date | None, Query(alias="from", description="First day")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Last day")] = None,
+    date_from: Annotated[JsonDate | None, Query(alias="from", description="First day")] = None,
+    date_to: Annotated[JsonDate | None, Query(alias="to", description="Last day")] = None,
     by: Annotated[str | None, Query(description="One disaggregation")] = None,
 ) -> dict[str, Any]:
     """Figures of the indicators for the filters, within the caller's scope.
