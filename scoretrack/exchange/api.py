@@ -17,7 +17,7 @@ import functools
 import json
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import (
@@ -39,6 +39,8 @@ from scoretrack.exchange.exporter import LISTS, SOURCES
 from scoretrack.exchange.importer import EXISTS
 from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
 from scoretrack.exchange.services import RecordsResult, records_import
+from scoretrack.lib.api_query import parameter_problems
+from scoretrack.lib.api_types import JsonBool, JsonDate, JsonInt, JsonMonth
 from scoretrack.lib.models import claim_version
 from scoretrack.web.deletion import DeletionRefused, record_delete
 
@@ -84,8 +86,8 @@ def _in_type(column: Column) -> Any:
     if kind == "enum":
         return Literal[column.type.choices]
     if kind == "month":
-        return Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2024-01"])]
-    return {"date": dt.date, "bool": bool, "int": int, "decimal": Decimal}.get(kind, str)
+        return JsonMonth
+    return {"date": JsonDate, "bool": JsonBool, "int": JsonInt, "decimal": Decimal}.get(kind, str)
 
 
 def _describe(column: Column) -> str:
@@ -120,13 +122,24 @@ def _in_schema(sheet: Sheet, *, partial: bool, versioned: bool) -> type[Schema]:
 
 
 def _filter_columns(sheet: Sheet) -> list[Column]:
-    """The main columns a list filters on: references, enums, booleans, keys, codes."""
+    """The main columns a list filters on: references (by key, code or name, as
+    region, sector and cluster), enums, booleans, keys, codes."""
     return [
         c
         for c in sheet.columns
         if c.type.name != "list"
-        and (c.ref or c.type.name in {"enum", "bool"} or c.name in {"key", "code"})
+        and (
+            c.ref
+            or _by_name(sheet, c)
+            or c.type.name in {"enum", "bool"}
+            or c.name in {"key", "code"}
+        )
     ]
+
+
+def _by_name(sheet: Sheet, column: Column) -> bool:
+    """A text column holding another record's name (region, sector, cluster)."""
+    return column.type.name == "text" and "__" in _path(sheet, column.name)
 
 
 def _filter_schema(sheet: Sheet) -> type[Schema]:
@@ -282,6 +295,50 @@ def _filtered(sheet: Sheet, queryset: QuerySet, filters: Any) -> QuerySet:
     return queryset.order_by("updated_at", "id")
 
 
+def _refuse_unknown_parameters(request: HttpRequest, filters_schema: type[Schema]) -> None:
+    problems = parameter_problems(request.GET, filters_schema.model_fields, noun="filter")
+    if problems:
+        raise ApiProblem(400, "invalid input", problems)
+
+
+@functools.cache
+def _lookups(name: str) -> tuple[tuple[str, str, Any, str], ...]:
+    """For each filter naming another record: the parameter, what it names, and
+    that record's model and the field holding the key, code or name."""
+    sheet = SHEETS_BY_NAME[name]
+    found = [
+        (c.name, c.ref or c.name, _path(sheet, c.name))
+        for c in _filter_columns(sheet)
+        if c.ref or _by_name(sheet, c)
+    ]
+    if _country_path(sheet):
+        found.append(("country", "country", _country_path(sheet)))
+    lookups = []
+    for parameter, what, path in found:
+        model, *hops, field = [SOURCES[name].model, *path.split("__")]
+        for hop in hops:
+            model = model._meta.get_field(hop).related_model
+        lookups.append((parameter, what, model, field))
+    return tuple(lookups)
+
+
+def _refuse_unknown_values(sheet: Sheet, user: Any, filters: Any) -> None:
+    """A 400 naming each reference filter whose value names no record the user
+    can see (as for an import: one the user cannot see does not exist).
+
+    Asked only for an empty page: a page with items proves its values exist.
+    One small query per reference filter given, none for the others."""
+    problems = []
+    for parameter, what, model, field in _lookups(sheet.name):
+        value = getattr(filters, parameter)
+        if value is None:
+            continue
+        if not model.objects.visible_to(user).filter(**{field: value}).exists():
+            problems.append(_field(parameter, f"unknown {what} '{value}'"))
+    if problems:
+        raise ApiProblem(400, "invalid input", problems)
+
+
 def _refuse_nul(name: str, value: Any) -> None:
     # PostgreSQL text cannot hold NUL: refused here rather than by the driver.
     if isinstance(value, str) and "\x00" in value:
@@ -390,9 +447,15 @@ def resource(sheet: Sheet) -> Router:
         summary=f"List {sheet.name}",
     )
     def list_records(request: HttpRequest, filters: Query[filters_schema]) -> Any:
-        """Oldest change first, `limit` at a time; follow `next` until it is null."""
+        """Oldest change first, `limit` at a time; follow `next` until it is null.
+
+        An unknown filter, or a reference filter's value that names no record
+        (an unknown country, key, code or name), is a 400 naming it."""
+        _refuse_unknown_parameters(request, filters_schema)
         queryset = _filtered(sheet, _rows(sheet, request.user), filters)
         records = _items(sheet, queryset, filters.limit + 1)
+        if not records:
+            _refuse_unknown_values(sheet, request.user, filters)
         more = len(records) > filters.limit
         records = records[: filters.limit]
         last = records[-1] if records else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, Protocol
@@ -102,6 +102,25 @@ def _inflate_all(archive: zipfile.ZipFile) -> None:
         raise WorkbookError(f"damaged zip file: {exc}") from None
 
 
+def _one_per_sheet(found: Iterable[tuple[str, str]], prefix: str = "") -> None:
+    """Refuse two files (or xlsx sheets) read as one sheet: a zip's `enterprises.csv`
+    and `data/enterprises.csv`, or `Enterprises` beside `enterprises` (one sheet
+    whatever its case to whoever wrote them), rather than let the last one win.
+
+    `found` holds (sheet name, the name the user knows it by)."""
+    held: dict[str, list[str]] = {}
+    for sheet, shown in found:
+        held.setdefault(sheet.casefold(), []).append(shown)
+    twice = []
+    for sheet, names in held.items():
+        if len(names) > 1:
+            *rest, last = names
+            both = "both" if len(names) == 2 else "all"
+            twice.append(f"{prefix}{', '.join(rest)} and {last} {both} hold the sheet {sheet}")
+    if twice:
+        raise WorkbookError("; ".join(f"{text}: give one" for text in twice))
+
+
 class XlsxBook:
     def __init__(self, path: Path) -> None:
         from python_calamine import CalamineError, CalamineWorkbook
@@ -112,6 +131,11 @@ class XlsxBook:
             self.names = list(self._book.sheet_names)
         except self._errors as exc:
             raise WorkbookError(f"damaged xlsx workbook: {exc}") from None
+        try:
+            _one_per_sheet(((name, name) for name in self.names), prefix="sheets ")
+        except WorkbookError:
+            self.close()
+            raise
 
     def _sheet(self, name: str) -> Any:
         try:
@@ -163,7 +187,9 @@ class _CsvBook:
 class CsvFolderBook(_CsvBook):
     def __init__(self, folder: Path, only: Path | None = None) -> None:
         files = [only] if only else sorted(folder.iterdir())
-        self._files = {f.stem: f for f in files if f.is_file() and not f.name.startswith(".")}
+        files = [f for f in files if f.is_file() and not f.name.startswith(".")]
+        _one_per_sheet((f.stem, f.name) for f in files)
+        self._files = {f.stem: f for f in files}
         self.names = list(self._files)
 
     def _open(self, name: str) -> io.BufferedIOBase:
@@ -175,12 +201,19 @@ class CsvFolderBook(_CsvBook):
 class CsvZipBook(_CsvBook):
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self._archive = archive
-        self._entries: dict[str, zipfile.ZipInfo] = {}
-        for entry in archive.infolist():
-            name = Path(entry.filename)
-            if entry.is_dir() or name.name.startswith(".") or "__MACOSX" in name.parts:
-                continue
-            self._entries[name.stem] = entry
+        entries = [
+            entry
+            for entry in archive.infolist()
+            if not entry.is_dir()
+            and not Path(entry.filename).name.startswith(".")
+            and "__MACOSX" not in Path(entry.filename).parts
+        ]
+        try:
+            _one_per_sheet((Path(entry.filename).stem, entry.filename) for entry in entries)
+        except WorkbookError:
+            archive.close()
+            raise
+        self._entries = {Path(entry.filename).stem: entry for entry in entries}
         self.names = list(self._entries)
 
     def _open(self, name: str) -> io.BufferedIOBase:

@@ -16,6 +16,7 @@ from typing import Any
 
 from scoretrack.events.models import EventKind, EventParticipationGroup
 from scoretrack.finance.models import ContributionKind, ContributionSource
+from scoretrack.lib.dates import NOT_A_MONTH, parse_date, parse_month, plausible
 from scoretrack.lib.models import Sex
 from scoretrack.outcomes.models import (
     AssessmentKind,
@@ -84,14 +85,12 @@ def text_type(max_length: int) -> CellType:
 
 
 def _parse_date(raw: Any) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
     try:
-        return dt.date.fromisoformat(_as_text(raw))
-    except ValueError:
-        raise CellError("not a date: use YYYY-MM-DD") from None
+        if isinstance(raw, dt.date):  # a spreadsheet's date cell
+            return plausible(raw.date() if isinstance(raw, dt.datetime) else raw)
+        return parse_date(_as_text(raw))
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
 
 
 def _format_date(value: dt.date | None) -> str:
@@ -100,19 +99,17 @@ def _format_date(value: dt.date | None) -> str:
 
 DATE = CellType("date", _parse_date, _format_date, "date YYYY-MM-DD")
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 def _parse_month(raw: Any) -> dt.date:
-    if isinstance(raw, dt.date):
-        day = raw.date() if isinstance(raw, dt.datetime) else raw
-        if day.day != 1:
-            raise CellError("not a month: use YYYY-MM")
-        return day
-    match = _MONTH.match(_as_text(raw))
-    if not match or not 1 <= int(match[2]) <= 12:
-        raise CellError("not a month: use YYYY-MM")
-    return dt.date(int(match[1]), int(match[2]), 1)
+    try:
+        if isinstance(raw, dt.date):  # a spreadsheet's date cell: the first of a month
+            day = raw.date() if isinstance(raw, dt.datetime) else raw
+            if day.day != 1:
+                raise ValueError(NOT_A_MONTH)
+            return plausible(day)
+        return parse_month(_as_text(raw))
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
 
 
 MONTH = CellType(

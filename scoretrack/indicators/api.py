@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from scoretrack.indicators.registry import Request, evaluate, indicators
+from scoretrack.lib.api_query import parameter_problems
+from scoretrack.lib.api_types import JsonDate
 
 router = Router(tags=["indicators"])
 
@@ -27,9 +29,31 @@ class ValuesOut(Schema):
     targets: dict[str, Any]
 
 
+# The query parameters of /values (`code` repeats): any other is a 400 naming it.
+VALUES_PARAMETERS = (
+    "code",
+    "country",
+    "partner",
+    "sector",
+    "lead_buyer",
+    "phase",
+    "year",
+    "from",
+    "to",
+    "by",
+)
+
+
+def _refuse_unknown_parameters(request: HttpRequest, known: tuple[str, ...]) -> None:
+    problems = parameter_problems(request.GET, known, noun="parameter", repeatable={"code"})
+    if problems:
+        raise ValidationError({p["field"]: [p["message"]] for p in problems})
+
+
 @router.get("", response=list[IndicatorOut], summary="The indicators of the registry")
 def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
     """Every indicator: code, name, definition in words, unit and the `by` it takes."""
+    _refuse_unknown_parameters(request, ())
     return [item.as_dict() for item in indicators()]
 
 
@@ -43,8 +67,8 @@ def indicator_values(
     lead_buyer: Annotated[str | None, Query(description="Key of a lead buyer")] = None,
     phase: Annotated[str | None, Query(description="Phase name (I, II, ...)")] = None,
     year: Annotated[int | None, Query(description="Calendar year")] = None,
-    date_from: Annotated[dt.date | None, Query(alias="from", description="First day")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Last day")] = None,
+    date_from: Annotated[JsonDate | None, Query(alias="from", description="First day")] = None,
+    date_to: Annotated[JsonDate | None, Query(alias="to", description="Last day")] = None,
     by: Annotated[str | None, Query(description="One disaggregation")] = None,
 ) -> dict[str, Any]:
     """Figures of the indicators for the filters, within the caller's scope.
@@ -54,8 +78,9 @@ def indicator_values(
     `(none)` for records with no value). Percentages are 0-100, unrounded; a share
     with an empty denominator is null. `targets` holds the targets set for exactly
     these country / phase / year filters. Give at most one of phase, year, from/to.
-    Any unknown code, filter value or `by` is a 400 naming it.
+    Any unknown parameter, code, filter value or `by` is a 400 naming it.
     """
+    _refuse_unknown_parameters(request, VALUES_PARAMETERS)
     wanted = Request(
         codes=code,
         country=country,

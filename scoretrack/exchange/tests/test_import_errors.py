@@ -49,6 +49,20 @@ def test_it_rejects_a_bad_date(run: Any) -> None:
     ]
 
 
+def test_it_rejects_a_number_as_a_date_or_a_boolean(run: Any) -> None:
+    """As the API does: a spreadsheet's 0 is neither 1970-01-01 (or 1899-12-30) nor no."""
+    report = run(
+        {
+            "countries": [["code", "name", "start_date"], ["CO", "Colombia", 0]],
+            "modules": [["code", "name", "core"], ["M1", "Cooperation", 0]],
+        }
+    )
+    assert errors(report) == [
+        ("countries", 2, "start_date", "0.0", "not a date: use YYYY-MM-DD"),
+        ("modules", 2, "core", "0.0", "not yes or no"),
+    ]
+
+
 def test_it_rejects_a_bad_enum(run: Any) -> None:
     report = run({"countries": [["code", "name", "status"], ["CO", "Colombia", "closed"]]})
     assert errors(report) == [

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from scoretrack.accounts.models import RoleAssignment, User
+from scoretrack.indicators.api import VALUES_PARAMETERS
 from scoretrack.indicators.tests.conftest import Make
 from scoretrack.reference.models import Target
 from scoretrack.training.models import Enrolment
@@ -124,6 +125,23 @@ def test_a_malformed_year_or_date_is_a_400_naming_it(admin_client, small):
     )
 
 
+def test_an_unknown_parameter_is_a_400_naming_it(admin_client, small):
+    detail = detail_of(get(admin_client, "code=smes_trained&colour=red&country=BO"))
+    assert [item["field"] for item in detail] == ["colour"]
+    assert detail[0]["message"].startswith(
+        "unknown parameter 'colour': the parameters are code, country, partner, "
+    )
+    detail = detail_of(admin_client.get("/api/v1/indicators?code=smes_trained"))
+    assert detail == [{"field": "code", "message": "unknown parameter 'code': there are none"}]
+
+
+def test_a_parameter_given_twice_is_a_400_but_code_repeats(admin_client, small):
+    assert detail_of(get(admin_client, "code=smes_trained&country=BO&country=PE")) == [
+        {"field": "country", "message": "given 2 times: give it once"}
+    ]
+    assert get(admin_client, "code=smes_trained&code=staff_trained").status_code == 200
+
+
 def test_an_unknown_or_unsupported_by_is_a_400_naming_it(admin_client, small):
     assert detail_of(get(admin_client, "code=smes_trained&by=colour")) == [
         {"field": "by", "message": "unknown disaggregation 'colour'"}
@@ -225,3 +243,9 @@ def test_the_openapi_document_describes_the_indicator_endpoints(admin_client):
     document = response.json()
     assert document["info"] == {"title": "scoretrack API", "version": "1", "description": ""}
     assert {"/api/v1/indicators", "/api/v1/indicators/values"} <= set(document["paths"])
+
+
+def test_the_parameters_checked_are_those_documented(admin_client):
+    document = admin_client.get("/api/openapi.json").json()
+    parameters = document["paths"]["/api/v1/indicators/values"]["get"]["parameters"]
+    assert [p["name"] for p in parameters] == list(VALUES_PARAMETERS)
