@@ -8,9 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.enterprises.services import enterprise_set_lead_buyers
+from scoretrack.enterprises.services import enterprise_set_lead_buyers, lead_buyer_choices
 from scoretrack.lib.forms import FilterForm, RecordForm, YesNoUnknownFilter, country_choice
-from scoretrack.reference.models import Organisation, OrganisationType, Sector
+from scoretrack.reference.models import Organisation, Sector
 
 
 class EnterpriseFilter(FilterForm):
@@ -28,7 +28,7 @@ class EnterpriseForm(RecordForm):
     country_bound = ("region", "cluster")
 
     lead_buyers = forms.ModelMultipleChoiceField(
-        queryset=Organisation.objects.filter(type=OrganisationType.LEAD_BUYER),
+        queryset=Organisation.objects.none(),  # the user's choices, set in __init__
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("The lead buyers this enterprise supplies"),
@@ -56,14 +56,34 @@ class EnterpriseForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["lead_buyers"] = list(
-                self.instance.buyer_links.values_list("lead_buyer_id", flat=True)
-            )
+        field = self.fields["lead_buyers"]
+        field.queryset = lead_buyer_choices(self.user)
+        choices = list(field.queryset)
+        if not choices:
+            # Nothing this user may tick or untick (an enterprise's own user; a
+            # partner, who reads no lead buyer): the links are not its to change.
+            del self.fields["lead_buyers"]
+            return
+        if not self.instance._state.adding:
+            # Only the links among the choices: the others stay as they are. Set
+            # when bound too, so that `has_changed()` knows an unchanged form.
+            ids = {choice.pk for choice in choices}
+            self.initial["lead_buyers"] = [
+                pk
+                for pk in self.instance.buyer_links.values_list("lead_buyer_id", flat=True)
+                if pk in ids
+            ]
 
     def save(self, commit: bool = True) -> Enterprise:
-        enterprise = super().save()
-        enterprise_set_lead_buyers(
-            enterprise=enterprise, lead_buyers=self.cleaned_data["lead_buyers"]
-        )
+        enterprise = self.instance
+        # Ticking a lead buyer changes links, not the enterprise: no history row
+        # of the enterprise with nothing in it.
+        if self.instance._state.adding or set(self.changed_data) - {"lead_buyers"}:
+            enterprise = super().save()
+        if "lead_buyers" in self.changed_data:
+            enterprise_set_lead_buyers(
+                acting_user=self.user,
+                enterprise=enterprise,
+                lead_buyers=self.cleaned_data["lead_buyers"],
+            )
         return enterprise

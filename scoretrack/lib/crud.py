@@ -143,6 +143,18 @@ def save_form(form: RecordForm) -> bool:
     return True
 
 
+def unchanged(form: RecordForm) -> bool:
+    """An edit that changes nothing is not saved: it would write a history entry with
+    nothing in it, and rewrite what others may have changed meanwhile."""
+    return not form.instance._state.adding and not form.has_changed()
+
+
+def nothing_changed(request: HttpRequest, form: RecordForm) -> None:
+    messages.info(
+        request, _("Nothing changed: %(record)s was left as it was.") % {"record": form.instance}
+    )
+
+
 def edit_page(
     request: HttpRequest,
     *,
@@ -159,6 +171,9 @@ def edit_page(
     kwargs = {"user": request.user, "instance": instance, **(form_kwargs or {})}
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)
+        if form.is_valid() and unchanged(form):
+            nothing_changed(request, form)
+            return redirect(success(form.instance))
         if form.is_valid() and save_form(form):
             messages.success(request, _("Saved %(record)s.") % {"record": form.instance})
             return redirect(success(form.instance))
@@ -342,10 +357,15 @@ def inline_urls(inline: Inline) -> list[URLPattern]:
         obj = row_of(request, parent, row)
         require_write(request.user, obj)
         form = inline.new_form(request, parent, obj)
-        if request.method == "POST" and form.is_valid() and save_form(form):
-            if request.htmx:
-                return _render_inline(request, "row", {"row": inline.row(parent, form.instance)})
-            return redirect(back(parent))
+        if request.method == "POST" and form.is_valid():
+            same = unchanged(form)
+            if same or save_form(form):
+                if request.htmx:
+                    row = inline.row(parent, form.instance)
+                    return _render_inline(request, "row", {"row": row})
+                if same:
+                    nothing_changed(request, form)
+                return redirect(back(parent))
         table = {"inline": inline, "parent": parent, "form": form}
         context = {"t": table, "row": inline.row(parent, form.instance)}
         if request.htmx:

@@ -240,7 +240,8 @@ class FilterForm(AccessibleMixin, forms.Form):
 
     `search_fields` are matched (case-insensitive, contains) by the search text;
     `lookups` maps each filter field to its ORM lookup. An invalid filter shows its
-    error at the field and is ignored; the valid ones still apply.
+    error at the field and the list is empty: ignoring it would list records the
+    user did not ask for as if they matched (`?sector=nonexistent` showing all).
     """
 
     q = forms.CharField(
@@ -267,8 +268,11 @@ class FilterForm(AccessibleMixin, forms.Form):
                 field.label_from_instance = localized_label
 
     def filter(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
+        if not self.is_bound:
+            return queryset
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
         text = (data.get("q") or "").strip()
         if text:
             match = Q()

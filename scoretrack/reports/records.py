@@ -1,6 +1,7 @@
 """Listings of one enterprise's or one trainer's own records, for their detail pages.
 
-These are records, not programme figures: plain queries through `visible_to`.
+These are records, not programme figures: plain queries through `visible_to`; the
+practice rows read the derived rows the practice figures count, so both agree.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from scoretrack.lib.charts import Chart, Series
-from scoretrack.outcomes.models import Assessment, Initiative, KpiObservation, PracticeAnswer
+from scoretrack.outcomes import derived
+from scoretrack.outcomes.models import Assessment, Initiative, KpiObservation, PracticeStep
 from scoretrack.training.models import ConsultingVisit, Enrolment
 
 
@@ -28,16 +30,17 @@ class Step:
 @dataclass(frozen=True)
 class PracticeRow:
     name: str
-    before: bool | None
-    latest: bool | None
+    before: bool
+    latest: bool
 
     @property
     def change(self) -> str:
+        # The registry's rule (practice_in_place_before_pct, _newly_implemented_pct).
         if self.before:
             return _("in place before")
         if self.latest:
             return _("newly implemented")
-        return _("not yet") if self.latest is False else "—"
+        return _("not yet")
 
 
 def journey(user: Any, enterprise: Any) -> list[Step]:
@@ -73,26 +76,18 @@ def journey(user: Any, enterprise: Any) -> list[Step]:
 
 
 def practices(user: Any, enterprise: Any) -> list[PracticeRow]:
-    """Each practice's answer at the first baseline and at the latest progress assessment."""
-    answers = (
-        PracticeAnswer.objects.visible_to(user)
-        .filter(assessment__enterprise=enterprise)
-        .select_related("practice", "assessment")
-        .order_by("assessment__date")
+    """Each practice's answer at the earliest baseline and at the latest progress
+    assessment after it: the same derived rows the practice figures count
+    (`outcomes.PracticeStep`), so that the page and the registry agree. A practice
+    without a progress answer after a baseline is compared with nothing."""
+    derived.refresh(derived.OUTCOMES)
+    steps = (
+        PracticeStep.objects.visible_to(user)
+        .filter(enterprise=enterprise, next_date__isnull=True)
+        .select_related("practice")
+        .order_by("practice__name")
     )
-    before: dict[str, bool] = {}
-    latest: dict[str, bool] = {}
-    names: dict[str, str] = {}
-    for answer in answers:
-        names[answer.practice.code] = str(answer.practice)
-        if answer.assessment.kind == Assessment.Kind.BASELINE:
-            before.setdefault(answer.practice.code, answer.in_place)
-        else:
-            latest[answer.practice.code] = answer.in_place
-    return [
-        PracticeRow(names[code], before.get(code), latest.get(code))
-        for code in sorted(names, key=names.get)
-    ]
+    return [PracticeRow(str(step.practice), step.before, step.after) for step in steps]
 
 
 def kpi_charts(user: Any, enterprise: Any) -> list[Chart]:

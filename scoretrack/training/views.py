@@ -3,6 +3,7 @@ create, edit, delete."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -93,9 +94,11 @@ def _detail_url(delivery: Delivery) -> str:
     return reverse("training:delivery-detail", args=[delivery.pk])
 
 
-def _enrolment_count() -> Coalesce:
+def _enrolment_count(user: Any) -> Coalesce:
+    """The enrolments of each delivery that the user may read (one subquery)."""
     enrolments = (
-        Enrolment.objects.filter(delivery=OuterRef("pk"))
+        Enrolment.objects.visible_to(user)
+        .filter(delivery=OuterRef("pk"))
         .values("delivery")
         .annotate(n=Count("pk"))
         .values("n")
@@ -107,7 +110,7 @@ def _enrolment_count() -> Coalesce:
 @require_GET
 def delivery_list(request: HttpRequest) -> HttpResponse:
     queryset = Delivery.objects.select_related("country", "module", "organiser").annotate(
-        enrolment_count=_enrolment_count()
+        enrolment_count=_enrolment_count(request.user)
     )
     return crud.list_page(
         request,

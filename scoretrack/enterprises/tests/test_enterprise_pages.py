@@ -76,13 +76,38 @@ def test_the_sector_filter_narrows_the_list(admin_client: Client, world: SimpleN
     assert names(response) == ["Inca Foods", "Panadería Sol"]
 
 
-def test_a_bad_filter_value_is_shown_at_the_field_and_ignored(
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("sector", "nonexistent"),
+        ("sector", "00000000-0000-4000-8000-000000000000"),
+        ("country", "XX"),
+        ("women_owned", "maybe"),
+    ],
+)
+def test_a_bad_filter_value_is_shown_at_the_field_and_lists_nothing(
+    admin_client: Client, world: SimpleNamespace, field: str, value: str
+) -> None:
+    # Ignoring it would list all three enterprises as if they matched.
+    response = admin_client.get(LIST, {field: value, "q": "sol"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert names(response) == []
+    assert response.context["form"].errors[field]
+    assert f'id="id_{field}_error"' in body
+    assert "0 found" in body
+    assert "Nothing is listed while a filter is not valid" in body
+
+
+def test_a_bad_filter_value_is_named_in_the_htmx_results(
     admin_client: Client, world: SimpleNamespace
 ) -> None:
-    response = admin_client.get(LIST, {"country": "XX", "q": "sol"})
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
-    assert names(response) == ["Panadería Sol"]
+    # htmx swaps the results alone: the reason has to be there, not only at the field.
+    response = admin_client.get(LIST, {"sector": "nonexistent"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results"')
+    assert "Nothing is listed while a filter is not valid" in body
+    assert "Sector: “nonexistent” is not a valid UUID." in body
 
 
 def test_the_list_is_paginated(admin_client: Client, world: SimpleNamespace, settings: Any) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.finance.models import ExchangeRate
@@ -96,3 +98,55 @@ def build_world(user: Any) -> SimpleNamespace:
 @pytest.fixture
 def world(admin: Any) -> SimpleNamespace:
     return build_world(admin)
+
+
+class PostedBack(HTMLParser):
+    """The name/value pairs a browser submits with the page's form that posts to itself."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.data: dict[str, list[str]] = {}
+        self.in_form = False
+        self.select: str | None = None
+        self.textarea: str | None = None
+        self.text = ""
+
+    def add(self, name: str | None, value: str | None) -> None:
+        if name and name != "csrfmiddlewaretoken":
+            self.data.setdefault(name, []).append(value or "")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form" and a.get("method") == "post" and a.get("action", self.url) == self.url:
+            self.in_form = True
+        if not self.in_form:
+            return
+        if tag == "input" and (a.get("type") not in ("checkbox", "radio") or "checked" in a):
+            self.add(a.get("name"), a.get("value"))
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and "selected" in a:
+            self.add(self.select, a.get("value"))
+        elif tag == "textarea":
+            self.textarea, self.text = a.get("name"), ""
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            # A browser drops the newline that opens a textarea's content.
+            self.add(self.textarea, self.text.removeprefix("\n"))
+            self.textarea = None
+
+
+def as_shown(client: Client, url: str) -> dict[str, Any]:
+    """What a browser posts back for the form of the page at `url`, left as shown."""
+    parser = PostedBack(url)
+    parser.feed(client.get(url).content.decode())
+    return parser.data
