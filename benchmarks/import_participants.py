@@ -52,7 +52,7 @@ def build(data_dir: Path, rows: int, fmt: str) -> Path:
     from scoretrack.accounts.models import User
     from scoretrack.enterprises.models import Enterprise
     from scoretrack.reference.models import CountryProgramme, Module
-    from scoretrack.training.models import Delivery
+    from scoretrack.training.models import Delivery, Enrolment
 
     call_command("migrate", verbosity=0)
     User.objects.create_superuser(email="bench@example.org", password="bench-123456")
@@ -64,8 +64,18 @@ def build(data_dir: Path, rows: int, fmt: str) -> Path:
         Delivery(key=f"D{i}", country=country, module=module, start_date="2020-01-01")
         for i in range(deliveries)
     )
-    Enterprise.objects.bulk_create(
+    firms = Enterprise.objects.bulk_create(
         Enterprise(key=f"E{i}", name=f"Enterprise {i}", country=country) for i in range(enterprises)
+    )
+    # A participant's firm is enrolled in its delivery: each delivery's ten firms.
+    by_key = dict(Delivery.objects.values_list("key", "pk"))
+    Enrolment.objects.bulk_create(
+        (
+            Enrolment(delivery_id=by_key[f"D{i * PER_ENTERPRISE // PER_DELIVERY}"], enterprise=firm)
+            for i, firm in enumerate(firms)
+            if f"D{i * PER_ENTERPRISE // PER_DELIVERY}" in by_key
+        ),
+        batch_size=5000,
     )
     folder = data_dir / "book"
     folder.mkdir()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from scoretrack.accounts.scoping import access_for
 from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
 from scoretrack.lib.models import Sex
-from scoretrack.trainers.models import Milestone, Trainer
+from scoretrack.trainers.models import CERTIFICATION_KINDS, Milestone, Trainer
 from scoretrack.trainers.queries import STATUSES
 
 
@@ -30,7 +33,17 @@ class TrainerForm(RecordForm):
 
 
 class MilestoneForm(RecordForm):
+    """A dated milestone. Recommendation and certification are not offered: they are
+    the two certification steps of the trainer's page (Milestone.rules refuses them
+    here for everyone but HQ, which loads past decisions)."""
+
     fixed_fields = ("trainer",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not access_for(self.user).is_global:
+            field = self.fields["milestone"]
+            field.choices = [c for c in field.choices if c[0] not in CERTIFICATION_KINDS]
 
     class Meta:
         model = Milestone
