@@ -5,8 +5,8 @@ One generator serves `scoretrack demo` (the report's nine country programmes,
 shapes at any scale). The builders are pure: they take a `random.Random` and the
 loaded catalogue and return unsaved model instances whose ids come from a seeded
 counter, so a seed fixes every id, key and value. `write_rows` inserts them in
-batches (a leaner `bulk_create`, see `insert_rows`); nothing here calls `save()`,
-so no per-row history is written.
+batches (`lib.bulk.insert`, the import's bulk inserter); nothing here calls
+`save()`, so no per-row history is written.
 
 Shapes (what the tests hold): every enterprise takes Module 1 first, in a
 delivery of 4-5 enterprises with about four participants each; some go on to
@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models.base import ModelState
-from django.utils import timezone
 
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate
+from scoretrack.lib import bulk
 from scoretrack.outcomes import derived
 from scoretrack.outcomes.models import (
     Assessment,
@@ -1570,53 +1570,9 @@ def write_rows(rows: Rows, *, batch_size: int) -> dict[str, int]:
     """Insert every row, parents first; returns the number of rows per model label."""
     counts: dict[str, int] = {}
     for model, objs in rows.ordered():
-        insert_rows(model, objs, batch_size=batch_size)
+        bulk.insert(model, objs, batch_size=batch_size)
         counts[model._meta.label] = counts.get(model._meta.label, 0) + len(objs)
     return counts
-
-
-def insert_rows(model: type[models.Model], objs: list[models.Model], *, batch_size: int) -> None:
-    """A bulk insert without per-row history or save(), in batches.
-
-    Does what `bulk_create` does for these models (the builders already set every
-    value, including the ones `save()` would derive), but sends the rows with
-    `executemany` (SQLite) or COPY (PostgreSQL) instead of compiling one INSERT
-    per batch value by value: that compilation, not the database, was 70% of the
-    time of a large `generate`. A test compares what lands in the database with
-    the built instances, field by field.
-    """
-    fields = [
-        f
-        for f in model._meta.local_concrete_fields
-        if not isinstance(f, models.AutoField | models.BigAutoField)
-    ]
-    getters = [_db_value(f) for f in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_size):
-            values = [
-                tuple(get(obj) for get in getters) for obj in objs[start : start + batch_size]
-            ]
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in values:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
-
-
-def _db_value(f: models.Field) -> Callable[[models.Model], Any]:
-    """A fast getter of the value Django's `get_db_prep_save` would send for field `f`."""
-    attname = f.attname
-    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-        stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-        return lambda obj: stamp
-    target = f.target_field if f.is_relation else f
-    if isinstance(target, models.UUIDField) and not connection.features.has_native_uuid_field:
-        return lambda obj: None if (v := getattr(obj, attname)) is None else v.hex
-    return lambda obj: getattr(obj, attname)
 
 
 # --------------------------------------------------------------------------
