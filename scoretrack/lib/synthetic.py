@@ -30,8 +30,7 @@ from django.db.models.base import ModelState
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate
-from scoretrack.lib import bulk
-from scoretrack.outcomes import derived
+from scoretrack.lib import bulk, derived
 from scoretrack.outcomes.models import (
     Assessment,
     Initiative,
