@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scoretrack.accounts.scoping import may_write, may_write_kind
 from scoretrack.lib.forms import FilterForm, RecordForm
+from scoretrack.lib.hooks import may_write, may_write_kind
 
 CONFLICT = gettext_lazy(
     "Another record with these values was saved meanwhile; check the values and save again."

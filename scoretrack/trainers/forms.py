@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
+from scoretrack.lib.forms import FilterForm, RecordForm
 from scoretrack.lib.models import Sex
+from scoretrack.reference.forms import country_choice
 from scoretrack.trainers.models import Milestone, Trainer
 from scoretrack.trainers.queries import STATUSES
 
