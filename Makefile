@@ -13,7 +13,7 @@ I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=data --ignore=bench
 PO_FILES := $(wildcard scoretrack/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install install-dev run test lint format migrate worker bench bench-clean clean browser messages
+.PHONY: install install-dev run test lint format migrate worker bench bench-clean clean browser messages docs
 
 install: $(VENV)/.installed node_modules/.installed $(MO_FILES)
 
@@ -54,6 +54,11 @@ run: install migrate
 
 worker: install
 	$(BIN)/scoretrack worker
+
+# docs/EXCHANGE.md and docs/INDICATORS.md are generated from the code; a test fails until
+# they are regenerated after a change of the workbook schema or the indicator registry.
+docs: install
+	$(BIN)/scoretrack docs
 
 lint: install-dev
 	$(BIN)/ruff check .

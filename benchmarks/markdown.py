@@ -41,7 +41,7 @@ READING = {
     "indicators: country profile": (
         "The per-code times (notes) show where the profile's time goes. The SME codes"
         " count distinct enterprises over the derived attendance rows (one per enterprise"
-        " and delivery attended, outcomes/derived.py); smes_more_than_one_module_pct also"
+        " and delivery attended, training/derived.py); smes_more_than_one_module_pct also"
         " groups the trained SMEs' earlier attendances by enterprise."
     ),
     "indicators: registry vs hand SQL": (

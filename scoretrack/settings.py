@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "scoretrack.web",
     "scoretrack.exchange",
     "scoretrack.reports",
+    "scoretrack.demo",
 ]
 
 MIDDLEWARE = [

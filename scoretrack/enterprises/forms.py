@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.enterprises.services import enterprise_set_lead_buyers, lead_buyer_choices
-from scoretrack.lib.forms import FilterForm, RecordForm, YesNoUnknownFilter, country_choice
+from scoretrack.lib.forms import FilterForm, RecordForm, YesNoUnknownFilter
+from scoretrack.reference.forms import country_choice
 from scoretrack.reference.models import Organisation, Sector
 
 

@@ -29,10 +29,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from scoretrack.accounts.scoping import may_write_kind, writable
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
-from scoretrack.exchange.fastinsert import insert_with_history
 from scoretrack.exchange.references import KINDS, Resolver, Target, pick
 from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
 from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate, MissingRate
+from scoretrack.lib import bulk
 from scoretrack.outcomes.models import (
     Assessment,
     Initiative,
@@ -576,9 +576,8 @@ class SheetImporter:
     def _create(self, objs: list[Any]) -> None:
         self._stamp(objs, creating=True)
         user = self._user()
-        insert_with_history(
-            self.model, [vars(obj) for obj in objs], user.pk if user else None, objs[0].created_at
-        )
+        history = bulk.History(user.pk if user else None, objs[0].created_at)
+        bulk.insert(self.model, objs, history=history)
         if self.kind:
             _model, key_field, _by_country = KINDS[self.kind]
             for obj in objs:

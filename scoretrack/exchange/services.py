@@ -19,9 +19,9 @@ from scoretrack.exchange.importer import (
 from scoretrack.exchange.readers import Book, WorkbookError, open_book
 from scoretrack.exchange.references import Resolver
 from scoretrack.exchange.schema import IMPORT_ORDER, SHEETS_BY_NAME, unescape
+from scoretrack.lib import derived
 from scoretrack.lib.current_user import acting_as
 from scoretrack.lib.freshness import bump_on_commit
-from scoretrack.outcomes import derived
 
 # The template's first sheet explains the columns; it is not data.
 IGNORED_SHEETS = {"readme"}

@@ -17,7 +17,8 @@ from scoretrack.finance.models import (
     ExchangeRate,
     MissingRate,
 )
-from scoretrack.lib.forms import FilterForm, RecordForm, country_choice, year_filter
+from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
+from scoretrack.reference.forms import country_choice
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -11,10 +11,11 @@ from scoretrack.enterprises.models import LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost
 from scoretrack.indicators.registry import Context
-from scoretrack.outcomes import derived
+from scoretrack.lib import derived
 from scoretrack.outcomes.models import Initiative, KpiObservation, PracticeAnswer
 from scoretrack.reference.models import Agreement
 from scoretrack.trainers.models import Milestone
+from scoretrack.training.derived import ATTENDANCE
 from scoretrack.training.models import Attendance, Delivery, Participant
 
 
@@ -46,8 +47,8 @@ def attendances(ctx: Context, *, period: bool = True) -> QuerySet:
     """The SMEs' attendances: one row per (enterprise, delivery) with participants,
     under the same filters as `participations` (the same rows, one per enterprise
     and delivery). For figures counting SMEs; read from the derived rows
-    (outcomes/derived.py), brought up to date first."""
-    derived.refresh(derived.ATTENDANCE)
+    (training/derived.py), brought up to date first."""
+    derived.refresh(ATTENDANCE)
     return _trained(ctx, ctx.source(Attendance), "", period)
 
 

@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
+from scoretrack.lib.derived import refreshed_once
+
 Unit = Literal["count", "percent", "usd", "mean"]
 Number = int | float | None
 Value = Number | dict[str, Number]
@@ -548,8 +550,6 @@ def evaluate(user: Any, request: Request) -> dict[str, Any]:
     source = Source(user)
     filters = resolve(source, request)
     codes = list(dict.fromkeys(request.codes))
-    from scoretrack.outcomes.derived import refreshed_once
-
     memo: dict[Any, Value] = {}  # suppression's smes_trained counts: computed once
     with refreshed_once():  # outcome figures' derived rows: brought up to date once
         values = {code: compute(code, user, filters, memo) for code in codes}

@@ -34,8 +34,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from scoretrack.accounts.scoping import may_write, may_write_kind
 from scoretrack.lib.forms import STALE, FilterForm, RecordForm, StaleVersion
+from scoretrack.lib.hooks import may_write, may_write_kind
 
 CONFLICT = gettext_lazy(
     "Another record with these values was saved meanwhile; check the values and save again."

@@ -13,9 +13,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from scoretrack.accounts.scoping import may_write
+from scoretrack.lib.hooks import may_write
 from scoretrack.lib.models import claim_version, version_of
-from scoretrack.reference.models import CountryProgramme, Module
 
 OUTSIDE_SCOPE = gettext_lazy(
     "You may not save this record with these values: it would be outside the records "
@@ -24,9 +23,9 @@ OUTSIDE_SCOPE = gettext_lazy(
 
 
 def localized_label(record: Any) -> str:
-    """A catalogue choice (module, practice, KPI) in the page language; a module's code first."""
-    name = record.localized_name()
-    return f"{record.code} {name}" if isinstance(record, Module) else name
+    """A catalogue choice (module, practice, KPI) in the page language, as the record
+    labels itself (`TranslatedNameMixin.choice_label`: a module puts its code first)."""
+    return record.choice_label()
 
 
 def translate_model_texts(field: forms.Field) -> None:
@@ -96,7 +95,7 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
-            if queryset is not None and hasattr(queryset.model, "localized_name"):
+            if queryset is not None and hasattr(queryset.model, "choice_label"):
                 field.label_from_instance = localized_label
         self.country = self.chosen_country()
         if self.country is None:
@@ -122,12 +121,12 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                     field.queryset = field.queryset.none()
                 field.help_text = _("Choose the country first: the choices are its own.")
 
-    def _in_country(self, name: str, country: CountryProgramme) -> Q:
+    def _in_country(self, name: str, country: Model) -> Q:
         if name in self.global_ok:
             return Q(country=country) | Q(country__isnull=True)
         return Q(country=country)
 
-    def chosen_country(self) -> CountryProgramme | None:
+    def chosen_country(self) -> Model | None:
         """The country the record belongs to: as typed, else as stored."""
         if "country" not in self.fields:
             return getattr(self.instance, "country", None)
@@ -135,13 +134,14 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
         raw = self["country"].value()
         if raw in (None, ""):
             return None
-        if isinstance(raw, CountryProgramme):
+        country_model = self._meta.model._meta.get_field("country").related_model
+        if isinstance(raw, country_model):
             return raw
         try:
             key = uuid.UUID(str(raw))
         except ValueError:
             return None
-        return CountryProgramme.objects.visible_to(self.user).filter(pk=key).first()
+        return country_model.objects.visible_to(self.user).filter(pk=key).first()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -264,7 +264,7 @@ class FilterForm(AccessibleMixin, forms.Form):
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
                 field.required = False
-            if queryset is not None and hasattr(queryset.model, "localized_name"):
+            if queryset is not None and hasattr(queryset.model, "choice_label"):
                 field.label_from_instance = localized_label
 
     def filter(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -294,17 +294,6 @@ class FilterForm(AccessibleMixin, forms.Form):
         if isinstance(value, Model):
             return Q(**{lookup: value.pk})
         return Q(**{lookup: value})
-
-
-def country_choice(**kwargs: Any) -> forms.ModelChoiceField:
-    """A country filter keyed by ISO code, so list URLs read `?country=BO`."""
-    return forms.ModelChoiceField(
-        queryset=CountryProgramme.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=gettext_lazy("All countries"),
-        **kwargs,
-    )
 
 
 def year_filter() -> forms.IntegerField:

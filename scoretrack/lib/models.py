@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from scoretrack.lib import hooks
 from scoretrack.lib.current_user import get_current_user
 
 
@@ -24,15 +25,13 @@ class ScopedQuerySet(models.QuerySet):
     `purpose="records"` (the default) gives the rows the user may read;
     `purpose="aggregates"` the rows that may be counted into the figures the user
     sees (lead buyers: their suppliers; donors: everything). The rules live in
-    `scoretrack.accounts.scoping`.
+    `scoretrack.accounts.scoping`, reached through `lib.hooks`.
     """
 
     def visible_to(self, user: Any, *, purpose: str = "records") -> Self:
-        from scoretrack.accounts.scoping import scope
-
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
-        return scope(self, user, purpose)  # type: ignore[arg-type]
+        return hooks.scope(self, user, purpose)  # type: ignore[return-value]
 
 
 def _history_user(instance: Any = None, request: Any = None, **kwargs: Any) -> Any:
@@ -161,6 +160,10 @@ class TranslatedNameMixin(models.Model):
             if translations.get(code):
                 return str(translations[code])
         return str(self.name)  # type: ignore[attr-defined]
+
+    def choice_label(self) -> str:
+        """The record as a choice in a form, in the page language."""
+        return self.localized_name()
 
 
 def sync_index(name: str) -> models.Index:

@@ -294,7 +294,7 @@ class PracticeStep(models.Model):
     such progress answer (`next_date`, null for the latest).
 
     A function of the assessments and their answers, rebuilt per enterprise by
-    `outcomes.derived.refresh`; never written by hand. The latest progress answer
+    `lib.derived.refresh`; never written by hand. The latest progress answer
     in a period [start, end] is the row with start <= date <= end and no next_date
     up to end, so a practice figure is one filtered count, with no per-pair search.
     """
@@ -337,7 +337,7 @@ class KpiPoint(models.Model):
     (enterprise, KPI) series, the observation's rank in it (1 = first month) and the
     previous and next observed months (null at the ends).
 
-    Rebuilt per enterprise by `outcomes.derived.refresh`; never written by hand.
+    Rebuilt per enterprise by `lib.derived.refresh`; never written by hand.
     The series' state at a period's end is the row with month <= end and no next
     month up to end.
     """

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
-from scoretrack.reference.models import Agreement, Organisation, OrganisationType
+from scoretrack.lib.forms import FilterForm, RecordForm
+from scoretrack.reference.models import Agreement, CountryProgramme, Organisation, OrganisationType
+
+
+def country_choice(**kwargs: Any) -> forms.ModelChoiceField:
+    """A country filter keyed by ISO code, so list URLs read `?country=BO`."""
+    return forms.ModelChoiceField(
+        queryset=CountryProgramme.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All countries"),
+        **kwargs,
+    )
 
 
 class OrganisationFilter(FilterForm):

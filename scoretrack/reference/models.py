@@ -96,6 +96,9 @@ class Module(TranslatedNameMixin, Record):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def choice_label(self) -> str:
+        return f"{self.code} {self.localized_name()}"
+
 
 class Sector(Record):
     name = models.CharField(max_length=100, unique=True)

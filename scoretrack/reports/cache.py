@@ -22,8 +22,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from scoretrack.lib import derived
 from scoretrack.lib.freshness import data_version
-from scoretrack.outcomes import derived
 
 T = TypeVar("T")
 # Parameters that choose a rendering of the same report, not other figures.

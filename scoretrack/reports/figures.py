@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from scoretrack.indicators.registry import Filters, Source, Value, compute, resolve
 from scoretrack.indicators.registry import Request as FigureRequest
 from scoretrack.indicators.registry import targets as registry_targets
+from scoretrack.lib import derived
 from scoretrack.lib.charts import Chart, Series
 from scoretrack.lib.tables import Table, table_of_chart
-from scoretrack.outcomes import derived
 from scoretrack.reference.models import CountryProgramme, Phase, Target
 
 

@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from scoretrack.accounts.scoping import access_for
-from scoretrack.lib.forms import FilterForm, RecordForm, country_choice
+from scoretrack.lib.forms import FilterForm, RecordForm
 from scoretrack.lib.models import Sex
+from scoretrack.reference.forms import country_choice
 from scoretrack.trainers.models import CERTIFICATION_KINDS, Milestone, Trainer
 from scoretrack.trainers.queries import STATUSES
 

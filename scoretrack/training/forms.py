@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoretrack.finance.models import ExchangeRate, MissingRate
-from scoretrack.lib.forms import FilterForm, RecordForm, country_choice, year_filter
+from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
+from scoretrack.reference.forms import country_choice
 from scoretrack.reference.models import CountryProgramme, Module, Organisation
 from scoretrack.training.models import (
     ConsultingVisit,

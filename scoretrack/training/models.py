@@ -322,7 +322,7 @@ class ConsultingVisit(Record):
         yield from not_enrolled(records, "a visit of a delivery")
 
 
-# --- derived rows: what the SME reach figures read (kept up to date by outcomes/derived.py) --
+# --- derived rows: what the SME reach figures read (kept up to date by training/derived.py) --
 
 
 class Attendance(models.Model):
@@ -331,7 +331,7 @@ class Attendance(models.Model):
     participants there include improvement-team members (any, a woman, a man).
 
     A function of the participants and their deliveries, rebuilt per enterprise by
-    `outcomes.derived.refresh`; never written by hand. SME figures count distinct
+    `lib.derived.refresh` (training/derived.py); never written by hand. SME figures count distinct
     enterprises, so they read these rows (a quarter of the participations, no join
     to the deliveries) instead of every participation.
     """

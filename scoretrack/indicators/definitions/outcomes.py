@@ -19,7 +19,8 @@ from scoretrack.indicators.registry import (
     number,
     share,
 )
-from scoretrack.outcomes import derived
+from scoretrack.lib import derived
+from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiPoint, Practice, PracticeStep
 from scoretrack.reference.models import CountryProgramme
 
@@ -42,7 +43,7 @@ def practice_pairs(ctx: Context) -> QuerySet:
     Read from the derived practice steps (outcomes/derived.py): the latest step in
     the period is the one whose next step, if any, is after the period's end.
     """
-    derived.refresh(derived.OUTCOMES)
+    derived.refresh(OUTCOMES)
     f = ctx.filters
     latest = Q(next_date__isnull=True)
     if f.end is not None:
@@ -127,7 +128,7 @@ def per_group(ctx: Context, counts: Any, shape: Callable[[Any], Value]) -> Value
 def series_ends(ctx: Context) -> QuerySet:
     """One row per (enterprise, KPI) observed up to the period's end: its latest
     observation then, with `rank` (months observed up to it) and `first_value`."""
-    derived.refresh(derived.OUTCOMES)
+    derived.refresh(OUTCOMES)
     f = ctx.filters
     rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
     if f.end is None:
@@ -179,7 +180,7 @@ def jobs_created(ctx: Context) -> Value:
     """Over the enterprise's employment observations in the period: the last one
     (no next month up to the end) minus the first (no previous month from the
     start), both counted only when the other end is in the period too."""
-    derived.refresh(derived.OUTCOMES)
+    derived.refresh(OUTCOMES)
     f = ctx.filters
     rows = (
         ctx.source(KpiPoint)

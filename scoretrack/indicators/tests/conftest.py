@@ -13,7 +13,7 @@ from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost
 from scoretrack.indicators.registry import Filters, Request, Source, compute, evaluate, resolve
-from scoretrack.outcomes import derived
+from scoretrack.lib import derived
 from scoretrack.outcomes.models import (
     Assessment,
     Initiative,

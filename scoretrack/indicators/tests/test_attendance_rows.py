@@ -1,4 +1,4 @@
-"""The derived attendance rows (training.Attendance, outcomes/derived.py) follow
+"""The derived attendance rows (training.Attendance, training/derived.py) follow
 every kind of write to participants and deliveries, and the SME figures over them
 follow too.
 
@@ -17,8 +17,9 @@ from django.db.models import F
 
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.indicators.tests.conftest import Ask, Make
-from scoretrack.outcomes import derived
+from scoretrack.lib import derived
 from scoretrack.reference.models import Module
+from scoretrack.training.derived import ATTENDANCE
 from scoretrack.training.models import (
     Attendance,
     AttendanceQueue,
@@ -59,7 +60,7 @@ def two_firms(make: Make) -> dict[str, Any]:
 
 
 def test_one_row_per_enterprise_and_delivery_with_its_team_members(two_firms):
-    assert derived.refresh(derived.ATTENDANCE) == 2  # A and B were queued
+    assert derived.refresh(ATTENDANCE) == 2  # A and B were queued
     assert rows() == [
         ("A", "d1", "M1", "BO", "2020-03-01", True, True, False),
         ("A", "d2", "M2", "BO", "2021-05-01", True, False, True),
@@ -121,7 +122,7 @@ def test_raw_sql_and_deletes_are_seen(ask, make: Make, two_firms):
 def test_moving_a_participant_to_another_enterprise_refreshes_both(make: Make, two_firms):
     derived.refresh()
     Participant.objects.filter(enterprise=two_firms["b"]).update(enterprise=two_firms["a"])
-    assert derived.refresh(derived.ATTENDANCE) == 2
+    assert derived.refresh(ATTENDANCE) == 2
     assert [row[:2] for row in rows()] == [("A", "d1"), ("A", "d2")]
 
 
@@ -130,7 +131,7 @@ def test_the_full_rebuild_gives_the_same_rows_as_the_incremental_one(two_firms, 
     incremental = rows()
     Participant.objects.update(sex=F("sex"))  # changes nothing, queues A and B
     monkeypatch.setattr(derived, "FULL_REBUILD_AT", 2)
-    assert derived.refresh(derived.ATTENDANCE) == 2
+    assert derived.refresh(ATTENDANCE) == 2
     assert rows() == incremental
     assert len(incremental) == 3
 

@@ -8,7 +8,7 @@ import pytest
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.indicators.registry import compute
 from scoretrack.indicators.tests.conftest import Make
-from scoretrack.outcomes import derived
+from scoretrack.lib import derived
 
 pytestmark = pytest.mark.django_db
 

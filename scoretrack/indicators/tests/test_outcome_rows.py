@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import F
 
 from scoretrack.indicators.tests.conftest import Make
-from scoretrack.outcomes import derived
+from scoretrack.lib import derived
+from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import (
     Assessment,
     KpiObservation,
@@ -174,14 +175,12 @@ def test_the_full_rebuild_gives_the_same_rows_as_the_incremental_one(make: Make,
 def test_a_report_looks_at_the_queue_once(make: Make, firm, django_assert_num_queries):
     make.assessment(firm, "baseline", "2020-01-10", P5S=False)
     with derived.refreshed_once():
-        assert derived.refresh(derived.OUTCOMES) == 1
+        assert derived.refresh(OUTCOMES) == 1
         make.assessment(firm, "progress", "2020-06-01", P5S=True)
         with django_assert_num_queries(0):
-            assert (
-                derived.refresh(derived.OUTCOMES) == 0
-            )  # the rest of the page reads as its start did
+            assert derived.refresh(OUTCOMES) == 0  # the rest of the page reads as its start did
     assert PracticeStep.objects.count() == 0
-    assert derived.refresh(derived.OUTCOMES) == 1
+    assert derived.refresh(OUTCOMES) == 1
     assert PracticeStep.objects.count() == 1
     with django_assert_num_queries(1):
-        assert derived.refresh(derived.OUTCOMES) == 0
+        assert derived.refresh(OUTCOMES) == 0

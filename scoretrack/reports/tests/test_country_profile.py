@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from scoretrack.outcomes import derived
+from scoretrack.lib import derived
 
 URL = "/reports/country/BO/?phase=II"
 

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from scoretrack.accounts.models import User
-from scoretrack.lib import synthetic
+from scoretrack.demo import catalogue
 from scoretrack.reference.models import CountryProgramme, Module
 from scoretrack.training.models import Delivery
 
@@ -183,16 +183,16 @@ def test_a_list_filter_labels_its_fields_in_the_page_language(admin_client: Clie
 
 
 def test_the_demo_catalogue_names_every_module_practice_and_kpi_in_five_languages() -> None:
-    assert set(synthetic.MODULE_NAMES) == {code for code, *_ in synthetic.MODULES}
-    assert set(synthetic.PRACTICE_NAMES) == {code for code, *_ in synthetic.PRACTICES}
-    assert set(synthetic.KPI_NAMES) == {spec.code for spec in synthetic.KPIS}
-    tables = [synthetic.MODULE_NAMES, synthetic.PRACTICE_NAMES, synthetic.KPI_NAMES]
+    assert set(catalogue.MODULE_NAMES) == {code for code, *_ in catalogue.MODULES}
+    assert set(catalogue.PRACTICE_NAMES) == {code for code, *_ in catalogue.PRACTICES}
+    assert set(catalogue.KPI_NAMES) == {spec.code for spec in catalogue.KPIS}
+    tables = [catalogue.MODULE_NAMES, catalogue.PRACTICE_NAMES, catalogue.KPI_NAMES]
     assert all(all(names) for table in tables for names in table.values())
-    assert synthetic.name_translations(synthetic.MODULE_NAMES["M1"])["zh-hans"] == "工作场所合作"
+    assert catalogue.name_translations(catalogue.MODULE_NAMES["M1"])["zh-hans"] == "工作场所合作"
 
 
 def test_the_loaded_demo_catalogue_carries_the_translations(db: Any) -> None:
-    synthetic.load_catalogues()
+    catalogue.load_catalogues()
     module = Module.objects.get(code="M1")
     assert module.localized_name("es") == "Cooperación en el lugar de trabajo"
     assert module.localized_name("vi") == "Hợp tác tại nơi làm việc"

@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from scoretrack.demo import generator
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib import synthetic
 from scoretrack.lib.freshness import bump
 
 
@@ -47,8 +47,8 @@ class Command(BaseCommand):
             raise CommandError(f"Keys starting with {prefix} exist already: use another --seed.")
         tune_connection()
         started = time.monotonic()
-        cells = synthetic.scaled_plan(random.Random(f"generate:{seed}:plan"), count)
-        options_ = synthetic.RunOptions(
+        cells = generator.scaled_plan(random.Random(f"generate:{seed}:plan"), count)
+        options_ = generator.RunOptions(
             purpose="generate",
             seed=seed,
             prefix=prefix,
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             firms_per_chunk=options["chunk"],
             batch_size=options["batch_size"],
         )
-        counts = synthetic.run_plan(cells, options_, report=self.progress(started))
+        counts = generator.run_plan(cells, options_, report=self.progress(started))
         bump()  # bulk inserts send no save signals: cached reports must not outlive them
         self.summary(counts, started)
 

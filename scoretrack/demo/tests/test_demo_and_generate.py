@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.db import models
 from django.db.models import Count, Min
 
+from scoretrack.demo import catalogue, generator
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.finance.models import Contribution, DirectCost
-from scoretrack.lib import synthetic
 from scoretrack.outcomes.models import Assessment, Kpi, Practice, PracticeAnswer
 from scoretrack.reference.models import CountryProgramme, Module, Phase
 from scoretrack.training.models import Delivery, Enrolment, Participant
@@ -29,7 +29,7 @@ def run(command: str, *args: str) -> str:
     return out.getvalue()
 
 
-def snapshot(rows: synthetic.Rows) -> list[tuple[str, dict[str, Any]]]:
+def snapshot(rows: generator.Rows) -> list[tuple[str, dict[str, Any]]]:
     return [
         (model._meta.label, {k: v for k, v in obj.__dict__.items() if k != "_state"})
         for model, objs in rows.ordered()
@@ -37,20 +37,20 @@ def snapshot(rows: synthetic.Rows) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def build(seed: int) -> synthetic.Rows:
+def build(seed: int) -> generator.Rows:
     """Peru's trainers and 13 firms (deliveries of 4, 4 and 5), built but not inserted."""
-    catalogue = synthetic.load_catalogues()
-    spec = synthetic.COUNTRY_BY_CODE["PE"]
-    frame = synthetic.prepare_frame(catalogue, spec, "T-")
+    loaded = catalogue.load_catalogues()
+    spec = catalogue.COUNTRY_BY_CODE["PE"]
+    frame = generator.prepare_frame(loaded, spec, "T-")
     rng = random.Random(seed)
-    new_id = synthetic.IdMaker(random.Random(f"ids:{seed}"))
+    new_id = generator.IdMaker(random.Random(f"ids:{seed}"))
     phase2 = Phase.objects.get(name="II")
-    window = synthetic.Window("II", phase2.start_date, phase2.end_date)
-    cells = [synthetic.Cell("PE", window, [4, 4, 5])]
-    options = synthetic.RunOptions("test", seed, "T-", 0.25, window.end)
-    rows = synthetic.country_rows(rng, new_id, frame, cells, options)
-    chunk = synthetic.build_chunk(
-        rng, new_id, catalogue, frame, window, [4, 4, 5], synthetic.Counter()
+    window = generator.Window("II", phase2.start_date, phase2.end_date)
+    cells = [generator.Cell("PE", window, [4, 4, 5])]
+    options = generator.RunOptions("test", seed, "T-", 0.25, window.end)
+    rows = generator.country_rows(rng, new_id, frame, cells, options)
+    chunk = generator.build_chunk(
+        rng, new_id, loaded, frame, window, [4, 4, 5], generator.Counter()
     )
     for objs in chunk.by_model.values():
         rows.extend(objs)
@@ -62,26 +62,26 @@ def build(seed: int) -> synthetic.Rows:
 
 @pytest.mark.parametrize("n", [4, 5, 8, 9, 10, 12, 13, 16, 29, 30, 31, 101])
 def test_split_groups_makes_deliveries_of_four_or_five_enterprises(n: int) -> None:
-    sizes = synthetic.split_groups(n, random.Random(n))
+    sizes = generator.split_groups(n, random.Random(n))
 
     assert sum(sizes) == n
     assert set(sizes) <= {4, 5}
 
 
 def test_a_number_that_cannot_be_split_gets_one_smaller_delivery() -> None:
-    assert sorted(synthetic.split_groups(7, random.Random(1))) == [2, 5]
+    assert sorted(generator.split_groups(7, random.Random(1))) == [2, 5]
 
 
 def test_the_rate_of_a_date_is_the_rate_of_first_january_of_its_year() -> None:
-    assert synthetic.rate_for("COP", synthetic.D(2016, 7, 1)) == 3150
-    assert synthetic.rate_for("BOB", synthetic.D(2030, 1, 1)) == 6.96
+    assert catalogue.rate_for("COP", catalogue.D(2016, 7, 1)) == 3150
+    assert catalogue.rate_for("BOB", catalogue.D(2030, 1, 1)) == 6.96
 
 
 def test_cost_recovery_follows_table_2() -> None:
-    ghana = synthetic.COUNTRY_BY_CODE["GH"]
+    ghana = catalogue.COUNTRY_BY_CODE["GH"]
 
-    assert synthetic.recovery_pct(ghana, synthetic.D(2016, 5, 1)) == 9
-    assert synthetic.recovery_pct(ghana, synthetic.D(2017, 5, 1)) == 54
+    assert generator.recovery_pct(ghana, catalogue.D(2016, 5, 1)) == 9
+    assert generator.recovery_pct(ghana, catalogue.D(2017, 5, 1)) == 54
 
 
 # ---------------------------------------------------------------- determinism
@@ -97,7 +97,7 @@ def test_the_same_seed_builds_the_same_rows_and_another_seed_other_rows() -> Non
 
 def test_what_lands_in_the_database_is_what_was_built() -> None:
     rows = build(5)
-    synthetic.write_rows(rows, batch_size=7)  # several batches per table
+    generator.write_rows(rows, batch_size=7)  # several batches per table
 
     for model, objs in rows.ordered():
         auto_pk = isinstance(model._meta.pk, models.AutoField | models.BigAutoField)
@@ -158,7 +158,7 @@ def test_every_money_row_has_its_usd_value_at_the_rate_of_its_year() -> None:
     assert not DirectCost.objects.filter(usd__isnull=True).exists()
     assert not Contribution.objects.filter(usd__isnull=True).exists()
     for cost in costs:
-        rate = Decimal(str(synthetic.rate_for(cost.currency, cost.date)))
+        rate = Decimal(str(catalogue.rate_for(cost.currency, cost.date)))
         assert abs(cost.amount / rate - cost.usd) <= Decimal("0.01")
     fees = Enrolment.objects.filter(fee__isnull=False)
     assert not fees.filter(fee_usd__isnull=True).exists()
@@ -186,19 +186,19 @@ def test_generate_refuses_a_seed_whose_keys_exist() -> None:
 
 
 def test_loading_the_catalogues_twice_creates_nothing_new() -> None:
-    synthetic.load_catalogues()
+    catalogue.load_catalogues()
     counts = (Module.objects.count(), Practice.objects.count(), Kpi.objects.count())
 
-    synthetic.load_catalogues()
+    catalogue.load_catalogues()
 
     assert (Module.objects.count(), Practice.objects.count(), Kpi.objects.count()) == counts
     assert counts == (12, 12, 14)
     assert Module.objects.get(code="M1").compulsory_first is True
-    assert Module.objects.get(code="M1").id == synthetic.catalogue_id("module", "M1")
+    assert Module.objects.get(code="M1").id == catalogue.catalogue_id("module", "M1")
 
 
 def test_the_kpi_catalogue_knows_which_way_is_better() -> None:
-    synthetic.load_catalogues()
+    catalogue.load_catalogues()
 
     defect_rate = Kpi.objects.get(code="defect_rate")
     assert (defect_rate.better, defect_rate.numerator, defect_rate.denominator) == (

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from scoretrack.demo import catalogue, generator
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.lib import synthetic
 
 
 class Command(BaseCommand):
@@ -39,8 +39,7 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         with transaction.atomic():
-            catalogue = synthetic.load_catalogues()
-            synthetic.load_targets(catalogue)
+            catalogue.load_targets(catalogue.load_catalogues())
         self.stdout.write("Reference catalogues loaded.")
         if Enterprise.objects.filter(key=demo_marker_key()).exists():
             self.stdout.write("The demo programme is already loaded: nothing more to do.")
@@ -58,12 +57,12 @@ class Command(BaseCommand):
 
 def demo_marker_key() -> str:
     """The key of the demo's first enterprise: present = the demo was loaded."""
-    return f"{synthetic.COUNTRIES[0].code}-E000001"
+    return f"{catalogue.COUNTRIES[0].code}-E000001"
 
 
 def load_demo_programme(seed: int) -> dict[str, int]:
-    cells = synthetic.demo_plan(random.Random(f"demo:{seed}:plan"))
-    options = synthetic.RunOptions(
+    cells = generator.demo_plan(random.Random(f"demo:{seed}:plan"))
+    options = generator.RunOptions(
         purpose="demo",
         seed=seed,
         prefix="",
@@ -72,4 +71,4 @@ def load_demo_programme(seed: int) -> dict[str, int]:
         firms_per_chunk=100_000,  # the whole country in one chunk: deliveries group best
     )
     with transaction.atomic():
-        return synthetic.run_plan(cells, options)
+        return generator.run_plan(cells, options)

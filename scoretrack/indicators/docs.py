@@ -1,0 +1,102 @@
+"""docs/INDICATORS.md, generated from the indicator registry.
+
+Each indicator's code, name, definition (which states its numerator and
+denominator), unit, disaggregations (`by`) and place filters come from its
+declaration in `definitions/`, grouped as `definitions.GROUPS` orders them; the
+prose around them is the contract's text (/shared/INDICATORS.md).
+`scoretrack docs` writes the file, and a test fails when the committed file
+differs from what this gives.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from scoretrack.indicators.definitions import GROUPS
+from scoretrack.indicators.registry import Indicator, indicators
+
+GENERATED = (
+    "<!-- Generated from the indicator registry (scoretrack/indicators/registry.py and"
+    " definitions/) by `scoretrack docs` (or `make docs`); do not edit by hand: a test fails"
+    " when this file and the code differ. -->"
+)
+TITLE = "# The indicator registry"
+
+INTRODUCTION = """\
+Every figure the system shows is one of these, computed in the database from the
+records, never typed in. Codes are stable (the API, exports, targets and the
+workbook's `targets.indicator` use them). More can be added; none is computed
+outside the registry. The same definitions are served at `/indicators/` and as
+JSON at `/api/v1/indicators`.
+
+## Filters every indicator takes
+- place: `country` (ISO code; absent = whole programme), optionally `partner`
+  (organiser of the delivery), `sector`, `lead_buyer` where it applies (each
+  indicator lists the place filters it takes);
+- time: `phase` (name), or `year`, or `from` / `to` dates; absent = all time.
+  A record falls in a period by its own date: a participation by its delivery's
+  `start_date`, a milestone, cost, contribution, event or visit by its `date`.
+- `by`: one disaggregation the indicator lists (e.g. `module`, `sex`, `role`,
+  `source`, `type`, `group`, `practice`, `kpi`, `country`, `year`).
+
+Percentages are 0–100, unrounded; a share with an empty denominator is null.
+"Share of women" is over records whose sex is `female` or `male`. Each
+definition below names its numerator and denominator."""
+
+API = """\
+## The API of the registry
+- `GET /api/v1/indicators` → `[{"code", "name", "definition", "unit", "by": [...]}]`
+- `GET /api/v1/indicators/values?code=A&code=B&country=BO&phase=II` →
+  `{"filters": {...}, "values": {"A": 53, "B": 92.45}}`; with `&by=module`, each
+  value is an object keyed by the disaggregation's values, e.g.
+  `{"smes_trained": {"M1": 53, "M2": 11}}` — keys are the values the workbook
+  uses (module, practice and KPI codes, country codes, organisation types, event
+  groups, `female`/`male`, `manager`/`worker`, source codes, years). Where a
+  target exists for a code and the filters, a separate `"targets": {"A": 70}`
+  sits beside `values`. An unknown code, filter value or `by` is a 400 naming it.
+- On the console: `scoretrack values --code A [--code B] [--country CC] ... [--json]`."""
+
+
+def render() -> str:
+    groups = _groups()
+    parts = [GENERATED, TITLE, INTRODUCTION]
+    for module, items in groups:
+        title, _, summary = (import_module(module).__doc__ or "").strip().partition(":")
+        summary = summary.strip().splitlines()[0] if summary.strip() else ""
+        parts.append(f"## {title.strip()}")
+        parts.append(summary[:1].upper() + summary[1:])
+        parts.append(_table(items))
+        parts += [_entry(item) for item in items]
+    parts.append(API)
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _groups() -> list[tuple[str, list[Indicator]]]:
+    modules = [f"scoretrack.indicators.definitions.{group}" for group in GROUPS]
+    grouped: dict[str, list[Indicator]] = {module: [] for module in modules}
+    for item in indicators():
+        grouped[item.compute.__module__].append(item)
+    return list(grouped.items())
+
+
+def _table(items: list[Indicator]) -> str:
+    rows = ["| code | name | unit | by |", "|---|---|---|---|"]
+    rows += [
+        f"| [`{i.code}`](#{i.code}) | {i.name} | {i.unit} | {', '.join(i.by)} |" for i in items
+    ]
+    return "\n".join(rows)
+
+
+def _entry(item: Indicator) -> str:
+    places = ", ".join(f"`{name}`" for name in ("country", *sorted(item.places)))
+    by = ", ".join(f"`{name}`" for name in item.by) or "none"
+    return "\n".join(
+        [
+            f"### {item.code}",
+            "",
+            f"**{item.name}** ({item.unit}). {item.definition}",
+            "",
+            f"- by: {by}",
+            f"- place filters: {places}",
+        ]
+    )
