@@ -9,6 +9,7 @@ import pytest
 
 from e2e.conftest import screenshot
 from scoretrack.lib.tests.pages import build_world
+from scoretrack.training.models import Enrolment
 
 
 @pytest.fixture
@@ -60,6 +61,8 @@ def test_a_form_error_shows_at_its_field_in_place(
     signed_in: Any, live_server: Any, world: SimpleNamespace
 ) -> None:
     page = signed_in
+    # Participants are people of the firms enrolled in the delivery.
+    Enrolment.objects.get_or_create(delivery=world.d_bo, enterprise=world.sol)
     page.goto(f"{live_server.url}/deliveries/{world.d_bo.pk}/")
     section = page.locator("#participants")
     section.get_by_role("link", name="Add a participant").click()

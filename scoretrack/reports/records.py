@@ -13,8 +13,9 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from scoretrack.lib import derived
 from scoretrack.lib.charts import Chart, Series
-from scoretrack.outcomes import derived
+from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Assessment, Initiative, KpiObservation, PracticeStep
 from scoretrack.training.models import ConsultingVisit, Enrolment
 
@@ -80,7 +81,7 @@ def practices(user: Any, enterprise: Any) -> list[PracticeRow]:
     assessment after it: the same derived rows the practice figures count
     (`outcomes.PracticeStep`), so that the page and the registry agree. A practice
     without a progress answer after a baseline is compared with nothing."""
-    derived.refresh(derived.OUTCOMES)
+    derived.refresh(OUTCOMES)
     steps = (
         PracticeStep.objects.visible_to(user)
         .filter(enterprise=enterprise, next_date__isnull=True)
