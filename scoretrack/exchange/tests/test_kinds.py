@@ -238,3 +238,24 @@ def test_a_kind_is_found_by_model_and_by_name_and_declared_once() -> None:
         kind_named("nothing")
     with pytest.raises(ValueError, match="declared twice"):
         register(Kind(kind.model, "firms"))
+
+
+def test_the_registry_and_the_cell_types_import_no_app() -> None:
+    import ast
+    from pathlib import Path
+
+    import scoretrack.lib
+
+    lib = Path(scoretrack.lib.__file__).parent
+    for name in ("kinds.py", "cells.py"):
+        tree = ast.parse((lib / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                if module.startswith("scoretrack."):
+                    assert module.startswith("scoretrack.lib."), (name, module)
