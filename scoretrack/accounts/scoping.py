@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
@@ -379,52 +380,41 @@ RULES: dict[str, Callable[[Access], Q]] = {
 
 # --- who may write -------------------------------------------------------------
 
-PARTNER_SIDE = {"country_team", "partner"}
-FIELD_SIDE = {"country_team", "partner", "trainer"}
-FIRM_SIDE = {"country_team", "partner", "trainer", "enterprise"}
+# Who may write each kind of record, and the parents that scope it, are declared
+# with the kind (its app's kinds.py, see lib/kinds.py):
+# - writers: roles (besides global admins) that may create, change and delete its
+#   records — always within the records they may read. Catalogues: HQ only.
+# - parents: a record hangs off parents (the records that scope it): writing it
+#   needs each non-empty parent to be readable by the user *before* the write, so
+#   that a new record can never widen its author's scope (enrolling a stranger's
+#   SME into one's own delivery, visiting a firm to get to see it).
+# `WRITERS` and `PARENTS` (model label -> roles / FK fields) are derived from them.
 
-# Roles (besides global admins) that may create, change and delete each kind of
-# record — always within the records they may read. Catalogues: HQ only.
-WRITERS: dict[str, set[str]] = {
-    "reference.Region": {"country_team"},
-    "reference.Cluster": {"country_team"},
-    "reference.Organisation": PARTNER_SIDE,
-    "reference.Agreement": {"country_team"},
-    "enterprises.Enterprise": {"country_team", "partner", "enterprise"},
-    "enterprises.LeadBuyerLink": PARTNER_SIDE,
-    "training.Delivery": PARTNER_SIDE,
-    "training.Enrolment": PARTNER_SIDE,
-    "training.Participant": FIELD_SIDE,
-    "training.ConsultingVisit": FIELD_SIDE,
-    "trainers.Trainer": PARTNER_SIDE,
-    "trainers.Milestone": {"country_team"},
-    "finance.DirectCost": PARTNER_SIDE,
-    "finance.Contribution": PARTNER_SIDE,
-    "outcomes.Assessment": {"country_team", "trainer"},
-    "outcomes.PracticeAnswer": {"country_team", "trainer"},
-    "outcomes.KpiObservation": FIRM_SIDE,
-    "outcomes.Initiative": FIRM_SIDE,
-    "outcomes.WorkerSurveyAnswer": FIRM_SIDE,
-    "events.Event": {"country_team"},
-    "events.EventParticipation": {"country_team"},
-}
-# A record hangs off parents (the records that scope it): writing it needs each
-# non-empty parent to be readable by the user *before* the write, so that a new
-# record can never widen its author's scope (enrolling a stranger's SME into
-# one's own delivery, visiting a firm to get to see it).
-PARENTS: dict[str, tuple[str, ...]] = {
-    "enterprises.LeadBuyerLink": ("enterprise",),
-    "training.Enrolment": ("delivery", "enterprise"),
-    "training.Participant": ("delivery", "enterprise"),
-    "training.ConsultingVisit": ("enterprise", "delivery"),
-    "trainers.Milestone": ("trainer",),
-    "outcomes.Assessment": ("enterprise",),
-    "outcomes.PracticeAnswer": ("assessment",),
-    "outcomes.KpiObservation": ("enterprise",),
-    "outcomes.Initiative": ("enterprise",),
-    "outcomes.WorkerSurveyAnswer": ("enterprise",),
-    "events.EventParticipation": ("event",),
-}
+
+@cache
+def _write_tables() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    from scoretrack.lib.kinds import all_kinds
+
+    kinds = all_kinds()
+    writers = {kind.label: kind.writers for kind in kinds if kind.writers}
+    parents = {kind.label: kind.parents for kind in kinds if kind.parents}
+    return writers, parents
+
+
+def writers_of(model: type) -> frozenset[str]:
+    return _write_tables()[0].get(model._meta.label, frozenset())
+
+
+def parents_of(model: type) -> tuple[str, ...]:
+    return _write_tables()[1].get(model._meta.label, ())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "WRITERS":
+        return _write_tables()[0]
+    if name == "PARENTS":
+        return _write_tables()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _visible_ids(access: Access, model: type, ids: set[Any]) -> set[Any]:
@@ -504,7 +494,7 @@ def _roots_allowed(
 
 def _children_allowed(access: Access, model: type, objs: Sequence[Any]) -> list[bool]:
     allowed = [True] * len(objs)
-    for name in PARENTS[model._meta.label]:
+    for name in parents_of(model):
         parent_model = model._meta.get_field(name).related_model
         ids = {getattr(obj, f"{name}_id") for obj in objs} - {None}
         visible = _visible_ids(access, parent_model, ids)
@@ -527,12 +517,12 @@ def writable(
     access = access_for(user)
     if access.is_global:
         return [True] * len(objs)
-    if not WRITERS.get(model._meta.label, set()) & access.roles:
+    if not writers_of(model) & access.roles:
         return [False] * len(objs)
     access = access.for_purpose("records")
     if adding is None:
         adding = [obj._state.adding for obj in objs]
-    if model._meta.label in PARENTS:
+    if parents_of(model):
         return _children_allowed(access, model, objs)
     return _roots_allowed(access, model, objs, adding)
 
@@ -550,7 +540,7 @@ class _AccessUser:
 def may_write_kind(user: Any, model: type) -> bool:
     """May the user create records of this kind at all (before knowing which)?"""
     access = access_for(user)
-    return access.is_global or bool(WRITERS.get(model._meta.label, set()) & access.roles)
+    return access.is_global or bool(writers_of(model) & access.roles)
 
 
 def may_write(user: Any, instance: Any) -> bool:

@@ -20,29 +20,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
-from scoretrack.events.models import Event, EventParticipation
 from scoretrack.exchange.fastexport import fast_csv
 from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Sheet, escape
-from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate
-from scoretrack.outcomes.models import (
-    Initiative,
-    Kpi,
-    KpiObservation,
-    Practice,
-    PracticeAnswer,
-    WorkerSurveyAnswer,
-)
-from scoretrack.reference.models import (
-    Agreement,
-    CountryProgramme,
-    Module,
-    Organisation,
-    Phase,
-    Target,
-)
-from scoretrack.trainers.models import Milestone, Trainer
-from scoretrack.training.models import ConsultingVisit, Delivery, Enrolment, Participant
+from scoretrack.lib.kinds import sheet_kinds
 
 
 @dataclass(frozen=True)
@@ -54,143 +34,24 @@ class Source:
     global_too: bool = False  # rows without a country belong to every country's export
 
 
+# Where each sheet's cells are read: from its kind's declaration (its app's kinds.py).
 SOURCES: dict[str, Source] = {
-    "countries": Source(CountryProgramme, {}, "code", ("code",)),
-    "phases": Source(Phase, {}, None, ("start_date", "name")),
-    "modules": Source(Module, {}, None, ("code",)),
-    "organisations": Source(
-        Organisation, {"country": "country__code"}, "country__code", ("key", "country__code"), True
-    ),
-    "agreements": Source(
-        Agreement,
-        {"organisation": "organisation__key", "country": "country__code"},
-        "country__code",
-        ("organisation__key", "kind", "signed_on"),
-    ),
-    "targets": Source(
-        Target,
-        {"country": "country__code", "phase": "phase__name"},
-        "country__code",
-        ("indicator", "country__code", "phase__name", "year"),
-        True,
-    ),
-    "enterprises": Source(
-        Enterprise,
-        {
-            "country": "country__code",
-            "region": "region__name",
-            "sector": "sector__name",
-            "cluster": "cluster__name",
-        },
-        "country__code",
-        ("country__code", "key"),
-    ),
-    "trainers": Source(
-        Trainer,
-        {"country": "country__code", "organisation": "organisation__key"},
-        "country__code",
-        ("country__code", "key"),
-    ),
-    "trainer_milestones": Source(
-        Milestone,
-        {"trainer": "trainer__key", "module": "module__code"},
-        "trainer__country__code",
-        ("trainer__country__code", "trainer__key", "date", "milestone"),
-    ),
-    "deliveries": Source(
-        Delivery,
-        {"country": "country__code", "module": "module__code", "organiser": "organiser__key"},
-        "country__code",
-        ("country__code", "key"),
-    ),
-    "enrolments": Source(
-        Enrolment,
-        {"delivery": "delivery__key", "enterprise": "enterprise__key", "usd": "fee_usd"},
-        "delivery__country__code",
-        ("delivery__country__code", "delivery__key", "enterprise__key"),
-    ),
-    "participants": Source(
-        Participant,
-        {"delivery": "delivery__key", "enterprise": "enterprise__key"},
-        "delivery__country__code",
-        ("delivery__country__code", "delivery__key", "enterprise__key", "person", "name", "id"),
-    ),
-    "visits": Source(
-        ConsultingVisit,
-        {"enterprise": "enterprise__key", "trainer": "trainer__key", "delivery": "delivery__key"},
-        "enterprise__country__code",
-        ("enterprise__country__code", "enterprise__key", "date", "trainer__key"),
-    ),
-    "costs": Source(
-        DirectCost,
-        {"country": "country__code", "delivery": "delivery__key"},
-        "country__code",
-        ("country__code", "date", "amount", "id"),
-    ),
-    "contributions": Source(
-        Contribution,
-        {
-            "country": "country__code",
-            "organisation": "organisation__key",
-            "delivery": "delivery__key",
-        },
-        "country__code",
-        ("country__code", "date", "organisation__key", "amount", "id"),
-    ),
-    "practices": Source(Practice, {"module": "module__code"}, None, ("code",)),
-    "assessments": Source(
-        PracticeAnswer,
-        {
-            "enterprise": "assessment__enterprise__key",
-            "kind": "assessment__kind",
-            "date": "assessment__date",
-            "assessor": "assessment__assessor__key",
-            "practice": "practice__code",
-        },
-        "assessment__enterprise__country__code",
-        (
-            "assessment__enterprise__country__code",
-            "assessment__enterprise__key",
-            "assessment__date",
-            "assessment__kind",
-            "practice__code",
-        ),
-    ),
-    "kpis": Source(Kpi, {"module": "module__code"}, None, ("code",)),
-    "kpi_observations": Source(
-        KpiObservation,
-        {"enterprise": "enterprise__key", "kpi": "kpi__code"},
-        "enterprise__country__code",
-        ("enterprise__country__code", "enterprise__key", "kpi__code", "month"),
-    ),
-    "initiatives": Source(
-        Initiative,
-        {"enterprise": "enterprise__key", "module": "module__code"},
-        "enterprise__country__code",
-        ("enterprise__country__code", "enterprise__key", "title"),
-    ),
-    "worker_surveys": Source(
-        WorkerSurveyAnswer,
-        {"enterprise": "enterprise__key"},
-        "enterprise__country__code",
-        ("enterprise__country__code", "enterprise__key", "wave", "respondent", "question"),
-    ),
-    "rates": Source(ExchangeRate, {}, None, ("currency", "date")),
-    "events": Source(
-        Event, {"country": "country__code"}, "country__code", ("country__code", "key")
-    ),
-    "event_participants": Source(
-        EventParticipation,
-        {"event": "event__key"},
-        "event__country__code",
-        ("event__country__code", "event__key", "group"),
-    ),
+    kind.name: Source(
+        kind.model,
+        dict(kind.export.paths),
+        kind.export.country,
+        kind.export.order,
+        kind.export.global_too,
+    )
+    for kind in sheet_kinds()
+    if kind.name and kind.export
 }
 
 # Many-to-many columns: sheet -> (column, through model, owner field, key path).
 LISTS: dict[str, tuple[str, Any, str, str]] = {
-    "enterprises": ("lead_buyers", LeadBuyerLink, "enterprise_id", "lead_buyer__key"),
-    "deliveries": ("trainers", Delivery.trainers.through, "delivery_id", "trainer__key"),
+    kind.name: (kind.listed.column, kind.listed.through, kind.listed.owner, kind.listed.key)
+    for kind in sheet_kinds()
+    if kind.name and kind.listed
 }
 
 

@@ -28,35 +28,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from scoretrack.accounts.scoping import may_write_kind, writable
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
-from scoretrack.events.models import Event, EventParticipation
 from scoretrack.exchange.references import KINDS, Resolver, Target, pick
 from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
-from scoretrack.finance.models import Contribution, DirectCost, ExchangeRate, MissingRate
+from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib import bulk
-from scoretrack.outcomes.models import (
-    Assessment,
-    Initiative,
-    Kpi,
-    KpiObservation,
-    Practice,
-    PracticeAnswer,
-    WorkerSurveyAnswer,
-)
-from scoretrack.reference.models import (
-    Agreement,
-    Cluster,
-    CountryProgramme,
-    Module,
-    Organisation,
-    Phase,
-    Region,
-    Sector,
-)
-from scoretrack.reference.models import (
-    Target as IndicatorTarget,
-)
-from scoretrack.trainers.models import Milestone, Trainer
-from scoretrack.training.models import ConsultingVisit, Delivery, Enrolment, Participant
+from scoretrack.lib.kinds import kind_named, sheet_kinds
+from scoretrack.outcomes.models import Assessment, KpiObservation
+from scoretrack.reference.models import Cluster, Region, Sector
+from scoretrack.training.models import Delivery
 
 CHUNK = 2000
 MAX_PROBLEMS = 1000  # reported in full; beyond that only counted
@@ -176,6 +155,7 @@ class NewRecord(SimpleNamespace):
 class SheetImporter:
     """The common path; subclasses add what one sheet needs beyond it."""
 
+    # From the sheet's kind (lib/kinds.py, declared in its app's kinds.py):
     model: type[models.Model]
     identity: tuple[str, ...] = ()  # model fields; the first one is looked up in batches
     kind: str | None = None  # the reference kind this sheet's records answer to
@@ -184,6 +164,10 @@ class SheetImporter:
     renames: dict[str, str] = {}
 
     def __init__(self, sheet: Sheet, header: dict[str, int], ctx: Context) -> None:
+        declared = kind_named(sheet.name)
+        self.model = declared.model
+        self.identity = declared.identity_fields()
+        self.kind = declared.reference
         self.sheet = sheet
         self.header = header
         self.ctx = ctx
@@ -612,37 +596,12 @@ class SheetImporter:
 # --- one importer per sheet -----------------------------------------------------------
 
 
-class CountryImporter(SheetImporter):
-    model, identity, kind = CountryProgramme, ("code",), "country"
-
-
-class PhaseImporter(SheetImporter):
-    model, identity, kind = Phase, ("name",), "phase"
-
-
-class ModuleImporter(SheetImporter):
-    model, identity, kind = Module, ("code",), "module"
-
-
 class RateImporter(SheetImporter):
-    model, identity = ExchangeRate, ("currency", "date")
-
     def after_write(self, rows: list[Row]) -> None:
         self.ctx.rates.clear()
 
 
-class OrganisationImporter(SheetImporter):
-    model, identity, kind = Organisation, ("key", "country_id"), "organisation"
-
-
-class AgreementImporter(SheetImporter):
-    model = Agreement
-    identity = ("organisation_id", "country_id", "kind", "signed_on")
-
-
 class TargetImporter(SheetImporter):
-    model, identity = IndicatorTarget, ("indicator", "country_id", "phase_id", "year")
-
     def build(self, row: Row) -> bool:
         super().build(row)
         codes = _indicator_codes()
@@ -662,7 +621,6 @@ def _indicator_codes() -> set[str]:
 
 
 class EnterpriseImporter(SheetImporter):
-    model, identity, kind = Enterprise, ("key", "country_id"), "enterprise"
     _names: dict[tuple[str, Any, str], uuid.UUID]
 
     def build(self, row: Row) -> bool:
@@ -751,8 +709,6 @@ class EnterpriseImporter(SheetImporter):
 
 
 class TrainerImporter(SheetImporter):
-    model, identity, kind = Trainer, ("key", "country_id"), "trainer"
-
     def build(self, row: Row) -> bool:
         super().build(row)
         if row.values.get("email"):
@@ -764,13 +720,7 @@ class TrainerImporter(SheetImporter):
         return True
 
 
-class MilestoneImporter(SheetImporter):
-    model, identity = Milestone, ("trainer_id", "milestone", "date")
-
-
 class DeliveryImporter(SheetImporter):
-    model, identity, kind = Delivery, ("key", "country_id"), "delivery"
-
     def target_day(self, obj: Any) -> dt.date | None:
         return obj.start_date
 
@@ -808,7 +758,6 @@ class DeliveryImporter(SheetImporter):
 
 
 class EnrolmentImporter(SheetImporter):
-    model, identity = Enrolment, ("delivery_id", "enterprise_id")
     renames = {"usd": "fee_usd"}
 
     def build(self, row: Row) -> bool:
@@ -827,8 +776,6 @@ class EnrolmentImporter(SheetImporter):
 
 
 class ParticipantImporter(SheetImporter):
-    model, identity = Participant, ("delivery_id", "enterprise_id", "person")
-
     content_lookup = "delivery_id"
 
     def identity_of(self, values: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -841,8 +788,6 @@ class ParticipantImporter(SheetImporter):
 
 
 class VisitImporter(SheetImporter):
-    model, identity = ConsultingVisit, ("enterprise_id", "trainer_id", "date")
-
     def build(self, row: Row) -> bool:
         super().build(row)
         if (row.values.get("hours") or 0) > 24:
@@ -872,22 +817,9 @@ class MoneyImporter(SheetImporter):
         return True
 
 
-class CostImporter(MoneyImporter):
-    model = DirectCost
-
-
-class ContributionImporter(MoneyImporter):
-    model = Contribution
-
-
-class PracticeImporter(SheetImporter):
-    model, identity, kind = Practice, ("code",), "practice"
-
-
 class AssessmentImporter(SheetImporter):
     """The long sheet: each row is one practice answer of one assessment."""
 
-    model, identity = PracticeAnswer, ("assessment_id", "practice_id")
     _assessments: dict[tuple[Any, ...], Assessment]
     _assessors: dict[tuple[Any, ...], tuple[int, Any]]
 
@@ -936,13 +868,7 @@ class AssessmentImporter(SheetImporter):
         return self._assessments[key]
 
 
-class KpiImporter(SheetImporter):
-    model, identity, kind = Kpi, ("code",), "kpi"
-
-
 class ObservationImporter(SheetImporter):
-    model, identity = KpiObservation, ("enterprise_id", "kpi_id", "month")
-
     def build(self, row: Row) -> bool:
         super().build(row)
         numerator, denominator = row.cells.get("numerator"), row.cells.get("denominator")
@@ -957,48 +883,17 @@ class ObservationImporter(SheetImporter):
         return True
 
 
-class InitiativeImporter(SheetImporter):
-    model, identity = Initiative, ("enterprise_id", "title")
+def _importers() -> dict[str, type[SheetImporter]]:
+    """Each sheet's importer class, named by its kind (the plain path when none is)."""
+    found = {}
+    for declared in sheet_kinds():
+        module, name = declared.importer.rsplit(".", 1)
+        assert module == __name__, f"{declared.name}: importers live in {__name__}"
+        found[declared.name] = globals()[name]
+    return found
 
 
-class SurveyImporter(SheetImporter):
-    model, identity = WorkerSurveyAnswer, ("enterprise_id", "wave", "respondent", "question")
-
-
-class EventImporter(SheetImporter):
-    model, identity, kind = Event, ("key", "country_id"), "event"
-
-
-class EventParticipationImporter(SheetImporter):
-    model, identity = EventParticipation, ("event_id", "group")
-
-
-IMPORTERS: dict[str, type[SheetImporter]] = {
-    "countries": CountryImporter,
-    "phases": PhaseImporter,
-    "modules": ModuleImporter,
-    "rates": RateImporter,
-    "organisations": OrganisationImporter,
-    "agreements": AgreementImporter,
-    "targets": TargetImporter,
-    "enterprises": EnterpriseImporter,
-    "trainers": TrainerImporter,
-    "trainer_milestones": MilestoneImporter,
-    "deliveries": DeliveryImporter,
-    "enrolments": EnrolmentImporter,
-    "participants": ParticipantImporter,
-    "visits": VisitImporter,
-    "costs": CostImporter,
-    "contributions": ContributionImporter,
-    "practices": PracticeImporter,
-    "assessments": AssessmentImporter,
-    "kpis": KpiImporter,
-    "kpi_observations": ObservationImporter,
-    "initiatives": InitiativeImporter,
-    "worker_surveys": SurveyImporter,
-    "events": EventImporter,
-    "event_participants": EventParticipationImporter,
-}
+IMPORTERS: dict[str, type[SheetImporter]] = _importers()
 
 
 def rows_after_header(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:

@@ -18,12 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from scoretrack.enterprises.models import Enterprise
-from scoretrack.events.models import Event
-from scoretrack.outcomes.models import Kpi, Practice
-from scoretrack.reference.models import CountryProgramme, Module, Organisation, Phase
-from scoretrack.trainers.models import Trainer
-from scoretrack.training.models import Delivery
+from scoretrack.lib.kinds import sheet_kinds
 
 BATCH = 500  # keys per `IN (...)` query, well under SQLite's variable limit
 CACHED = 20_000  # keys kept per kind: several chunks' worth, under 10 MB
@@ -36,18 +31,12 @@ class Target:
     day: dt.date | None = None  # a delivery's start date, for fee conversion
 
 
-# kind -> (model, the field holding the key, whether records belong to a country)
+# kind -> (model, the field holding the key, whether records belong to a country):
+# the kinds declared with a `reference` name, keyed by their first identity column.
 KINDS: dict[str, tuple[type[Any], str, bool]] = {
-    "country": (CountryProgramme, "code", False),
-    "phase": (Phase, "name", False),
-    "module": (Module, "code", False),
-    "practice": (Practice, "code", False),
-    "kpi": (Kpi, "code", False),
-    "organisation": (Organisation, "key", True),
-    "enterprise": (Enterprise, "key", True),
-    "trainer": (Trainer, "key", True),
-    "delivery": (Delivery, "key", True),
-    "event": (Event, "key", True),
+    kind.reference: (kind.model, kind.identity[0], "country" in kind.identity)
+    for kind in sheet_kinds()
+    if kind.reference and kind.identity
 }
 
 

@@ -1,644 +1,113 @@
-"""The workbook exchange format, declared once: sheets, their columns and cell types.
+"""The workbook exchange format: its sheets, derived from the record kinds.
 
-Everything that reads, writes, documents or validates the format (importer,
-exporter, template workbook, README sheet) works from these declarations, so the
-public contract of /shared/EXCHANGE.md lives in one place.
+Each app declares its kinds once (its `kinds.py`, see lib/kinds.py), with the
+columns and cell types of lib/cells.py. Everything that reads, writes, documents
+or validates the format (importer, exporter, template workbook, README sheet,
+API resources) works from the sheets collected here, so the public contract of
+/shared/EXCHANGE.md lives with the kinds.
+
+`SHEETS`, `SHEETS_BY_NAME` and `IMPORT_ORDER` are computed on first use (after
+the apps are loaded).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
-from scoretrack.events.models import EventKind, EventParticipationGroup
-from scoretrack.finance.models import ContributionKind, ContributionSource
-from scoretrack.lib.dates import NOT_A_MONTH, parse_date, parse_month, plausible
-from scoretrack.lib.models import Sex
-from scoretrack.outcomes.models import (
-    AssessmentKind,
-    InitiativeStatus,
-    KpiBetter,
-    WorkerSurveyAnswerWave,
+from scoretrack.lib.cells import (  # noqa: F401  (the format's names, imported from here)
+    BOOL,
+    COUNTRY,
+    COUNTRY_CODE,
+    CURRENCY,
+    DATE,
+    ESCAPE,
+    FORMULA_TRIGGERS,
+    KEY,
+    LIST_SEPARATOR,
+    MONEY,
+    MONTH,
+    NAME,
+    REF_LABELS,
+    SEX,
+    CellError,
+    CellType,
+    Column,
+    Sheet,
+    col,
+    decimal_type,
+    enum_type,
+    escape,
+    int_type,
+    list_type,
+    ref,
+    ref_type,
+    text_type,
+    unescape,
 )
-from scoretrack.reference.models import AgreementKind, CountryProgrammeStatus, OrganisationType
-from scoretrack.trainers.models import MilestoneKind
-from scoretrack.training.models import DeliveryIndependence, EnrolmentStatus, ParticipantRole
-
-LIST_SEPARATOR = ";"
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection);
-# the exporter prefixes such text with an apostrophe, the importer strips one.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
-
-
-class CellError(ValueError):
-    """A cell's value is not acceptable; the message says why."""
-
-
-# --- cell types ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CellType:
-    """How one column's cells are read (`parse`) and written (`format`)."""
-
-    name: str
-    parse: Callable[[Any], Any]
-    format: Callable[[Any], Any]
-    allowed: str  # the README sheet's "allowed values" text
-    choices: tuple[str, ...] = ()
-
-
-def _as_text(raw: Any) -> str:
-    """Any cell as text: spreadsheets turn keys like 0042 or 12 into numbers."""
-    if isinstance(raw, bool):
-        return "yes" if raw else "no"
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, dt.datetime):
-        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat()
-    if isinstance(raw, dt.date):
-        return raw.isoformat()
-    return str(raw).strip()
-
-
-def unescape(text: str) -> str:
-    return text[1:] if text.startswith(ESCAPE) else text
-
-
-def escape(text: str) -> str:
-    return ESCAPE + text if text.startswith((*FORMULA_TRIGGERS, ESCAPE)) else text
-
-
-def text_type(max_length: int) -> CellType:
-    def parse(raw: Any) -> str:
-        value = _as_text(raw)
-        if len(value) > max_length:
-            raise CellError(f"longer than {max_length} characters")
-        return value
-
-    return CellType("text", parse, lambda value: value or "", f"text, at most {max_length}")
-
-
-def _parse_date(raw: Any) -> dt.date:
-    try:
-        if isinstance(raw, dt.date):  # a spreadsheet's date cell
-            return plausible(raw.date() if isinstance(raw, dt.datetime) else raw)
-        return parse_date(_as_text(raw))
-    except ValueError as exc:
-        raise CellError(str(exc)) from None
-
-
-def _format_date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-DATE = CellType("date", _parse_date, _format_date, "date YYYY-MM-DD")
-
-
-def _parse_month(raw: Any) -> dt.date:
-    try:
-        if isinstance(raw, dt.date):  # a spreadsheet's date cell: the first of a month
-            day = raw.date() if isinstance(raw, dt.datetime) else raw
-            if day.day != 1:
-                raise ValueError(NOT_A_MONTH)
-            return plausible(day)
-        return parse_month(_as_text(raw))
-    except ValueError as exc:
-        raise CellError(str(exc)) from None
-
-
-MONTH = CellType(
-    "month", _parse_month, lambda value: f"{value:%Y-%m}" if value else "", "month YYYY-MM"
-)
-
-
-def _parse_bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = _as_text(raw).lower()
-    if text not in ("yes", "no"):
-        raise CellError("not yes or no")
-    return text == "yes"
-
-
-def _format_bool(value: bool | None) -> str:
-    return "" if value is None else ("yes" if value else "no")
-
-
-BOOL = CellType("bool", _parse_bool, _format_bool, "yes, no", choices=("yes", "no"))
-
-
-def enum_type(codes: list[str]) -> CellType:
-    def parse(raw: Any) -> str:
-        value = _as_text(raw)
-        if value not in codes:
-            raise CellError(f"not one of {', '.join(codes)}")
-        return value
-
-    return CellType("enum", parse, lambda value: value or "", ", ".join(codes), tuple(codes))
-
-
-SEX = enum_type(Sex.codes())
-
-
-def int_type(minimum: int = 0, maximum: int = 2_147_483_647) -> CellType:
-    def parse(raw: Any) -> int:
-        try:
-            number = Decimal(_as_text(raw))
-        except InvalidOperation:
-            raise CellError("not a whole number") from None
-        if not number.is_finite() or number != number.to_integral_value():
-            raise CellError("not a whole number")
-        if not minimum <= number <= maximum:
-            raise CellError(f"not between {minimum} and {maximum}")
-        return int(number)
-
-    return CellType(
-        "int", parse, lambda value: "" if value is None else value, f"{minimum} to {maximum}"
-    )
-
-
-def decimal_type(digits: int, places: int, minimum: Decimal | None = None) -> CellType:
-    def parse(raw: Any) -> Decimal:
-        text = repr(raw) if isinstance(raw, float) else _as_text(raw)
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise CellError("not a number") from None
-        if not number.is_finite():
-            raise CellError("not a number")
-        if minimum is not None and number < minimum:
-            raise CellError(f"less than {minimum}")
-        # Checked before rounding too: quantizing 1e100 overflows the decimal context.
-        too_large = CellError(f"too large: at most {digits - places} digits before the point")
-        if number.adjusted() >= digits - places:
-            raise too_large
-        number = number.quantize(Decimal(1).scaleb(-places)) if places else number
-        if number.adjusted() >= digits - places:
-            raise too_large
-        return number
-
-    def format_(value: Decimal | None) -> Any:
-        if value is None:
-            return ""
-        # Trailing zeros are noise; a whole number stays whole.
-        text = f"{value.normalize():f}"
-        return Decimal(text)
-
-    floor = "" if minimum is None else f", at least {minimum}"
-    return CellType("decimal", parse, format_, f"number, {places} decimals at most{floor}")
-
-
-MONEY = decimal_type(16, 2, Decimal(0))
-
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
-def _parse_currency(raw: Any) -> str:
-    value = _as_text(raw).upper()
-    if not _CURRENCY.match(value):
-        raise CellError("not an ISO 4217 currency code (three letters)")
-    return value
-
-
-CURRENCY = CellType(
-    "currency", _parse_currency, lambda value: value or "", "ISO 4217 code, e.g. USD"
-)
-
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-
-
-def _parse_country_code(raw: Any) -> str:
-    value = _as_text(raw).upper()
-    if not _COUNTRY.match(value):
-        raise CellError("not an ISO 3166 alpha-2 code (two letters)")
-    return value
-
-
-COUNTRY_CODE = CellType(
-    "code", _parse_country_code, lambda value: value or "", "ISO 3166 alpha-2, e.g. CO"
-)
-
-
-def ref_type(target: str, max_length: int = 100) -> CellType:
-    text = text_type(max_length)
-    return CellType(
-        "reference", text.parse, text.format, f"the {target}'s {REF_LABELS.get(target, 'key')}"
-    )
-
-
-def list_type(target: str) -> CellType:
-    def parse(raw: Any) -> list[str]:
-        parts = [part.strip() for part in _as_text(raw).split(LIST_SEPARATOR)]
-        return list(dict.fromkeys(part for part in parts if part))
-
-    return CellType(
-        "list",
-        parse,
-        lambda values: LIST_SEPARATOR.join(values or []),
-        f"{target} keys separated by {LIST_SEPARATOR}",
-    )
-
-
-REF_LABELS = {
-    "country": "code",
-    "module": "code",
-    "practice": "code",
-    "kpi": "code",
-    "phase": "name",
-}
-
-
-# --- sheets ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: CellType
-    required: bool = False
-    ref: str | None = None  # the kind of record a reference column points to
-    help: str = ""
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str
-    columns: tuple[Column, ...]
-    identity: tuple[str, ...] | None  # None: matched by content
-    help: str = ""
-    column_names: tuple[str, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "column_names", tuple(c.name for c in self.columns))
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.required)
-
-
-def col(name: str, kind: CellType, required: bool = False, help: str = "") -> Column:
-    return Column(name, kind, required, help=help)
-
-
-def ref(name: str, target: str | None = None, required: bool = False, help: str = "") -> Column:
-    target = target or name
-    return Column(name, ref_type(target), required, ref=target, help=help)
-
-
-KEY = col("key", text_type(100), True, "your own identifier, unique per country programme")
-NAME = col("name", text_type(200), True)
-COUNTRY = ref("country", required=True)
-
-SHEETS: tuple[Sheet, ...] = (
-    Sheet(
-        "countries",
-        (
-            col("code", COUNTRY_CODE, True),
-            col("name", text_type(100), True),
-            col("start_date", DATE),
-            col("currency", CURRENCY, help="local currency"),
-            col("status", enum_type(CountryProgrammeStatus.codes())),
-        ),
-        ("code",),
-        "Country programmes.",
-    ),
-    Sheet(
-        "phases",
-        (
-            col("name", text_type(20), True),
-            col("start_date", DATE, True),
-            col("end_date", DATE, True),
-        ),
-        ("name",),
-        "Programme phases (I, II, III, IV).",
-    ),
-    Sheet(
-        "modules",
-        (
-            col("code", text_type(20), True),
-            col("name", text_type(200), True),
-            col("core", BOOL, help="one of the five core modules"),
-            col("compulsory_first", BOOL, help="must be taken first"),
-        ),
-        ("code",),
-        "The module catalogue.",
-    ),
-    Sheet(
-        "organisations",
-        (
-            KEY,
-            NAME,
-            ref("country", help="blank for a global organisation"),
-            col("type", enum_type(OrganisationType.codes()), True),
-        ),
-        ("key", "country"),
-        "Partners, lead buyers, donors.",
-    ),
-    Sheet(
-        "agreements",
-        (
-            ref("organisation", required=True),
-            COUNTRY,
-            col("kind", enum_type(AgreementKind.codes()), True),
-            col("signed_on", DATE, True),
-            col("ended_on", DATE),
-        ),
-        ("organisation", "country", "kind", "signed_on"),
-        "Partnership agreements.",
-    ),
-    Sheet(
-        "targets",
-        (
-            col("indicator", text_type(60), True, "indicator code of the registry"),
-            ref("country", help="blank for a global target"),
-            ref("phase"),
-            col("year", int_type(2000, 2100)),
-            col("value", decimal_type(18, 4), True),
-        ),
-        ("indicator", "country", "phase", "year"),
-        "Targets per indicator, country, phase or year.",
-    ),
-    Sheet(
-        "enterprises",
-        (
-            KEY,
-            NAME,
-            COUNTRY,
-            col("region", text_type(100), help="name; created on first use"),
-            col("sector", text_type(100), help="name; created on first use"),
-            col("cluster", text_type(100), help="name; created on first use"),
-            col("workforce_female", int_type()),
-            col("workforce_male", int_type()),
-            col("women_owned", BOOL),
-            col("unionised", BOOL),
-            col("collective_agreement", BOOL),
-            Column("lead_buyers", list_type("organisation"), ref="organisation"),
-        ),
-        ("key", "country"),
-        "The SMEs.",
-    ),
-    Sheet(
-        "trainers",
-        (
-            KEY,
-            NAME,
-            col("sex", SEX, True),
-            COUNTRY,
-            ref("organisation"),
-            col("email", text_type(254)),
-        ),
-        ("key", "country"),
-        "Trainers.",
-    ),
-    Sheet(
-        "trainer_milestones",
-        (
-            ref("trainer", required=True),
-            col("milestone", enum_type(MilestoneKind.codes()), True),
-            col("date", DATE, True),
-            ref("module"),
-        ),
-        ("trainer", "milestone", "date"),
-        "Dated trainer milestones.",
-    ),
-    Sheet(
-        "deliveries",
-        (
-            KEY,
-            COUNTRY,
-            ref("module", required=True),
-            ref("organiser", "organisation"),
-            col("independence", enum_type(DeliveryIndependence.codes())),
-            col("start_date", DATE, True),
-            col("end_date", DATE),
-            Column("trainers", list_type("trainer"), ref="trainer"),
-        ),
-        ("key", "country"),
-        "Classroom deliveries of a module.",
-    ),
-    Sheet(
-        "enrolments",
-        (
-            ref("delivery", required=True),
-            ref("enterprise", required=True),
-            col("status", enum_type(EnrolmentStatus.codes())),
-            col("fee", decimal_type(14, 2, Decimal(0))),
-            col("currency", CURRENCY),
-            col("usd", decimal_type(14, 2, Decimal(0)), help="blank: converted at the stored rate"),
-        ),
-        ("delivery", "enterprise"),
-        "Enterprises enrolled in deliveries, with their fee.",
-    ),
-    Sheet(
-        "participants",
-        (
-            ref("delivery", required=True),
-            ref("enterprise", required=True),
-            col("sex", SEX, True),
-            col("role", enum_type(ParticipantRole.codes()), True),
-            col("person", text_type(100), help="links one person's attendances; blank: one person"),
-            col("name", text_type(200)),
-            col("eit_member", BOOL),
-            col("satisfaction", int_type(1, 5)),
-        ),
-        ("delivery", "enterprise", "person"),
-        "People attending classroom training.",
-    ),
-    Sheet(
-        "visits",
-        (
-            ref("enterprise", required=True),
-            ref("trainer", required=True),
-            col("date", DATE, True),
-            col("hours", decimal_type(6, 2, Decimal(0))),
-            ref("delivery"),
-            col("note", text_type(10_000)),
-        ),
-        ("enterprise", "trainer", "date"),
-        "Consulting visits.",
-    ),
-    Sheet(
-        "costs",
-        (
-            COUNTRY,
-            col("date", DATE, True),
-            ref("delivery"),
-            col("category", text_type(100)),
-            col("amount", MONEY, True),
-            col("currency", CURRENCY, True),
-            col("usd", MONEY, help="blank: converted at the stored rate"),
-        ),
-        None,
-        "Direct training costs.",
-    ),
-    Sheet(
-        "contributions",
-        (
-            COUNTRY,
-            col("date", DATE, True),
-            ref("organisation", required=True),
-            col("source", enum_type(ContributionSource.codes()), True),
-            col("kind", enum_type(ContributionKind.codes()), True),
-            ref("delivery"),
-            col("amount", MONEY, True),
-            col("currency", CURRENCY, True),
-            col("usd", MONEY, help="blank: converted at the stored rate"),
-        ),
-        None,
-        "Contributions to the cost of training.",
-    ),
-    Sheet(
-        "practices",
-        (col("code", text_type(40), True), NAME, ref("module")),
-        ("code",),
-        "Management practices assessed.",
-    ),
-    Sheet(
-        "assessments",
-        (
-            ref("enterprise", required=True),
-            col("kind", enum_type(AssessmentKind.codes()), True),
-            col("date", DATE, True),
-            ref("assessor", "trainer"),
-            ref("practice", required=True),
-            col("in_place", BOOL, True),
-        ),
-        ("enterprise", "kind", "date", "practice"),
-        "One row per practice answer of one assessment.",
-    ),
-    Sheet(
-        "kpis",
-        (
-            col("code", text_type(40), True),
-            NAME,
-            col("unit", text_type(40), True),
-            col("better", enum_type(KpiBetter.codes()), True),
-            ref("module"),
-        ),
-        ("code",),
-        "The KPI catalogue.",
-    ),
-    Sheet(
-        "kpi_observations",
-        (
-            ref("enterprise", required=True),
-            ref("kpi", required=True),
-            col("month", MONTH, True),
-            col("value", decimal_type(20, 6), help="blank: numerator / denominator"),
-            col("numerator", decimal_type(20, 6)),
-            col("denominator", decimal_type(20, 6)),
-        ),
-        ("enterprise", "kpi", "month"),
-        "Monthly KPI values.",
-    ),
-    Sheet(
-        "initiatives",
-        (
-            ref("enterprise", required=True),
-            col("title", text_type(200), True),
-            ref("module"),
-            col("category", text_type(100)),
-            col("gender_related", BOOL),
-            col("status", enum_type(InitiativeStatus.codes())),
-            col("started_on", DATE),
-            col("completed_on", DATE),
-            col("cost_usd", decimal_type(14, 2, Decimal(0))),
-            col("saving_usd", decimal_type(14, 2)),
-        ),
-        ("enterprise", "title"),
-        "Improvement plan initiatives.",
-    ),
-    Sheet(
-        "worker_surveys",
-        (
-            ref("enterprise", required=True),
-            col("wave", enum_type(WorkerSurveyAnswerWave.codes()), True),
-            col("date", DATE, True),
-            col("respondent", text_type(50), True, "anonymous id within the enterprise and wave"),
-            col("sex", SEX),
-            col("question", text_type(100), True),
-            col("answer", int_type(1, 5), True),
-        ),
-        ("enterprise", "wave", "respondent", "question"),
-        "One row per answer of a worker survey.",
-    ),
-    Sheet(
-        "rates",
-        (
-            col("currency", CURRENCY, True),
-            col("date", DATE, True),
-            col(
-                "per_usd",
-                decimal_type(18, 6, Decimal("0.000001")),
-                True,
-                "units of the currency for one US dollar",
-            ),
-        ),
-        ("currency", "date"),
-        "Exchange rates.",
-    ),
-    Sheet(
-        "events",
-        (
-            KEY,
-            COUNTRY,
-            col("kind", enum_type(EventKind.codes()), True),
-            col("date", DATE, True),
-            col("title", text_type(200)),
-        ),
-        ("key", "country"),
-        "Awareness events.",
-    ),
-    Sheet(
-        "event_participants",
-        (
-            ref("event", required=True),
-            col("group", enum_type(EventParticipationGroup.codes()), True),
-            col("female", int_type()),
-            col("male", int_type()),
-        ),
-        ("event", "group"),
-        "Participants of events by group and sex.",
-    ),
-)
-
-SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
-
-# The order rows are written in, so that every reference points to a record that
-# already exists whatever the order of the sheets in the file.
-IMPORT_ORDER = (
-    "countries",
-    "phases",
-    "modules",
-    "rates",
-    "organisations",
-    "agreements",
-    "targets",
-    "enterprises",
-    "trainers",
-    "trainer_milestones",
-    "deliveries",
-    "enrolments",
-    "participants",
-    "visits",
-    "costs",
-    "contributions",
-    "practices",
-    "assessments",
-    "kpis",
-    "kpi_observations",
-    "initiatives",
-    "worker_surveys",
-    "events",
-    "event_participants",
-)
-assert set(IMPORT_ORDER) == set(SHEETS_BY_NAME)
+from scoretrack.lib.kinds import Kind, all_kinds, sheet_kinds
+
+
+def dependencies(kind: Kind) -> tuple[str, ...]:
+    """The sheets whose records `kind`'s rows refer to or read: its model's foreign
+    keys and many-to-many fields (through kinds without a sheet, say an assessment,
+    to the sheets those refer to), its list column's link, and its `after`."""
+    sheet_of = {k.model: k.name for k in all_kinds() if k.name}
+    found: dict[str, None] = {}
+
+    def walk(model: Any, seen: set[Any]) -> None:
+        seen.add(model)
+        for field in [*model._meta.fields, *model._meta.many_to_many]:
+            target = field.related_model
+            if target is None or target in seen:
+                continue
+            if target in sheet_of:
+                found[sheet_of[target]] = None
+            else:
+                walk(target, seen)
+
+    walk(kind.model, set())
+    if kind.listed:
+        walk(kind.listed.through, {kind.model})
+    found.update(dict.fromkeys(kind.after))
+    found.pop(kind.name or "", None)
+    return tuple(found)
+
+
+def import_order(kinds: tuple[Kind, ...]) -> tuple[str, ...]:
+    """First the sheets that depend on none (catalogues), then the others: each in
+    workbook order, moved after the sheets it depends on."""
+    deps = {kind.name: dependencies(kind) for kind in kinds}
+    order: dict[str, None] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in order:
+            return
+        if name in path:
+            raise ValueError(f"the sheets depend on each other: {' -> '.join((*path, name))}")
+        for needed in deps[name]:
+            visit(needed, (*path, name))
+        order[name] = None
+
+    for kind in sorted(kinds, key=lambda kind: bool(deps[kind.name])):
+        visit(kind.name, ())
+    return tuple(order)
+
+
+@cache
+def _derived() -> dict[str, Any]:
+    kinds = sheet_kinds()
+    sheets = tuple(kind.sheet for kind in kinds)
+    return {
+        "SHEETS": sheets,
+        "SHEETS_BY_NAME": {sheet.name: sheet for sheet in sheets},
+        # The order rows are written in, so that every reference points to a record
+        # that already exists whatever the order of the sheets in the file.
+        "IMPORT_ORDER": import_order(kinds),
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("SHEETS", "SHEETS_BY_NAME", "IMPORT_ORDER"):
+        return _derived()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,148 @@
+"""The record kinds of the reference app (see lib/kinds.py)."""
+
+from __future__ import annotations
+
+from scoretrack.lib.cells import (
+    BOOL,
+    COUNTRY,
+    COUNTRY_CODE,
+    CURRENCY,
+    DATE,
+    KEY,
+    NAME,
+    col,
+    decimal_type,
+    enum_type,
+    int_type,
+    ref,
+    text_type,
+)
+from scoretrack.lib.kinds import PARTNER_SIDE, Export, Kind
+from scoretrack.reference.models import (
+    Agreement,
+    AgreementKind,
+    Cluster,
+    CountryProgramme,
+    CountryProgrammeStatus,
+    Module,
+    Organisation,
+    OrganisationType,
+    Phase,
+    Region,
+    Target,
+)
+
+IMPORTERS = "scoretrack.exchange.importer"
+
+KINDS = (
+    Kind(
+        CountryProgramme,
+        "countries",
+        (
+            col("code", COUNTRY_CODE, True),
+            col("name", text_type(100), True),
+            col("start_date", DATE),
+            col("currency", CURRENCY, help="local currency"),
+            col("status", enum_type(CountryProgrammeStatus.codes())),
+        ),
+        ("code",),
+        "Country programmes.",
+        export=Export(("code",), country="code"),
+        reference="country",
+        position=10,
+    ),
+    Kind(
+        Phase,
+        "phases",
+        (
+            col("name", text_type(20), True),
+            col("start_date", DATE, True),
+            col("end_date", DATE, True),
+        ),
+        ("name",),
+        "Programme phases (I, II, III, IV).",
+        export=Export(("start_date", "name")),
+        reference="phase",
+        position=20,
+    ),
+    Kind(
+        Module,
+        "modules",
+        (
+            col("code", text_type(20), True),
+            col("name", text_type(200), True),
+            col("core", BOOL, help="one of the five core modules"),
+            col("compulsory_first", BOOL, help="must be taken first"),
+        ),
+        ("code",),
+        "The module catalogue.",
+        export=Export(("code",)),
+        reference="module",
+        position=30,
+    ),
+    Kind(
+        Organisation,
+        "organisations",
+        (
+            KEY,
+            NAME,
+            ref("country", help="blank for a global organisation"),
+            col("type", enum_type(OrganisationType.codes()), True),
+        ),
+        ("key", "country"),
+        "Partners, lead buyers, donors.",
+        writers=PARTNER_SIDE,
+        export=Export(
+            ("key", "country__code"),
+            {"country": "country__code"},
+            "country__code",
+            global_too=True,
+        ),
+        reference="organisation",
+        position=40,
+    ),
+    Kind(
+        Agreement,
+        "agreements",
+        (
+            ref("organisation", required=True),
+            COUNTRY,
+            col("kind", enum_type(AgreementKind.codes()), True),
+            col("signed_on", DATE, True),
+            col("ended_on", DATE),
+        ),
+        ("organisation", "country", "kind", "signed_on"),
+        "Partnership agreements.",
+        writers=frozenset({"country_team"}),
+        export=Export(
+            ("organisation__key", "kind", "signed_on"),
+            {"organisation": "organisation__key", "country": "country__code"},
+            "country__code",
+        ),
+        position=50,
+    ),
+    Kind(
+        Target,
+        "targets",
+        (
+            col("indicator", text_type(60), True, "indicator code of the registry"),
+            ref("country", help="blank for a global target"),
+            ref("phase"),
+            col("year", int_type(2000, 2100)),
+            col("value", decimal_type(18, 4), True),
+        ),
+        ("indicator", "country", "phase", "year"),
+        "Targets per indicator, country, phase or year.",
+        export=Export(
+            ("indicator", "country__code", "phase__name", "year"),
+            {"country": "country__code", "phase": "phase__name"},
+            "country__code",
+            global_too=True,
+        ),
+        importer=f"{IMPORTERS}.TargetImporter",
+        position=60,
+    ),
+    # Created on first use by the enterprises sheet; written on their pages.
+    Kind(Region, writers=frozenset({"country_team"}), position=61),
+    Kind(Cluster, writers=frozenset({"country_team"}), position=62),
+)
