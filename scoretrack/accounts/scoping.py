@@ -355,6 +355,7 @@ RULES: dict[str, Callable[[Access], Q]] = {
     "outcomes.Assessment": by_enterprise("enterprise_id"),
     "outcomes.PracticeAnswer": by_enterprise("assessment__enterprise_id"),
     "outcomes.KpiObservation": by_enterprise("enterprise_id"),
+    "outcomes.KpiSelection": by_enterprise("enterprise_id"),
     "outcomes.Initiative": by_enterprise("enterprise_id"),
     "outcomes.WorkerSurveyAnswer": by_enterprise("enterprise_id"),
     # Derived rows of the outcome figures (outcomes/derived.py): as their enterprise.

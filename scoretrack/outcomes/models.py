@@ -175,6 +175,47 @@ class KpiObservation(Record):
 COMPLETED_BEFORE_START = gettext_lazy("The completion date is before the start date (%(date)s).")
 
 
+class KpiFrequency(Choices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class KpiSelection(Record):
+    """A KPI an enterprise chose from the catalogue with its trainer: its baseline,
+    its target and how often the firm reports it."""
+
+    Frequency = KpiFrequency
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="kpi_selections"
+    )
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="selections")
+    selected_on = models.DateField()
+    baseline = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    target = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+
+    class Meta:
+        indexes = [sync_index("kpiselection_sync")]
+        ordering = ["enterprise", "kpi"]
+        verbose_name = "KPI selection"
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "kpi"], name="kpi_selection_unique"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=KpiFrequency.values), name="kpi_selection_frequency_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} of {self.enterprise}"
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from not_in_future(records, "selected_on", "a KPI selection")
+
+
 class InitiativeStatus(Choices):
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"
