@@ -43,6 +43,15 @@ class KpiObservationAdmin(RecordAdmin):
     autocomplete_fields = ["enterprise"]
 
 
+@admin.register(models.KpiSelection)
+class KpiSelectionAdmin(RecordAdmin):
+    list_display = ["enterprise", "kpi", "selected_on", "baseline", "target", "frequency"]
+    list_filter = ["kpi", "frequency", "enterprise__country"]
+    search_fields = ["enterprise__name", "enterprise__key"]
+    list_select_related = ["enterprise", "kpi"]
+    autocomplete_fields = ["enterprise"]
+
+
 @admin.register(models.Initiative)
 class InitiativeAdmin(RecordAdmin):
     list_display = ["title", "enterprise", "module", "status", "gender_related", "saving_usd"]
