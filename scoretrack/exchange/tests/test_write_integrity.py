@@ -401,3 +401,62 @@ def test_milestone_rules_name_the_field(world: SimpleNamespace) -> None:
         Milestone.rules([Milestone(trainer=world.T_BO, milestone="trained", date=future)])
     )
     assert [(v.position, v.field) for v in broken] == [(0, "date")]
+
+
+# --- the same defects through the paths not tried above ----------------------------------
+
+
+def test_a_partner_cannot_import_or_page_an_enterprise_abroad(
+    world: SimpleNamespace, xlsx: Callable[[Sheets], Path]
+) -> None:
+    sheets: Sheets = {"enterprises": [["key", "name", "country"], ["E-CN", "Far Away", "PE"]]}
+    assert imported(xlsx, world.users["partner"], sheets) == [
+        "enterprises:2:: outside your scope: your role may not create this enterprise"
+    ]
+    client = as_user(world.users["partner"])
+    response = client.post(
+        "/enterprises/new/", {"key": "E-CN", "name": "Far Away", "country": world.PE.pk}
+    )
+    assert response.status_code in (200, 403)  # the form again with its error, or refused
+    assert not Enterprise.objects.filter(key="E-CN").exists()
+
+
+def test_an_enterprise_user_cannot_import_itself_abroad(
+    world: SimpleNamespace, xlsx: Callable[[Sheets], Path]
+) -> None:
+    sheets: Sheets = {"enterprises": [["key", "name", "country"], ["E-BO1", "Textil Andina", "PE"]]}
+    problems = imported(xlsx, world.users["enterprise"], sheets)
+    assert problems == [
+        "enterprises:2:: outside your scope: your role may not create this enterprise"
+    ]  # in Peru no E-BO1 exists: it would be a new firm, which its role may not create
+    assert Enterprise.objects.get(pk=world.E_BO1.pk).country == world.BO
+
+
+def test_a_trade_union_is_no_lead_buyer_on_the_page(world: SimpleNamespace, union: Any) -> None:
+    from scoretrack.lib.tests.pages import as_shown
+
+    client = as_user(world.users["global"])
+    url = f"/enterprises/{world.E_BO2.pk}/edit/"
+    response = client.post(url, {**as_shown(client, url), "lead_buyers": [union.pk]})
+    assert response.status_code == 200  # the form again, with its error
+    assert not LeadBuyerLink.objects.filter(enterprise=world.E_BO2).exists()
+
+
+def test_a_trainer_of_another_country_on_the_page(world: SimpleNamespace) -> None:
+    from scoretrack.lib.tests.pages import as_shown
+
+    client = as_user(world.users["global"])
+    url = f"/trainers/{world.T_PE.pk}/edit/"
+    response = client.post(url, {**as_shown(client, url), "organisation": world.P_BO.pk})
+    assert response.status_code == 200
+    assert Trainer.objects.get(pk=world.T_PE.pk).organisation is None
+
+
+def test_a_delivery_staffed_from_another_country_on_the_page(world: SimpleNamespace) -> None:
+    from scoretrack.lib.tests.pages import as_shown
+
+    client = as_user(world.users["global"])
+    url = f"/deliveries/{world.D_PE.pk}/edit/"
+    response = client.post(url, {**as_shown(client, url), "trainers": [world.T_BO.pk]})
+    assert response.status_code == 200
+    assert list(world.D_PE.trainers.values_list("key", flat=True)) == ["T-PE"]
