@@ -366,8 +366,7 @@ class SheetImporter:
         matched = self.match(rows)
         self.before_compare(matched)
         creates, updates, changed_fields = [], [], set()
-        kept = self._in_scope([row for row in matched if not row.refused])
-        kept = self._within_rules(kept)
+        kept = self._admissible([row for row in matched if not row.refused])
         for row in kept:
             if row.obj is None:
                 row.obj = NewRecord(**{**self._defaults, **row.values, **row.defaults})
@@ -392,25 +391,32 @@ class SheetImporter:
             refused = {id(row) for row in [*creates, *updates]} - written
             self.ids += [row.obj.pk for row in kept if id(row) not in refused]
 
-    def _in_scope(self, rows: list[Row]) -> list[Row]:
-        """The rows the importer may write; the others are rejected with the reason.
+    def _admissible(self, rows: list[Row]) -> list[Row]:
+        """The rows in scope whose records keep the model's rules; each record as it
+        will be written is built once for both checks."""
+        if not rows:
+            return rows
+        after = self._after(rows)
+        pairs = self._in_scope(rows, after)
+        return self._within_rules([row for row, _r in pairs], [record for _row, record in pairs])
+
+    def _in_scope(self, rows: list[Row], after: list[NewRecord]) -> list[tuple[Row, NewRecord]]:
+        """The rows the importer may write (with their records); the others are
+        rejected with the reason.
 
         A change is checked on the record as stored and with its new values, so
         that nothing is moved out of (or into) the importer's scope.
         """
-        if not rows:
-            return rows
         stored = [row for row in rows if row.obj is not None]
         as_stored = writable(
             self.ctx.user, self.model, [r.obj for r in stored], adding=[False] * len(stored)
         )
         refused = {id(r) for r, ok in zip(stored, as_stored, strict=True) if not ok}
-        after = self._after(rows)
         as_new = writable(self.ctx.user, self.model, after, adding=[r.obj is None for r in rows])
         kept = []
-        for row, ok in zip(rows, as_new, strict=True):
+        for row, record, ok in zip(rows, after, as_new, strict=True):
             if ok and id(row) not in refused:
-                kept.append(row)
+                kept.append((row, record))
                 continue
             verb = "create" if row.obj is None else "change"
             self.problem(
@@ -437,12 +443,11 @@ class SheetImporter:
             after.append(record)
         return after
 
-    def _within_rules(self, rows: list[Row]) -> list[Row]:
+    def _within_rules(self, rows: list[Row], after: list[NewRecord]) -> list[Row]:
         """The rows whose records keep the model's rules (`Record.rules`, asked for
         the whole chunk at once); the others are rejected with the rule's reason."""
         if not rows:
             return rows
-        after = self._after(rows)
         broken: set[int] = set()
         for violation in [*self.model.rules(after), *self.link_rules(rows, after)]:
             row = rows[violation.position]
