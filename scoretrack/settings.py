@@ -264,6 +264,9 @@ else:
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
+# On SQLite, an import of a file this big or bigger is worked out on a copy of the
+# database and written in one short transaction (exchange/staging.py); -1: never.
+IMPORT_STAGE_BYTES = env_int("IMPORT_STAGE_BYTES", 1024 * 1024)
 IMPORT_DIR = DATA_DIR / "imports"
 # Background work runs through Django's tasks interface (the django-tasks backport);
 # tests run tasks immediately, in the request.

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from scoretrack.exchange import staging
 from scoretrack.exchange.importer import (
     IMPORTERS,
     Context,
@@ -21,7 +22,7 @@ from scoretrack.exchange.references import Resolver
 from scoretrack.exchange.schema import IMPORT_ORDER, SHEETS_BY_NAME, unescape
 from scoretrack.lib import derived
 from scoretrack.lib.current_user import acting_as
-from scoretrack.lib.freshness import bump_on_commit
+from scoretrack.lib.freshness import bump, bump_on_commit
 
 # The template's first sheet explains the columns; it is not data.
 IGNORED_SHEETS = {"readme"}
@@ -111,12 +112,49 @@ def workbook_import(
     try:
         headers = _plan(book, problems)
         if problems.count == 0:
-            _run(book, headers, user, report, problems, dry_run, progress)
+            if staging.wanted(source):
+                report, problems = _run_staged(book, headers, user, dry_run, progress)
+            else:
+                _run(book, headers, user, report, problems, dry_run, progress)
     except WorkbookError as exc:
         problems.add(Path(source).name, None, "", None, str(exc))
     finally:
         book.close()
     return _finish(report, problems)
+
+
+def _run_staged(
+    book: Book,
+    headers: dict[str, dict[str, int]],
+    user: Any,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[ImportReport, Problems]:
+    """On SQLite, a big import worked out on a copy of the database and written
+    in one short transaction (`staging`), so that other writers do not wait."""
+    outcome: dict[str, Any] = {}
+
+    def attempt(staged: bool) -> bool:
+        outcome["report"], outcome["problems"] = ImportReport(dry_run=dry_run), Problems()
+        _run(
+            book,
+            headers,
+            user,
+            outcome["report"],
+            outcome["problems"],
+            dry_run,
+            progress,
+            staged=staged,
+        )
+        return outcome["report"].committed
+
+    if staging.staged_run(attempt, dry_run=dry_run):
+        if outcome["report"].committed:
+            derived.refresh()
+            bump()
+        return outcome["report"], outcome["problems"]
+    attempt(False)
+    return outcome["report"], outcome["problems"]
 
 
 class RowsBook:
@@ -181,6 +219,8 @@ def _run(
     progress: Callable[[int, int], None] | None,
     options: dict[str, Any] | None = None,
     written: list[Any] | None = None,
+    *,
+    staged: bool = False,
 ) -> None:
     # Counting costs a pass over the file: only done when someone watches the progress.
     total = sum(book.row_count(name) for name in headers) if progress else 0
@@ -206,7 +246,7 @@ def _run(
         report.committed = not dry_run and problems.count == 0
         if not report.committed:
             transaction.set_rollback(True)
-        else:
+        elif not staged:  # staged, on a copy: done on the database after the replay
             # The import pays for the outcome rows of what it wrote, not the next reader.
             derived.refresh()
             bump_on_commit()  # bulk writes send no save signals

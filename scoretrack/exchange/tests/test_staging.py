@@ -1,0 +1,244 @@
+"""Big imports on SQLite are worked out on a copy and written in one short transaction.
+
+Each test runs on a database file (a copy of the test database) as production
+does, with a second connection that writes while the import is being worked
+out, the way a page or an API call would.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from scoretrack.enterprises.models import Enterprise
+from scoretrack.exchange.services import ImportReport, workbook_import
+from scoretrack.exchange.tests.conftest import Sheets, write_csv_folder
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="staging is SQLite's"),
+    pytest.mark.django_db(transaction=True),
+]
+
+BASE: Sheets = {
+    "countries": [["code", "name", "currency"], ["CO", "Colombia", "COP"]],
+    "enterprises": [
+        ["key", "name", "country", "region", "workforce_female"],
+        ["E1", "Flores SA", "CO", "Cundinamarca", "40"],
+        ["E2", "Textil Ltda", "CO", "Antioquia", "12"],
+    ],
+}
+# Renames E1 and creates E3; says nothing of the workforce.
+CHANGES: Sheets = {
+    "enterprises": [
+        ["key", "name", "country", "region"],
+        ["E1", "Flores Unidas SA", "CO", "Cundinamarca"],
+        ["E3", "Café Alto", "CO", "Huila"],
+    ],
+}
+
+
+@pytest.fixture
+def database(admin: Any, tmp_path: Path, settings: Any) -> Iterator[Path]:
+    """The test database copied to a file and made the default connection's."""
+    main = connections["default"]
+    main.ensure_connection()
+    path = tmp_path / "db.sqlite3"
+    target = sqlite3.connect(path)
+    main.connection.backup(target)
+    target.close()
+    config = copy.deepcopy(main.settings_dict)
+    config["NAME"] = str(path)
+    on_file = type(main)(config, alias="default")
+    connections["default"] = on_file
+    settings.IMPORT_DIR = tmp_path / "imports"
+    settings.IMPORT_STAGE_BYTES = -1
+    try:
+        yield path
+    finally:
+        on_file.close()
+        connections["default"] = main
+
+
+@pytest.fixture
+def imported(admin: Any, database: Path, tmp_path: Path) -> Callable[..., ImportReport]:
+    counter = iter(range(100))
+
+    def run(sheets: Sheets, **options: Any) -> ImportReport:
+        folder = write_csv_folder(tmp_path / f"book{next(counter)}", sheets)
+        return workbook_import(source=folder, user=admin, **options)
+
+    report = run(BASE)
+    assert report.committed, report.problems
+    return run
+
+
+E2_WORKFORCE = "UPDATE enterprises_enterprise SET workforce_male = 9 WHERE key = 'E2'"
+
+
+def other_writer(path: Path, sql: str, params: tuple[Any, ...] = ()) -> str:
+    """A write by another connection that waits at most 0.2 s for the lock."""
+    other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        other.execute(sql, params)
+        return "written"
+    except sqlite3.OperationalError as exc:
+        return str(exc)
+    finally:
+        other.close()
+
+
+def workforce(path: Path, key: str) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute(
+            "SELECT workforce_female FROM enterprises_enterprise WHERE key = ?", [key]
+        ).fetchone()[0]
+
+
+def test_other_writers_write_while_a_big_import_is_worked_out(
+    imported: Any, database: Path, settings: Any
+) -> None:
+    settings.IMPORT_STAGE_BYTES = 0
+    answers: list[str] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not answers:
+            answers.append(other_writer(database, E2_WORKFORCE))
+
+    report = imported(CHANGES, progress=meanwhile)
+    assert report.committed
+    assert answers == ["written"]
+    names = dict(Enterprise.objects.values_list("key", "name"))
+    assert names == {"E1": "Flores Unidas SA", "E2": "Textil Ltda", "E3": "Café Alto"}
+    assert Enterprise.objects.get(key="E2").workforce_male == 9
+    assert not list((Path(settings.IMPORT_DIR)).glob("stage-*")), "the copies are removed"
+
+
+def test_an_import_straight_on_the_database_makes_them_wait(imported: Any, database: Path) -> None:
+    """What staging avoids: the lock held from the first row to the commit."""
+    answers: list[str] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not answers:
+            answers.append(other_writer(database, E2_WORKFORCE))
+
+    assert imported(CHANGES, progress=meanwhile).committed
+    assert answers == ["database is locked"]
+
+
+def test_a_check_writes_nothing_and_holds_no_lock(
+    imported: Any, database: Path, settings: Any
+) -> None:
+    settings.IMPORT_STAGE_BYTES = 0
+    answers: list[str] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not answers:
+            answers.append(other_writer(database, E2_WORKFORCE))
+
+    report = imported(CHANGES, dry_run=True, progress=meanwhile)
+    assert answers == ["written"]
+    assert not report.committed and report.ok
+    assert (report.counts["enterprises"].created, report.counts["enterprises"].updated) == (1, 1)
+    assert sorted(Enterprise.objects.values_list("key", flat=True)) == ["E1", "E2"]
+
+
+def test_a_row_changed_meanwhile_makes_the_import_start_again_on_a_new_copy(
+    imported: Any, database: Path, settings: Any
+) -> None:
+    """Replayed as worked out, the import's history row of E1 would carry the
+    workforce of the snapshot (40), not the one another user saved meanwhile."""
+    settings.IMPORT_STAGE_BYTES = 0
+    runs: list[int] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not runs:
+            other_writer(
+                database, "UPDATE enterprises_enterprise SET workforce_female = 77 WHERE key = 'E1'"
+            )
+        runs.append(done)
+
+    report = imported(CHANGES, progress=meanwhile)
+    assert report.committed
+    firm = Enterprise.objects.get(key="E1")
+    assert (firm.name, firm.workforce_female) == ("Flores Unidas SA", 77)
+    newest = firm.history.order_by("-history_date", "-history_id").first()
+    assert (newest.name, newest.workforce_female) == ("Flores Unidas SA", 77)
+    assert Enterprise.objects.filter(key="E3").count() == 1
+    assert runs == [2, 2]  # worked out twice
+
+
+def test_a_key_created_meanwhile_is_updated_on_the_new_copy_not_created_twice(
+    imported: Any, database: Path, settings: Any
+) -> None:
+    settings.IMPORT_STAGE_BYTES = 0
+    e2 = Enterprise.objects.get(key="E2")
+    done: list[str] = []
+
+    def meanwhile(done_rows: int, total: int) -> None:
+        if not done:
+            done.append(
+                other_writer(
+                    database,
+                    "INSERT INTO enterprises_enterprise (id, key, name, country_id, "
+                    "workforce_female, workforce_male, created_at, updated_at) "
+                    "SELECT 'ffffffffffffffffffffffffffffffff', 'E3', 'Cafe (by hand)', "
+                    "country_id, 5, 6, created_at, updated_at "
+                    "FROM enterprises_enterprise WHERE id = ?",
+                    (e2.pk.hex,),
+                )
+            )
+
+    report = imported(CHANGES, progress=meanwhile)
+    assert done == ["written"]
+    assert report.committed
+    assert (report.counts["enterprises"].created, report.counts["enterprises"].updated) == (0, 2)
+    e3 = Enterprise.objects.get(key="E3")
+    assert (e3.pk.hex, e3.name, e3.workforce_female) == (
+        "ffffffffffffffffffffffffffffffff",
+        "Café Alto",
+        5,
+    )
+
+
+def test_after_three_conflicts_the_import_runs_straight_and_still_ends(
+    imported: Any, database: Path, settings: Any, caplog: Any
+) -> None:
+    settings.IMPORT_STAGE_BYTES = 0
+    starts: list[int] = []
+    seen = {"first": True}
+
+    def meanwhile(done: int, total: int) -> None:
+        # A write to E1 at the start of every attempt worked out on a copy.
+        if seen["first"]:
+            seen["first"] = False
+            starts.append(done)
+            value = 100 + len(starts)
+            if len(starts) <= 3:
+                other_writer(
+                    database,
+                    "UPDATE enterprises_enterprise SET workforce_female = ? WHERE key = 'E1'",
+                    (value,),
+                )
+        if done >= total:
+            seen["first"] = True
+
+    with caplog.at_level(logging.INFO, logger="scoretrack.exchange.staging"):
+        report = imported(CHANGES, progress=meanwhile)
+    assert report.committed
+    assert len(starts) == 4  # three copies, then straight on the database
+    assert [r.getMessage()[:33] for r in caplog.records] == [
+        "staged import, attempt 1 of 3: a ",
+        "staged import, attempt 2 of 3: a ",
+        "staged import, attempt 3 of 3: a ",
+        "staged import conflicted 3 times:",
+    ]
+    firm = Enterprise.objects.get(key="E1")
+    assert (firm.name, firm.workforce_female) == ("Flores Unidas SA", 103)
+    assert workforce(database, "E2") == 12
