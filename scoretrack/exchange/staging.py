@@ -38,6 +38,7 @@ import logging
 import pickle
 import re
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -52,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3  # copies worked out before an import runs straight on the database
 TOUCHED = "_staged_touched"
+BOUNDS = "_staged_bounds"
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b", re.IGNORECASE)
 _SAVEPOINT = re.compile(r'\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\s+(?:SAVEPOINT\s+)?"?([\w]+)"?', re.I)
 
@@ -222,9 +224,10 @@ class Stage:
                 f"SELECT t.rid FROM staged.{TOUCHED} t "
                 f'LEFT JOIN main."{table}" m ON m.rowid = t.rid '
                 f"WHERE t.tbl = %s AND t.seq IN (SELECT MIN(seq) FROM staged.{TOUCHED} "
-                f"WHERE tbl = %s GROUP BY rid) AND t.image IS NOT NULL "
+                f"WHERE tbl = %s GROUP BY rid) "
+                f"AND t.rid <= (SELECT top FROM staged.{BOUNDS} WHERE tbl = %s) "
                 f"AND t.image IS NOT ({image}) LIMIT 1",
-                [table, table],
+                [table, table, table],
             )
             if cursor.fetchone() is not None:
                 raise Conflict(f"a row of {table} was changed by another writer")
@@ -269,10 +272,11 @@ def _image(alias: str, columns: list[str]) -> str:
 
 def _install_tracking(target: sqlite3.Connection, tables: list[str]) -> None:
     """On the copy only: note each tracked row as it was before the import changed
-    it (an insert is noted without an image: it did not exist in the snapshot)."""
+    it, and each table's last row of the snapshot (rows after it are the import's)."""
     target.execute(
         f"CREATE TABLE {TOUCHED} (seq INTEGER PRIMARY KEY, tbl TEXT, rid INTEGER, image TEXT)"
     )
+    target.execute(f"CREATE TABLE {BOUNDS} (tbl TEXT PRIMARY KEY, top INTEGER)")
     for table in tables:
         columns = [row[1] for row in target.execute(f'PRAGMA table_info("{table}")')]
         if not columns:
@@ -285,9 +289,8 @@ def _install_tracking(target: sqlite3.Connection, tables: list[str]) -> None:
                 f"VALUES ('{table}', OLD.rowid, {image}); END"
             )
         target.execute(
-            f'CREATE TRIGGER "_staged_insert_{table}" AFTER INSERT ON "{table}" '
-            f"BEGIN INSERT INTO {TOUCHED} (tbl, rid, image) "
-            f"VALUES ('{table}', NEW.rowid, NULL); END"
+            f"INSERT INTO {BOUNDS} (tbl, top) "
+            f"SELECT '{table}', COALESCE(MAX(rowid), 0) FROM \"{table}\""
         )
 
 
@@ -299,16 +302,27 @@ def staged_run(run: Callable[[bool], bool], *, dry_run: bool) -> bool:
     for attempt in range(1, ATTEMPTS + 1):
         stage = Stage()
         try:
+            started = time.monotonic()
             stage.snapshot(track=not dry_run)
+            copied = time.monotonic()
             with stage.on_copy(record=not dry_run):
                 commits = run(True)
             if dry_run or not commits:
                 return True
+            worked = time.monotonic()
             try:
                 stage.apply()
             except Conflict as conflict:
                 logger.info("staged import, attempt %s of %s: %s", attempt, ATTEMPTS, conflict)
                 continue
+            logger.info(
+                "staged import: copied in %.1f s, worked out in %.1f s, "
+                "%s statements written in %.1f s",
+                copied - started,
+                worked - copied,
+                stage.statements,
+                time.monotonic() - worked,
+            )
             return True
         finally:
             stage.discard()

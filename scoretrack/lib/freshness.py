@@ -32,6 +32,13 @@ def bump() -> None:
 
 
 def bump_on_commit() -> None:
+    """Bump once the transaction commits; once per transaction, however many records
+    it saves (each bump rewrites the cache entry: a file, with the file cache)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        callback is bump for _, callback, _ in connection.run_on_commit
+    ):
+        return
     transaction.on_commit(bump)
 
 

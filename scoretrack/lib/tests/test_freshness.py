@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from scoretrack.lib.freshness import data_version
@@ -36,3 +37,29 @@ def test_a_cached_report_is_rebuilt_after_a_change(settings: object) -> None:
     assert "Ghana" not in first
     CountryProgramme.objects.create(code="GH", name="Ghana")
     assert "Ghana" in client.get("/reports/programme/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_saves_in_one_transaction_move_the_version_once() -> None:
+    """Each move rewrites the cache entry (a file with the file cache): an import
+    saving 2,500 records one by one spent 8 s on it."""
+    before = data_version()
+    with transaction.atomic():
+        for code in ("PE", "EC", "CL"):
+            CountryProgramme.objects.create(code=code, name=code)
+    assert data_version() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_after_a_rolled_back_savepoint_still_moves_the_version() -> None:
+    before = data_version()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CountryProgramme.objects.create(code="PE", name="Peru")
+                raise RuntimeError("undo the savepoint")
+        except RuntimeError:
+            pass
+        assert data_version() == before
+        CountryProgramme.objects.create(code="EC", name="Ecuador")
+    assert data_version() == before + 1
