@@ -294,16 +294,35 @@ def _install_tracking(target: sqlite3.Connection, tables: list[str]) -> None:
         )
 
 
+def forget_old_copies(older_than: float = 6 * 3600) -> None:
+    """Remove the copies of a process killed while it worked on them."""
+    folder = Path(settings.IMPORT_DIR)
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - older_than
+    for path in folder.glob("stage-*"):
+        with suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+
+
 def staged_run(run: Callable[[bool], bool], *, dry_run: bool) -> bool:
     """Run an import the staged way; `run(stage_writes)` runs it on the current
     default database and says whether it would commit. True when the import is
     committed (or, for a dry run, checked) through a stage; False when the caller
     should run it straight on the database (after ATTEMPTS conflicts)."""
+    forget_old_copies()
     for attempt in range(1, ATTEMPTS + 1):
         stage = Stage()
         try:
             started = time.monotonic()
-            stage.snapshot(track=not dry_run)
+            try:
+                stage.snapshot(track=not dry_run)
+            except (OSError, sqlite3.Error) as exc:  # no room for a copy, say
+                logger.warning(
+                    "staged import: no copy of the database (%s): importing straight", exc
+                )
+                return False
             copied = time.monotonic()
             with stage.on_copy(record=not dry_run):
                 commits = run(True)

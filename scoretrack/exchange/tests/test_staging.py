@@ -242,3 +242,41 @@ def test_after_three_conflicts_the_import_runs_straight_and_still_ends(
     firm = Enterprise.objects.get(key="E1")
     assert (firm.name, firm.workforce_female) == ("Flores Unidas SA", 103)
     assert workforce(database, "E2") == 12
+
+
+def test_without_room_for_a_copy_the_import_runs_straight(
+    imported: Any, settings: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    from scoretrack.exchange import staging
+
+    settings.IMPORT_STAGE_BYTES = 0
+
+    def full_disk(self: Any, track: bool) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(staging.Stage, "snapshot", full_disk)
+    with caplog.at_level(logging.INFO, logger="scoretrack.exchange.staging"):
+        report = imported(CHANGES)
+    assert report.committed
+    assert sorted(Enterprise.objects.values_list("key", flat=True)) == ["E1", "E2", "E3"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "staged import: no copy of the database ([Errno 28] No space left on device): "
+        "importing straight"
+    ]
+
+
+def test_copies_left_by_a_killed_import_are_removed_by_the_next(
+    imported: Any, settings: Any
+) -> None:
+    import os
+
+    settings.IMPORT_STAGE_BYTES = 0
+    folder = Path(settings.IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    old, recent = folder / "stage-old.sqlite3", folder / "stage-recent.sqlite3"
+    for path in (old, recent):
+        path.write_bytes(b"x" * 10)
+    a_day_ago = os.path.getmtime(old) - 24 * 3600
+    os.utime(old, (a_day_ago, a_day_ago))
+    assert imported(CHANGES).committed
+    assert sorted(p.name for p in folder.iterdir()) == ["stage-recent.sqlite3"]
