@@ -265,6 +265,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 IMPORT_DIR = DATA_DIR / "imports"
+# A running import whose worker gave no sign of life for this long is retried (or failed).
+IMPORT_JOB_STALE_SECONDS = env_int("IMPORT_JOB_STALE_SECONDS", 300)
 # Background work runs through Django's tasks interface (the django-tasks backport);
 # tests run tasks immediately, in the request.
 TASKS = {

@@ -118,10 +118,11 @@ def test_a_running_import_shows_a_polling_progress_bar(admin: Any, admin_client:
 # --- hostile files ------------------------------------------------------------------------
 
 
-def test_a_file_that_is_not_a_workbook_gets_a_clear_error(admin_client: Client) -> None:
+def test_a_file_that_is_not_a_workbook_is_refused_at_the_upload(admin_client: Client) -> None:
     response = upload(admin_client, "photo.xlsx", b"\x89PNG\r\n\x1a\n not really")
-    assert response.status_code == 200
-    assert "not an xlsx workbook, a zip of CSV files or a CSV file" in response.content.decode()
+    assert response.status_code == 400
+    assert "Not an xlsx workbook, a zip of CSV files or a CSV file" in response.content.decode()
+    assert not ImportJob.objects.exists()
 
 
 def test_a_damaged_workbook_gets_a_clear_error(admin_client: Client, tmp_path: Path) -> None:
