@@ -128,9 +128,10 @@ def import_job_start(*, job: ImportJob, commit: bool) -> None:
     """Queue the check (commit=False) or the import (commit=True) for the worker: a new series
     of attempts, whatever happened to the job before (a retry)."""
     job.state = ImportJob.State.IMPORTING if commit else ImportJob.State.CHECKING
-    job.commit, job.attempts, job.holder, job.error = commit, 0, "", ""
+    job.step = ImportJob.Step.IMPORT if commit else ImportJob.Step.CHECK
+    job.attempts, job.holder, job.error = 0, "", ""
     job.queued_at, job.started_at = timezone.now(), None
-    fields = ["state", "commit", "attempts", "holder", "error", "queued_at", "started_at"]
+    fields = ["state", "step", "attempts", "holder", "error", "queued_at", "started_at"]
     _write_progress(job, 0, 0)
     with transaction.atomic():  # queued with its task, or not at all
         job.save(update_fields=fields)
@@ -166,7 +167,7 @@ def import_job_run(*, job_id: str, commit: bool) -> None:
     """Claim the job and run its step; every outcome is recorded on the job, none is raised."""
     me = worker_identity()
     state = ImportJob.State.IMPORTING if commit else ImportJob.State.CHECKING
-    claimed = ImportJob.objects.filter(pk=job_id, state=state, commit=commit, holder="").update(
+    claimed = ImportJob.objects.filter(pk=job_id, state=state, holder="").update(
         holder=me, attempts=F("attempts") + 1, started_at=timezone.now()
     )
     if not claimed:  # finished, failed, or run by another worker: a duplicate task

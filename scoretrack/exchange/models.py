@@ -17,6 +17,11 @@ class ImportJobState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ImportJobStep(models.TextChoices):
+    CHECK = "check", "Check"
+    IMPORT = "import", "Import"
+
+
 class ImportJob(models.Model):
     """Not a domain record: the working state of one upload, seen only by its uploader.
 
@@ -26,6 +31,7 @@ class ImportJob(models.Model):
     """
 
     State = ImportJobState
+    Step = ImportJobStep
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -38,8 +44,8 @@ class ImportJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
     report = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
-    commit = models.BooleanField(
-        default=False, help_text="The step run last: the import (true) or the check (false)"
+    step = models.CharField(
+        max_length=6, choices=Step.choices, default=Step.CHECK, help_text="The step run last"
     )
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="Runs of the current step started so far (retries included)"
@@ -60,6 +66,11 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.IMPORTING)
+
+    @property
+    def commit(self) -> bool:
+        """Whether the step writes (the import) or not (the check)."""
+        return self.step == self.Step.IMPORT
 
     @property
     def queued(self) -> bool:

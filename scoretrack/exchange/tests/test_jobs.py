@@ -64,7 +64,7 @@ def held_job(admin: Any, tmp_path: Path, *, holder: str, commit: bool, attempts:
         path=str(path),
         size=path.stat().st_size,
         state=state,
-        commit=commit,
+        step=ImportJob.Step.IMPORT if commit else ImportJob.Step.CHECK,
         holder=holder,
         attempts=attempts,
         queued_at=timezone.now(),
