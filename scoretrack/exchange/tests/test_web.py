@@ -90,10 +90,8 @@ def test_confirm_needs_post(admin_client: Client, tmp_path: Path) -> None:
     assert admin_client.get(reverse("exchange:import-confirm", args=[job.id])).status_code == 405
 
 
-def test_a_big_file_runs_in_the_background_with_a_progress_bar(
-    admin_client: Client, tmp_path: Path, settings: Any
-) -> None:
-    settings.IMPORT_BACKGROUND_BYTES = 0  # every file is "big"; tests run tasks immediately
+def test_every_file_is_checked_and_imported_as_a_task(admin_client: Client, tmp_path: Path) -> None:
+    # Tests run tasks immediately, at enqueue; the worker's queue is in test_jobs.py.
     upload(admin_client, "basics.xlsx", basics_xlsx(tmp_path))
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.CHECKED
