@@ -259,15 +259,16 @@ else:
     }
 
 # Workbook imports: uploads above IMPORT_MAX_BYTES are refused, zips may unpack to
-# at most IMPORT_MAX_UNPACKED_BYTES, and files above IMPORT_BACKGROUND_BYTES are
-# checked and imported by the worker (`scoretrack worker`) with a progress bar.
+# at most IMPORT_MAX_UNPACKED_BYTES; every upload is checked and imported by the
+# worker (`scoretrack worker`) with a progress bar.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
-IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 # On SQLite, an import of a file this big or bigger is worked out on a copy of the
 # database and written in one short transaction (exchange/staging.py); -1: never.
 IMPORT_STAGE_BYTES = env_int("IMPORT_STAGE_BYTES", 1024 * 1024)
 IMPORT_DIR = DATA_DIR / "imports"
+# A running import whose worker gave no sign of life for this long is retried (or failed).
+IMPORT_JOB_STALE_SECONDS = env_int("IMPORT_JOB_STALE_SECONDS", 300)
 # Background work runs through Django's tasks interface (the django-tasks backport);
 # tests run tasks immediately, in the request.
 TASKS = {

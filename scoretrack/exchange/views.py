@@ -17,10 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from scoretrack.exchange.exporter import workbook_export
 from scoretrack.exchange.jobs import (
+    MAX_ATTEMPTS,
     UploadRefused,
     import_job_create,
     import_job_progress,
+    import_job_retry,
     import_job_start,
+    import_job_waiting_long,
 )
 from scoretrack.exchange.models import ImportJob
 from scoretrack.exchange.schema import SHEETS
@@ -105,6 +108,8 @@ def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
         "job": job,
         "report": report,
         "progress": import_job_progress(job),
+        "waiting_long": import_job_waiting_long(job),
+        "max_attempts": MAX_ATTEMPTS,
         "rows": sum(c.created + c.updated + c.unchanged for c in report.counts.values())
         if report
         else 0,
@@ -118,9 +123,25 @@ def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
 def import_confirm(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id, user=request.user)
     report = ImportReport.from_dict(job.report) if job.report else None
-    if job.state != ImportJob.State.CHECKED or report is None or not report.ok:
+    if job.running or job.state == ImportJob.State.DONE:
+        return redirect("exchange:import-job", job_id=job.id)  # a second click: under way
+    checked = report is not None and report.ok and job.state == ImportJob.State.CHECKED
+    if not (checked or (report is not None and report.ok and job.commit and job.retryable)):
         return HttpResponse("This file cannot be imported: upload it again.", status=409)
     import_job_start(job=job, commit=True)
+    return redirect("exchange:import-job", job_id=job.id)
+
+
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    """Run a failed step (check or import) again on the upload still kept."""
+    job = get_object_or_404(ImportJob, pk=job_id, user=request.user)
+    if job.running:
+        return redirect("exchange:import-job", job_id=job.id)
+    if not job.retryable:
+        return HttpResponse("Only a failed job whose file is kept can be retried.", status=409)
+    import_job_retry(job=job)
     return redirect("exchange:import-job", job_id=job.id)
 
 

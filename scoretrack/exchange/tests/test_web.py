@@ -90,10 +90,8 @@ def test_confirm_needs_post(admin_client: Client, tmp_path: Path) -> None:
     assert admin_client.get(reverse("exchange:import-confirm", args=[job.id])).status_code == 405
 
 
-def test_a_big_file_runs_in_the_background_with_a_progress_bar(
-    admin_client: Client, tmp_path: Path, settings: Any
-) -> None:
-    settings.IMPORT_BACKGROUND_BYTES = 0  # every file is "big"; tests run tasks immediately
+def test_every_file_is_checked_and_imported_as_a_task(admin_client: Client, tmp_path: Path) -> None:
+    # Tests run tasks immediately, at enqueue; the worker's queue is in test_jobs.py.
     upload(admin_client, "basics.xlsx", basics_xlsx(tmp_path))
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.CHECKED
@@ -118,10 +116,11 @@ def test_a_running_import_shows_a_polling_progress_bar(admin: Any, admin_client:
 # --- hostile files ------------------------------------------------------------------------
 
 
-def test_a_file_that_is_not_a_workbook_gets_a_clear_error(admin_client: Client) -> None:
+def test_a_file_that_is_not_a_workbook_is_refused_at_the_upload(admin_client: Client) -> None:
     response = upload(admin_client, "photo.xlsx", b"\x89PNG\r\n\x1a\n not really")
-    assert response.status_code == 200
-    assert "not an xlsx workbook, a zip of CSV files or a CSV file" in response.content.decode()
+    assert response.status_code == 400
+    assert "Not an xlsx workbook, a zip of CSV files or a CSV file" in response.content.decode()
+    assert not ImportJob.objects.exists()
 
 
 def test_a_damaged_workbook_gets_a_clear_error(admin_client: Client, tmp_path: Path) -> None:

@@ -137,6 +137,7 @@ EXEMPT = {
     "exchange/import/": "an upload form; the import itself is scoped (test_import_scope)",
     "exchange/import/<uuid:job_id>/": "the importer's own job only (get_object_or_404 by user)",
     "exchange/import/<uuid:job_id>/confirm/": "the importer's own job only",
+    "exchange/import/<uuid:job_id>/retry/": "the importer's own job only",
     "exchange/export/template.xlsx": "an empty workbook",
     "exchange/export/": "tested below: the export holds the user's records only",
     "trainers/<uuid:pk>/certification/": "a POST on a visible trainer (404 otherwise), "
