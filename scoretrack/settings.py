@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "scoretrack.lib.i18n.UserLanguageMiddleware",
+    # After the CSRF check (which reads the form) and the language: a 400 page for
+    # text no database can store, before any view asks the database with it.
+    "scoretrack.lib.storable.UnstorableTextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns lockouts into a clear 429 page.
     "axes.middleware.AxesMiddleware",
     "scoretrack.lib.api_errors.ApiMethodNotAllowedMiddleware",
+    # Innermost: the first to see a view's error; a busy database is a 503 page.
+    "scoretrack.lib.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "scoretrack.urls"
