@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import Error as DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -20,6 +21,8 @@ from ninja.security import HttpBearer, django_auth
 from scoretrack.accounts.models import ApiToken
 from scoretrack.exchange.api import add_resources
 from scoretrack.indicators.api import router as indicators_router
+from scoretrack.lib.busy import busy_response
+from scoretrack.lib.db_errors import is_busy
 from scoretrack.lib.throttling import CallerRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -104,6 +107,14 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return error_response(request, 413, f"request body larger than {limit} bytes")
+
+
+@api.exception_handler(DatabaseError)
+def database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """A busy database is a 503 with Retry-After (lib/busy.py); any other error a 500."""
+    if is_busy(exc):
+        return busy_response(request, exc)
+    return server_error(request, exc)
 
 
 @api.exception_handler(Exception)

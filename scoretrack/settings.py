@@ -7,7 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from scoretrack.lib.env import env_bool, env_int, env_list, env_str
+from scoretrack.lib import sqlite
+from scoretrack.lib.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("SCORETRACK_DATA_DIR", str(BASE_DIR / "data")))
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session, CSRF and messages middleware: it sees the cookies they set.
+    "scoretrack.lib.security.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "scoretrack.lib.i18n.UserLanguageMiddleware",
+    # After the CSRF check (which reads the form) and the language: a 400 page for
+    # text no database can store, before any view asks the database with it.
+    "scoretrack.lib.storable.UnstorableTextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -79,6 +85,8 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns lockouts into a clear 429 page.
     "axes.middleware.AxesMiddleware",
     "scoretrack.lib.api_errors.ApiMethodNotAllowedMiddleware",
+    # Innermost: the first to see a view's error; a busy database is a 503 page.
+    "scoretrack.lib.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "scoretrack.urls"
@@ -115,45 +123,35 @@ TEMPLATES = [
 # and SQLite a fresh schema parse, pragmas and an empty page cache every time.
 DATABASE_URL = env_str("DATABASE_URL", "")
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
+# SQLite, however named: how long a write waits for the lock before a 503
+# (a request), and how long the worker's imports wait (scoretrack.lib.sqlite).
+SQLITE_BUSY_SECONDS = env_float("SQLITE_BUSY_SECONDS", 5.0)
+SQLITE_WORKER_BUSY_SECONDS = env_float("SQLITE_WORKER_BUSY_SECONDS", 60.0)
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
-        )
-    }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str(
-            "TEST_DATABASE_NAME", "test_scoretrack"
-        )
-        # Parameters bound by the server, and a query a connection has run 5 times
-        # kept prepared: PostgreSQL then plans it once, not per request (planning
-        # an API detail's five-table query took 0.5 ms, running it 0.1 ms). Off
-        # (PG_PREPARED_STATEMENTS=false) behind a pooler in transaction mode.
-        if env_bool("PG_PREPARED_STATEMENTS", True):
-            DATABASES["default"].setdefault("OPTIONS", {}).update(
-                server_side_binding=True, prepare_threshold=5
-            )
+    _database = dj_database_url.parse(
+        DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+    )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "scoretrack.sqlite3",
-            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA cache_size=-64000;"
-                ),
-            },
-        }
+    _database = {
+        "ENGINE": sqlite.ENGINE,
+        "NAME": DATA_DIR / "scoretrack.sqlite3",
+        "CONN_MAX_AGE": DB_CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
     }
+DATABASES = {"default": sqlite.configured(_database, busy_seconds=SQLITE_BUSY_SECONDS)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str(
+        "TEST_DATABASE_NAME", "test_scoretrack"
+    )
+    # Parameters bound by the server, and a query a connection has run 5 times
+    # kept prepared: PostgreSQL then plans it once, not per request (planning
+    # an API detail's five-table query took 0.5 ms, running it 0.1 ms). Off
+    # (PG_PREPARED_STATEMENTS=false) behind a pooler in transaction mode.
+    if env_bool("PG_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -201,11 +199,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = TESTING
 
-# Security: cookies and HSTS follow HTTPS, which production sets.
-SECURE = env_bool("SECURE", not DEBUG and bool(DATABASE_URL))
+# Security: cookies and HSTS follow HTTPS, which production sets. Cookies are
+# always Secure when SECURE is on (by default when SECURE_SSL_REDIRECT is), and
+# on any response to a request that came over HTTPS (lib.security.SecureCookiesMiddleware,
+# which honours SECURE_PROXY_SSL_HEADER), whatever the database.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE = env_bool("SECURE", SECURE_SSL_REDIRECT)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SESSION_COOKIE_HTTPONLY = True

@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("scoretrack.reference.urls")),
     path("", include("scoretrack.finance.urls")),
 ]
+
+# A busy database raised outside a view (a middleware saving the session) is a 503 too.
+handler500 = "scoretrack.lib.busy.server_error"

@@ -40,7 +40,7 @@ from scoretrack.exchange.importer import EXISTS
 from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
 from scoretrack.exchange.services import RecordsResult, records_import
 from scoretrack.lib.api_query import parameter_problems
-from scoretrack.lib.api_types import JsonBool, JsonDate, JsonInt, JsonMonth
+from scoretrack.lib.api_types import JsonBool, JsonDate, JsonInt, JsonMonth, JsonText
 from scoretrack.lib.models import claim_version
 from scoretrack.web.deletion import DeletionRefused, record_delete
 
@@ -82,12 +82,13 @@ def _out_type(column: Column) -> Any:
 def _in_type(column: Column) -> Any:
     kind = column.type.name
     if kind == "list":
-        return list[str]
+        return list[JsonText]
     if kind == "enum":
         return Literal[column.type.choices]
     if kind == "month":
         return JsonMonth
-    return {"date": JsonDate, "bool": JsonBool, "int": JsonInt, "decimal": Decimal}.get(kind, str)
+    types = {"date": JsonDate, "bool": JsonBool, "int": JsonInt, "decimal": Decimal}
+    return types.get(kind, JsonText)
 
 
 def _describe(column: Column) -> str:
@@ -108,7 +109,7 @@ def _out_schema(sheet: Sheet) -> type[BaseModel]:
 def _in_schema(sheet: Sheet, *, partial: bool, versioned: bool) -> type[Schema]:
     fields: dict[str, Any] = {}
     if versioned:
-        fields["version"] = (str, Field(description="The version read (409 when stale)"))
+        fields["version"] = (JsonText, Field(description="The version read (409 when stale)"))
     for column in sheet.columns:
         required = column.required and not partial
         kind = _in_type(column)
@@ -145,7 +146,7 @@ def _by_name(sheet: Sheet, column: Column) -> bool:
 def _filter_schema(sheet: Sheet) -> type[Schema]:
     fields: dict[str, Any] = {
         "limit": (int, Field(100, ge=1, le=MAX_LIMIT, description="Items per page")),
-        "cursor": (str | None, Field(None, description="`next` of the previous page")),
+        "cursor": (JsonText | None, Field(None, description="`next` of the previous page")),
         "updated_since": (
             dt.datetime | None,
             Field(None, description="Only records changed at or after (ISO datetime)"),
@@ -155,7 +156,7 @@ def _filter_schema(sheet: Sheet) -> type[Schema]:
         kind = bool if column.type.name == "bool" else _in_type(column)
         fields[column.name] = (kind | None, Field(None, description=_describe(column)))
     if _country_path(sheet):
-        fields["country"] = (str | None, Field(None, description="The country's code"))
+        fields["country"] = (JsonText | None, Field(None, description="The country's code"))
     return create_model(f"{_title(sheet)}Filters", __base__=Schema, **fields)
 
 
@@ -279,16 +280,13 @@ def _filtered(sheet: Sheet, queryset: QuerySet, filters: Any) -> QuerySet:
     for column in _filter_columns(sheet):
         value = wanted.get(column.name)
         if value is not None:
-            _refuse_nul(column.name, value)
             queryset = queryset.filter(**{_path(sheet, column.name): value})
     path = _country_path(sheet)
     if path and filters.country is not None:
-        _refuse_nul("country", filters.country)
         queryset = queryset.filter(**{path: filters.country})
     if filters.updated_since is not None:
         queryset = queryset.filter(updated_at__gte=_utc(filters.updated_since, "updated_since"))
     if filters.cursor:
-        _refuse_nul("cursor", filters.cursor)
         stamp, pk = _decode_cursor(filters.cursor)
         after = Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=pk)
         queryset = queryset.filter(after)
@@ -339,15 +337,6 @@ def _refuse_unknown_values(sheet: Sheet, user: Any, filters: Any) -> None:
         raise ApiProblem(400, "invalid input", problems)
 
 
-def _refuse_nul(name: str, value: Any) -> None:
-    # PostgreSQL text cannot hold NUL: refused here rather than by the driver.
-    if isinstance(value, str) and "\x00" in value:
-        raise ApiProblem(400, "invalid input", [_field(name, "holds a NUL character")])
-    if isinstance(value, list):
-        for part in value:
-            _refuse_nul(name, part)
-
-
 def _one(sheet: Sheet, user: Any, pk: uuid.UUID) -> dict[str, Any]:
     items = _items(sheet, _rows(sheet, user).filter(pk=pk))
     if not items:
@@ -363,7 +352,6 @@ def _cells(sheet: Sheet, data: dict[str, Any]) -> dict[str, Any]:
     row = {}
     for column in sheet.columns:
         value = data.get(column.name)
-        _refuse_nul(column.name, value)
         if isinstance(value, list):
             value = ";".join(value)
         row[column.name] = value

@@ -32,6 +32,7 @@ from scoretrack.exchange.references import KINDS, Resolver, Target, pick
 from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib import bulk
+from scoretrack.lib.db_errors import is_busy, unique_columns
 from scoretrack.lib.kinds import kind_named, sheet_kinds
 from scoretrack.outcomes.models import Assessment, KpiObservation
 from scoretrack.reference.models import Cluster, Region, Sector
@@ -42,6 +43,9 @@ MAX_PROBLEMS = 1000  # reported in full; beyond that only counted
 # The reason given when a row would create a record whose identity another holds
 # (the API's create and update say 409 for it; a workbook updates that record).
 EXISTS = "a record with the same identity exists already"
+# The reason given when that identity was taken by another transaction while
+# this import ran (it was free when the import looked).
+TAKEN_MEANWHILE = "another import or user created this record at the same time; import again"
 
 
 @dataclass
@@ -531,15 +535,20 @@ class SheetImporter:
     # --- writing -----------------------------------------------------------------------
 
     def _write(self, rows: list[Row], write: Callable[[list[Any]], None]) -> list[Row]:
-        """Write in bulk; when the database refuses, retry row by row to name the row."""
+        """Write in bulk; when the database refuses, retry row by row to name the row.
+
+        A busy database (a lock not granted in time, a deadlock, a lost
+        connection) is not the rows' fault: that error goes up, and the whole
+        import with it (the API answers 503)."""
         if not rows:
             return []
         try:
             with transaction.atomic():
                 write([row.obj for row in rows])
             return rows
-        except (DatabaseError, ValidationError):
-            pass
+        except (DatabaseError, ValidationError) as exc:
+            if is_busy(exc):
+                raise
         written = []
         for row in rows:
             try:
@@ -547,9 +556,27 @@ class SheetImporter:
                     write([row.obj])
                 written.append(row)
             except (DatabaseError, ValidationError) as exc:
-                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                self.problem(row, "", f"refused by the database: {reason}")
+                if is_busy(exc):
+                    raise
+                self._refused(row, exc)
         return written
+
+    def _refused(self, row: Row, exc: Exception) -> None:
+        """The row's problem for the database's refusal of its record.
+
+        The identity was looked up in this transaction and found free, so a unique
+        violation on it means another transaction took it meanwhile (on PostgreSQL
+        the insert waits for that one to commit, then fails)."""
+        columns = unique_columns(exc)
+        if columns is not None and columns == self._identity_columns():
+            reason = EXISTS if self.ctx.create_only else TAKEN_MEANWHILE
+            self.problem(row, self.sheet.identity[0] if self.sheet.identity else "", reason)
+            return
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self.problem(row, "", f"refused by the database: {reason}")
+
+    def _identity_columns(self) -> frozenset[str]:
+        return frozenset(self.model._meta.get_field(name).column for name in self.identity)
 
     def _stamp(self, objs: list[Any], creating: bool) -> None:
         now = timezone.now()

@@ -247,8 +247,9 @@ def _run(
         if not report.committed:
             transaction.set_rollback(True)
         elif not staged:  # staged, on a copy: done on the database after the replay
-            # The import pays for the outcome rows of what it wrote, not the next reader.
-            derived.refresh()
+            # The import pays for the outcome rows of what it wrote, not the next reader;
+            # unless another writer is refreshing: then not waiting for it to commit.
+            derived.refresh(wait=False)
             bump_on_commit()  # bulk writes send no save signals
 
 

@@ -49,6 +49,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
+from scoretrack.lib.db_errors import is_busy
+
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3  # copies worked out before an import runs straight on the database
@@ -205,7 +207,7 @@ class Stage:
                 self._compare(cursor)
                 self._replay(cursor)
         except DatabaseError as exc:
-            if _locked(exc):
+            if is_busy(exc):  # the lock not had in time: the worker tries again later
                 raise
             # A unique key taken meanwhile, a table changed by a migration...
             raise Conflict(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
@@ -253,11 +255,6 @@ class Stage:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 with suppress(OSError):
                     Path(f"{path}{suffix}").unlink()
-
-
-def _locked(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 def _columns(cursor: Any, schema: str, table: str) -> list[str]:

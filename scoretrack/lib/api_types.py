@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from scoretrack.lib.dates import parse_date, parse_month
+from scoretrack.lib.storable import cannot_be_stored, unstorable
 
 NOT_A_DATE = "not a date: write it as text YYYY-MM-DD"
 NOT_A_MONTH = "not a month: write it as text YYYY-MM"
@@ -74,3 +75,15 @@ JsonMonth = Annotated[
 ]
 JsonBool = Annotated[bool, BeforeValidator(_bool)]
 JsonInt = Annotated[int, BeforeValidator(_int)]
+
+
+def _text(value: str) -> str:
+    character = unstorable(value)
+    if character is not None:
+        raise _refuse("text_unstorable", cannot_be_stored(character))
+    return value
+
+
+# Text a database can store: no NUL, no other C0 control character but tab and
+# line breaks, no unpaired surrogate (lib/storable.py).
+JsonText = Annotated[str, AfterValidator(_text)]

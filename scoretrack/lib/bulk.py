@@ -102,8 +102,10 @@ class _Table:
     def write(self, cursor: Any, columns: list[Sequence[Any]]) -> None:
         rows = zip(*columns, strict=True)
         if connection.vendor == "postgresql":
-            # Several times faster than INSERTs, even batched.
-            with cursor.cursor.copy(f"COPY {self.name} ({self.columns}) FROM STDIN") as copy:
+            # Several times faster than INSERTs, even batched. The driver's cursor
+            # is used directly: its errors are made Django's, as every query's are.
+            sql = f"COPY {self.name} ({self.columns}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:

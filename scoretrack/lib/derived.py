@@ -98,12 +98,17 @@ def refreshed_once() -> Iterator[None]:
         _refreshed.reset(token)
 
 
-def refresh(*chosen: Family) -> int:
+def refresh(*chosen: Family, wait: bool = True) -> int:
     """Rebuild the derived rows of the queued enterprises (of the `chosen`
     families, by default all); how many enterprises were queued.
 
     One query per family when nothing is queued (the common case when reading
     figures), none when already done inside `refreshed_once()`.
+
+    Readers wait for a refresher at work (their figures must be exact). A writer
+    passes `wait=False`: on PostgreSQL, when another transaction is refreshing
+    (an import holds the lock until it commits), it leaves its marks queued for
+    the next refresh instead of waiting for that transaction to end.
     """
     done = _refreshed.get()
     count = 0
@@ -112,11 +117,11 @@ def refresh(*chosen: Family) -> int:
             if family.name in done:
                 continue
             done.add(family.name)
-        count += _refresh(family)
+        count += _refresh(family, wait)
     return count
 
 
-def _refresh(family: Family) -> int:
+def _refresh(family: Family, wait: bool = True) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {family.queue} LIMIT 1")
         if cursor.fetchone() is None:
@@ -125,7 +130,12 @@ def _refresh(family: Family) -> int:
         if connection.vendor == "postgresql":
             # Concurrent refreshers queue up; marks added meanwhile by writers that
             # commit later are new rows, left for the next refresh.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_KEY, family.lock])
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_KEY, family.lock])
+            else:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_KEY, family.lock])
+                if not cursor.fetchone()[0]:
+                    return 0
         # Counted in the database: after a big import the ids are not worth
         # fetching (a quarter of a million of them after a million participants).
         cursor.execute(f"SELECT COUNT(DISTINCT enterprise_id) FROM {family.queue}")

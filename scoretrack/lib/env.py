@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 
@@ -40,6 +41,19 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"environment variable {name}={value!r} is not an integer") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ConfigError(f"environment variable {name}={value!r} is not a number") from exc
+    if not math.isfinite(number) or number < 0:
+        raise ConfigError(f"environment variable {name}={value!r} is not a number of 0 or more")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -39,3 +39,21 @@ class ContentSecurityPolicyMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+class SecureCookiesMiddleware:
+    """Every cookie of a response to an HTTPS request is marked Secure.
+
+    `request.is_secure()` honours SECURE_PROXY_SSL_HEADER, so a site behind a
+    TLS proxy gets Secure cookies without SECURE; and a site on plain http
+    (a laptop, `scoretrack serve`) keeps its session whatever its database."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        response = self.get_response(request)
+        if request.is_secure():
+            for morsel in response.cookies.values():
+                morsel["secure"] = True
+        return response

@@ -23,6 +23,7 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
@@ -32,6 +33,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from scoretrack.exchange.jobs import checkpoint_wal, import_jobs_recover, worker_identity
+from scoretrack.lib.sqlite import use_busy_timeout
 from scoretrack.lib.transient import TRANSIENT, backoff, describe, reset_connections
 
 RECOVER_EVERY = 60.0  # seconds between two looks for jobs lost by other workers
@@ -116,6 +118,9 @@ class Command(DatabaseWorker):
 
     def handle(self, **options: Any) -> None:
         self.configure_logging(options["verbosity"])
+        # Nobody waits on a background import: it may wait longer for SQLite's lock
+        # than a web request does (a staged import's short final write, say).
+        use_busy_timeout(settings.SQLITE_WORKER_BUSY_SECONDS)
         if options["exclude_queues"] and "*" not in options["queue_name"].split(","):
             raise CommandError("--exclude-queues can only be used with --queue-name=*")
         worker = ResilientWorker(
