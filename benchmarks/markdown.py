@@ -218,6 +218,8 @@ def value(number: float, unit: str) -> str:
         return f"{number * 1000:.0f} ms" if number < 1 else f"{number:.2f} s"
     if unit == "rows/s":
         return f"{number:,.0f} rows/s"
+    if unit == "writes/s":  # a busy SQLite answers a fraction of one a second
+        return f"{number:,.1f} writes/s"
     return f"{number:,.0f} {unit}"
 
 

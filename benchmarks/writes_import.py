@@ -197,7 +197,7 @@ class Writes:
     def summary(self) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in self.counts().items() if n)
         return (
-            f"{len(self.samples)} writes in {self.wall:.0f} s: p50 "
+            f"{len(self.samples):,} writes in {self.wall:.0f} s: p50 "
             f"{self.percentile(50) * 1000:.0f} ms, p95 {self.percentile(95) * 1000:.0f} ms, "
             f"{self.rate():.1f} writes/s answered 2xx ({counts})"
         )
