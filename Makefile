@@ -45,7 +45,11 @@ $(VENV)/.installed-dev: pyproject.toml
 migrate: install
 	$(BIN)/scoretrack migrate --noinput
 
-run: install migrate
+# On an existing data folder it answers in a few seconds: nothing to install, no
+# migration to apply, the static files collected only when their sources changed,
+# and Django's system checks run once, by `serve` (they build the whole URL map).
+run: install
+	$(BIN)/scoretrack migrate --noinput --skip-checks
 	$(BIN)/scoretrack demo --if-empty
 	$(BIN)/scoretrack demo_admin
 	# The worker (big imports) runs beside the server and stops with it.
@@ -95,4 +99,4 @@ bench-clean: install
 	$(BIN)/python -m benchmarks.datasets --drop-all
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles staticfiles.versions staticfiles.lock

@@ -53,7 +53,7 @@ def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "API_THROTTLE": "100000000/min", "DEBUG": "0"}
     command = [str(Path(sys.executable).parent / "scoretrack"), "serve", "--port", str(port)]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300  # collectstatic first: a minute on a busy machine
+    deadline = time.monotonic() + 300  # a collect of the static files first: a minute
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):

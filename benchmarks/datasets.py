@@ -121,7 +121,7 @@ def pg_database_exists(name: str) -> bool:
 
 
 # The harness's own databases only (other benchmarks keep theirs under other names).
-OURS = r"^bench_([0-9]+_s[0-9]+|import_[0-9]+|import_run)$"
+OURS = r"^bench_([0-9]+_s[0-9]+|import_[0-9]+|import_run|writes_run)$"
 
 
 def drop_all() -> None:

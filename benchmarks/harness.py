@@ -8,9 +8,10 @@ Environment (all optional):
     BENCH_DATABASES=sqlite,postgresql
     BENCH_SEED=1                    with the size, the key of a kept data set
     BENCH_RUNS=5                    timed runs per figure (median, min, max)
-    BENCH_ONLY=indicators,reports,export,api,import   a subset
+    BENCH_ONLY=indicators,reports,export,api,writes,import   a subset
     BENCH_REPORT_RUNS, BENCH_EXPORT_RUNS   default: BENCH_RUNS, at most 3
     BENCH_IMPORT_ROWS=1000000       BENCH_IMPORT_RUNS=3
+    BENCH_WRITES_ROWS=200000        the workbook imported while the API writes
     BENCH_COUNTRY=ID                the country of the profile and report pages
     BENCH_DIR=/tmp/bench-data       where data sets are kept between runs
     BENCH_PG_URL=postgres://postgres@127.0.0.1:5432   the server (databases bench_*)
@@ -42,6 +43,8 @@ from benchmarks.markdown import Run, write_report
 # `benchmarks.common.emit`.
 API_MODULE = ROOT / "benchmarks" / "api_load.py"
 REPORTS_MODULE = ROOT / "benchmarks" / "reports.py"
+# API writes during a user's import (`benchmarks/writes_import.py`): on a copy of the
+# data set, `make run`'s server and worker; the same writes idle are the reference.
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -74,6 +77,8 @@ def child_benchmarks(run: Run) -> list[tuple[str, str, list[str]]]:
         found.append(("api", "benchmarks.api_load", []))
     else:
         run.skipped.append("api: API benchmark not available yet (benchmarks/api_load.py)")
+    writes_rows = ["--rows", str(env_int("BENCH_WRITES_ROWS", 200_000))]
+    found.append(("writes", "benchmarks.writes_import", writes_rows))
     return [item for item in found if item[0] in run.only]
 
 
@@ -142,7 +147,7 @@ def main() -> None:
         databases=databases,
         seed=env_int("BENCH_SEED", 1),
         runs=env_int("BENCH_RUNS", 5),
-        only=set(env_list("BENCH_ONLY", "indicators,reports,export,api,import")),
+        only=set(env_list("BENCH_ONLY", "indicators,reports,export,api,writes,import")),
     )
     if "postgresql" in databases and not pg_available():
         run.databases.remove("postgresql")

@@ -7,14 +7,15 @@ import random
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import transaction
 
 from scoretrack.demo import catalogue, generator
 from scoretrack.enterprises.models import Enterprise
+from scoretrack.lib.commands import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Load the reference catalogues (phases, modules, practices, KPIs, countries, rates, "
         "targets) idempotently, then a synthetic programme shaped like the SCORE Phase II "

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from scoretrack.accounts.models import User
+from scoretrack.lib.commands import DataCommand
 
 DEMO_EMAIL = "admin@scoretrack.local"
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Create the demo administrator if missing and print its login."
 
     def handle(self, *args: Any, **options: Any) -> None:
