@@ -176,9 +176,9 @@ class XlsxBook:
 
     def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         sheet = self._sheet(name)
-        first = (sheet.start or (0, 0))[0] + 1  # numbered as the spreadsheet shows them
-        for offset, row in enumerate(sheet.iter_rows()):
-            yield first + offset, list(row)
+        # From row 1: calamine hands out the empty rows above the first value too.
+        for number, row in enumerate(sheet.iter_rows(), 1):
+            yield number, list(row)
 
     def close(self) -> None:
         with suppress(Exception):

@@ -336,3 +336,12 @@ def test_a_lying_dimension_imports_its_rows(admin: Any, tmp_path: Path) -> None:
         ("CO", "Colombia", "COP"),
         ("PE", "Peru", "PEN"),
     ]
+
+
+def test_rows_are_numbered_as_the_spreadsheet_shows_them_when_the_data_starts_lower(
+    tmp_path: Path,
+) -> None:
+    """calamine hands out the empty rows above the first value too: row 3 is the third."""
+    rows = f'<row r="3">{cell("B3", "code")}</row><row r="4">{cell("B4", "CO")}</row>'
+    path = write_book(tmp_path / "lower.xlsx", {"countries": sheet_xml(rows)})
+    assert read(path) == {"countries": [(1, [""]), (2, [""]), (3, ["code"]), (4, ["CO"])]}
