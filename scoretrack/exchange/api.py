@@ -348,7 +348,8 @@ def _one(sheet: Sheet, user: Any, pk: uuid.UUID) -> dict[str, Any]:
 
 
 def _cells(sheet: Sheet, data: dict[str, Any]) -> dict[str, Any]:
-    """An item's columns as workbook cells, parsed again by the importer."""
+    """An item's columns as workbook cells, parsed again by the importer (which
+    refuses text no database stores, NUL and the like, as in a workbook)."""
     row = {}
     for column in sheet.columns:
         value = data.get(column.name)

@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from scoretrack.exchange.fastexport import fast_csv
 from scoretrack.exchange.schema import SHEETS, SHEETS_BY_NAME, Sheet, escape
+from scoretrack.lib.cells import UNSTORABLE
 from scoretrack.lib.kinds import sheet_kinds
 
 
@@ -174,12 +175,12 @@ def _fast_csv(raw: Any, sheet: Sheet, queryset: Any) -> bool:
 
 def _write_xlsx(target: Any, sheets: list[Sheet], user: Any, country: str | None) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     def clean(value: Any) -> Any:
-        # xlsx cannot hold most control characters; CSV exports keep them.
+        # xlsx cannot hold most control characters (the import refuses them too, so
+        # only records stored before that can hold them); CSV exports keep them.
         if isinstance(value, str):
-            return ILLEGAL_CHARACTERS_RE.sub("", value) or None
+            return UNSTORABLE.sub("", value) or None
         return value
 
     book = Workbook(write_only=True)

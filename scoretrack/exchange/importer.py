@@ -32,6 +32,7 @@ from scoretrack.exchange.references import KINDS, Resolver, Target, pick
 from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib import bulk
+from scoretrack.lib.cells import visible
 from scoretrack.lib.db_errors import is_busy, unique_columns
 from scoretrack.lib.kinds import kind_named, sheet_kinds
 from scoretrack.outcomes.models import Assessment, KpiObservation
@@ -79,8 +80,9 @@ class Problems:
     def add(self, sheet: str, row: int | None, column: str, value: Any, reason: str) -> None:
         self.count += 1
         if len(self.items) < MAX_PROBLEMS:
-            shown = "" if value is None else str(value)[:200]
-            self.items.append(Problem(sheet, row, column, shown, reason))
+            # Shown as symbols: a report holding a NUL could not be stored (PostgreSQL).
+            shown = "" if value is None else visible(str(value)[:200])
+            self.items.append(Problem(visible(sheet), row, visible(column), shown, visible(reason)))
 
 
 @dataclass

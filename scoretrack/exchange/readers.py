@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
+from scoretrack.exchange.extent import ExtentError, Scan, refusal, sheet_parts
+
 CSV_SUFFIX = ".csv"
 MAX_ENTRIES = 1000
 # Spreadsheet XML compresses very well (20-50x is common); a bomb reaches thousands.
@@ -59,9 +61,12 @@ def open_book(source: str | Path) -> Book:
         raise WorkbookError(f"damaged zip file: {exc}") from None
     _check_zip(archive)
     if "xl/workbook.xml" in archive.namelist():
-        _inflate_all(archive)
-        archive.close()
-        return XlsxBook(path)
+        try:
+            parts = sheet_parts(archive)
+            refused = _inflate_all(archive, parts)
+        finally:
+            archive.close()
+        return XlsxBook(path, set(parts), refused)
     return CsvZipBook(archive)
 
 
@@ -87,19 +92,34 @@ def _check_zip(archive: zipfile.ZipFile) -> None:
             )
 
 
-def _inflate_all(archive: zipfile.ZipFile) -> None:
-    """Inflate every entry once, bounded, before the xlsx parser sees it.
+def _inflate_all(archive: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, str]:
+    """Inflate every entry once, bounded, before the xlsx parser sees it, looking
+    at where the cells of each sheet's part lie on the way (extent.py); return
+    the sheets calamine must not read, each with the reason.
 
     The declared sizes checked above may lie; Python's zipfile stops at the
     declared size and checks the CRC, so a lying entry fails here, cheaply.
     """
+    names = set(archive.namelist())
+    scans = {part: Scan(name) for name, part in parts.items() if part in names}
     try:
         for entry in archive.infolist():
+            scan = scans.get(entry.filename)
             with archive.open(entry) as stream:
-                while stream.read(_CHUNK):
-                    pass
+                while chunk := stream.read(_CHUNK):
+                    if scan:
+                        scan.feed(chunk)
+        refused = {}
+        for name, part in parts.items():
+            if part not in names:
+                refused[name] = f"sheet {name}: its part {part} is missing from the workbook"
+            elif why := refusal(archive, part, scans[part]):
+                refused[name] = why
+    except ExtentError as exc:
+        raise WorkbookError(str(exc)) from None
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise WorkbookError(f"damaged zip file: {exc}") from None
+    return refused
 
 
 def _one_per_sheet(found: Iterable[tuple[str, str]], prefix: str = "") -> None:
@@ -122,9 +142,13 @@ def _one_per_sheet(found: Iterable[tuple[str, str]], prefix: str = "") -> None:
 
 
 class XlsxBook:
-    def __init__(self, path: Path) -> None:
+    """An xlsx workbook read by python-calamine, each sheet after its extent is
+    checked (extent.py): calamine would allocate whatever a stray cell asks."""
+
+    def __init__(self, path: Path, looked_at: set[str], refused: dict[str, str]) -> None:
         from python_calamine import CalamineError, CalamineWorkbook
 
+        self._looked_at, self._refused = looked_at, refused
         self._errors: tuple[type[Exception], ...] = (CalamineError, ValueError, OSError)
         try:
             self._book = CalamineWorkbook.from_path(str(path))
@@ -138,6 +162,10 @@ class XlsxBook:
             raise
 
     def _sheet(self, name: str) -> Any:
+        if name in self._refused:
+            raise WorkbookError(self._refused[name])
+        if name not in self._looked_at:
+            raise WorkbookError(f"sheet {name}: the workbook does not say where it is")
         try:
             return self._book.get_sheet_by_name(name)
         except self._errors as exc:
@@ -148,9 +176,9 @@ class XlsxBook:
 
     def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         sheet = self._sheet(name)
-        first = (sheet.start or (0, 0))[0] + 1  # numbered as the spreadsheet shows them
-        for offset, row in enumerate(sheet.iter_rows()):
-            yield first + offset, list(row)
+        # From row 1: calamine hands out the empty rows above the first value too.
+        for number, row in enumerate(sheet.iter_rows(), 1):
+            yield number, list(row)
 
     def close(self) -> None:
         with suppress(Exception):

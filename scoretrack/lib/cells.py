@@ -22,6 +22,12 @@ LIST_SEPARATOR = ";"
 # the exporter prefixes such text with an apostrophe, the importer strips one.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+# Text no database column takes the same way: PostgreSQL refuses NUL, and the C0
+# controls but tab, line feed and carriage return (and U+FFFE, U+FFFF) cannot be
+# written in an xlsx's XML (the export drops them, openpyxl's ILLEGAL_CHARACTERS_RE);
+# a lone surrogate (JSON's "\ud800") is no text at all. Refused on import, so that
+# what is stored can be exported and imported again.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class CellError(ValueError):
@@ -42,8 +48,30 @@ class CellType:
     choices: tuple[str, ...] = ()
 
 
+def unstorable(text: str) -> str | None:
+    """Why the text cannot be stored, or None when it can."""
+    found = UNSTORABLE.search(text)
+    if found is None:
+        return None
+    code = f"U+{ord(found.group()):04X}"
+    if 0xD800 <= ord(found.group()) <= 0xDFFF:
+        return f"holds {code}, half of a surrogate pair, which is not text"
+    kind = "the control character" if found.group() < " " else "the character"
+    return f"holds {kind} {code}, which cannot be stored"
+
+
+def visible(text: str) -> str:
+    """The text with its unstorable characters shown as symbols (U+0000 as ␀), to be
+    quoted in a message that is itself stored (an import's report)."""
+    return UNSTORABLE.sub(
+        lambda m: chr(0x2400 + ord(m.group())) if m.group() < " " else "\ufffd", text
+    )
+
+
 def _as_text(raw: Any) -> str:
-    """Any cell as text: spreadsheets turn keys like 0042 or 12 into numbers."""
+    """Any cell as text: spreadsheets turn keys like 0042 or 12 into numbers.
+
+    Text a database cannot store is refused here, whatever the column's type."""
     if isinstance(raw, bool):
         return "yes" if raw else "no"
     if isinstance(raw, float) and raw.is_integer():
@@ -52,7 +80,10 @@ def _as_text(raw: Any) -> str:
         return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat()
     if isinstance(raw, dt.date):
         return raw.isoformat()
-    return str(raw).strip()
+    text = str(raw)
+    if (why := unstorable(text)) is not None:
+        raise CellError(why)
+    return text.strip()
 
 
 def unescape(text: str) -> str:

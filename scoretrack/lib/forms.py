@@ -6,13 +6,14 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, Q, QuerySet, UniqueConstraint
 from django.forms.utils import pretty_name
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from scoretrack.lib.cells import UNSTORABLE
 from scoretrack.lib.hooks import may_write
 from scoretrack.lib.models import claim_version, version_of
 
@@ -50,6 +51,18 @@ class AccessibleMixin:
                 described.append(f"{bound.auto_id}_helptext")
             bound.field.widget.attrs["aria-describedby"] = " ".join(described)
             bound.field.widget.attrs["aria-invalid"] = "true"
+
+
+def refuse_unstorable(value: Any) -> None:
+    """Text fields refuse what the importer refuses (lib/cells.py UNSTORABLE);
+    NUL is left to Django's own check, which says it first."""
+    found = UNSTORABLE.search(str(value).replace("\x00", ""))
+    if found is not None:
+        raise ValidationError(
+            _("Remove the invisible character %(char)s: it cannot be stored."),
+            code="unstorable",
+            params={"char": f"U+{ord(found.group()):04X}"},
+        )
 
 
 class StaleVersion(Exception):
@@ -92,6 +105,8 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
             self.fields["version"].initial = version_of(self.instance)
         for field in self.fields.values():
             translate_model_texts(field)
+            if isinstance(field, forms.CharField):
+                field.validators.append(refuse_unstorable)
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
