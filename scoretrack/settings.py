@@ -230,6 +230,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# Lead buyers and viewers see no figure about firms or persons resting on fewer
+# than this many of them (scoretrack/indicators/disclosure.py).
+DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)
 # Built reports are kept this long per user and filters (0 = always computed live).
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
 # A report computes its heaviest figures side by side on this many database

@@ -26,6 +26,7 @@ class IndicatorOut(Schema):
 class ValuesOut(Schema):
     filters: dict[str, Any]
     values: dict[str, Any]
+    hidden: dict[str, Any]
     targets: dict[str, Any]
 
 
@@ -78,6 +79,9 @@ def indicator_values(
     `(none)` for records with no value). Percentages are 0-100, unrounded; a share
     with an empty denominator is null. `targets` holds the targets set for exactly
     these country / phase / year filters. Give at most one of phase, year, from/to.
+    For lead buyers and viewers a figure about firms or persons that rests on too
+    few of them is hidden: its value is null and `hidden` says why, per code (a
+    hidden total: `{"reason", "who", "label"}`) or per code and group.
     Any unknown parameter, code, filter value or `by` is a 400 naming it.
     """
     _refuse_unknown_parameters(request, VALUES_PARAMETERS)

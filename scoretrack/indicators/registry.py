@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
+from scoretrack.indicators.disclosure import Hidden, plain, threshold
 from scoretrack.lib.derived import refreshed_once
 
 Unit = Literal["count", "percent", "usd", "mean"]
@@ -439,7 +440,7 @@ def resolve(source: Source, request: Request) -> Filters:
 
 
 # Figures about firms and their staff. Shown to aggregates-only users (lead buyers,
-# donors), such a figure drawn from fewer than SUPPRESS_BELOW enterprises is
+# donors), such a figure drawn from fewer than DISCLOSURE_THRESHOLD enterprises is
 # suppressed (null), so that no single firm can be recognised in it.
 FIRM_FIGURES = frozenset(
     {
@@ -464,20 +465,27 @@ FIRM_FIGURES = frozenset(
         "gender_initiatives_per_plan",
     }
 )
-SUPPRESS_BELOW = 5
 
 
-def compute(code: str, user: Any, filters: Filters, memo: dict[Any, Value] | None = None) -> Value:
+def compute(
+    code: str,
+    user: Any,
+    filters: Filters,
+    memo: dict[Any, Value] | None = None,
+    *,
+    marked: bool = False,
+) -> Value:
     """One indicator's figure for `user`, with already resolved filters.
 
     A page asking many figures of one user passes the same `memo` dict to every
-    call: a figure asked again for the same filters (or the `smes_trained` counts
-    that suppression rests on) is then computed once.
+    call: a figure asked again for the same filters (or the counts that disclosure
+    control rests on) is then computed once. A number hidden from an
+    aggregates-only user is None, or with `marked` a `disclosure.Hidden` saying why.
     """
     value = _raw(code, user, filters, memo)
     if code in FIRM_FIGURES and _aggregates_only(user):
-        return _suppress_small(value, user, filters, memo)
-    return value
+        value = _suppress_small(value, user, filters, memo)
+    return value if marked else plain(value)
 
 
 def _raw(code: str, user: Any, filters: Filters, memo: dict[Any, Value] | None) -> Value:
@@ -502,7 +510,7 @@ def _aggregates_only(user: Any) -> bool:
 def _suppress_small(
     value: Value, user: Any, filters: Filters, memo: dict[Any, Value] | None = None
 ) -> Value:
-    """Null every figure (or group) resting on fewer than SUPPRESS_BELOW trained SMEs:
+    """Null every figure (or group) resting on fewer than DISCLOSURE_THRESHOLD trained SMEs:
     per group where `smes_trained` takes the same `by`, else on the total."""
     from dataclasses import replace
 
@@ -511,14 +519,30 @@ def _suppress_small(
     if isinstance(counts, dict):
         assert isinstance(value, dict)
         return {
-            key: figure if (counts.get(key) or 0) >= SUPPRESS_BELOW else None
+            key: figure if (counts.get(key) or 0) >= threshold() else Hidden("few")
             for key, figure in value.items()
         }
-    if (counts or 0) >= SUPPRESS_BELOW:
+    if (counts or 0) >= threshold():
         return value
     if isinstance(value, dict):
-        return dict.fromkeys(value)
-    return None
+        return dict.fromkeys(value, Hidden("few"))
+    return Hidden("few")
+
+
+def hidden_of(marked: Mapping[str, Value]) -> dict[str, Any]:
+    """Why each hidden value is hidden: per code, the reason of a hidden total, or
+    per group the reasons of its hidden groups; codes with nothing hidden are left out."""
+    found: dict[str, Any] = {}
+    for code, value in marked.items():
+        if isinstance(value, Hidden):
+            found[code] = value.as_json()
+        elif isinstance(value, dict):
+            groups = {
+                key: item.as_json() for key, item in value.items() if isinstance(item, Hidden)
+            }
+            if groups:
+                found[code] = groups
+    return found
 
 
 def targets(source: Source, codes: list[str], filters: Filters) -> dict[str, Number]:
@@ -552,9 +576,10 @@ def evaluate(user: Any, request: Request) -> dict[str, Any]:
     codes = list(dict.fromkeys(request.codes))
     memo: dict[Any, Value] = {}  # suppression's smes_trained counts: computed once
     with refreshed_once():  # outcome figures' derived rows: brought up to date once
-        values = {code: compute(code, user, filters, memo) for code in codes}
+        marked = {code: compute(code, user, filters, memo, marked=True) for code in codes}
     return {
         "filters": filters.given(),
-        "values": values,
+        "values": {code: plain(value) for code, value in marked.items()},
+        "hidden": hidden_of(marked),
         "targets": targets(source, codes, filters),
     }

@@ -64,6 +64,7 @@ def test_values_with_filters_and_target(admin_client, small):
     assert response.json() == {
         "filters": {"country": "BO", "phase": "II"},
         "values": {"smes_trained": 2, "staff_trained_women_pct": pytest.approx(200 / 3)},
+        "hidden": {},
         "targets": {"smes_trained": 70},
     }
 
@@ -74,6 +75,7 @@ def test_values_by_a_disaggregation(admin_client, small):
     assert response.json() == {
         "filters": {"year": 2020, "by": "module"},
         "values": {"smes_trained": {"M1": 3}, "staff_trained": {"M1": 3}},
+        "hidden": {},
         "targets": {},
     }
 

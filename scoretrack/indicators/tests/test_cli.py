@@ -64,6 +64,7 @@ def test_json_output_with_every_filter_kind(admin_client, small):
     assert json.loads(printed) == {
         "filters": {"country": "BO", "from": "2020-01-01", "to": "2020-03-01"},
         "values": {"staff_trained": 1},
+        "hidden": {},
         "targets": {},
     }
 
