@@ -14,6 +14,7 @@ from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.indicators.management.commands.values import Command as ValuesCommand
 from scoretrack.indicators.tests.conftest import Make
 from scoretrack.reference.models import Target
+from scoretrack.reports.figures import Figures
 
 pytestmark = pytest.mark.django_db
 VALUES = "/api/v1/indicators/values"
@@ -243,3 +244,13 @@ def test_the_console_refuses_a_half_without_year(year_2016):
     assert error.value.returncode == 2
     assert str(error.value) == "half: give year with half"
 
+
+# --- report pages --------------------------------------------------------------------
+
+
+def test_a_reports_period_label_names_the_half_or_quarter(admin, year_2016):
+    half = Figures.for_request(admin, country=None, phase=None, year=2016, half=2)
+    assert half.period_label() == "2016 H2"
+    assert half.get("smes_trained") == 3
+    quarter = Figures.for_request(admin, country=None, phase=None, year=2016, quarter=3)
+    assert quarter.period_label() == "2016 Q3"
