@@ -162,7 +162,7 @@ def test_a_lead_buyer_cannot_ask_for_a_date_range(lead_buyer, year_2016):
 
 
 def test_a_viewer_asks_for_fixed_periods(viewer, year_2016):
-    # 5 SMEs in 2016: at the threshold, shown; H2 rests on 3, suppressed.
+    # 5 SMEs in 2016, at the threshold: shown. H2's value is for suppression to decide.
     whole = get(viewer, "code=smes_trained&partner=AGI&year=2016").json()
     assert whole["values"] == {"smes_trained": 5}
     half = get(viewer, "code=smes_trained&partner=AGI&year=2016&half=2")
