@@ -78,11 +78,10 @@ def detail_of(response: Any) -> list[dict[str, Any]]:
 def test_a_half_counts_the_records_of_its_six_months(admin_client, year_2016):
     response = get(admin_client, "code=smes_trained&year=2016&half=1")
     assert response.status_code == 200
-    assert response.json() == {
-        "filters": {"year": 2016, "half": 1},
-        "values": {"smes_trained": 2},
-        "targets": {},
-    }
+    body = response.json()
+    assert body["filters"] == {"year": 2016, "half": 1}
+    assert body["values"] == {"smes_trained": 2}
+    assert body["targets"] == {}
     second = get(admin_client, "code=smes_trained&year=2016&half=2").json()
     assert second["values"] == {"smes_trained": 3}
 
