@@ -34,8 +34,15 @@ JSON at `/api/v1/indicators`.
   (organiser of the delivery), `sector`, `lead_buyer` where it applies (each
   indicator lists the place filters it takes);
 - time: `phase` (name), or `year`, or `from` / `to` dates; absent = all time.
-  A record falls in a period by its own date: a participation by its delivery's
-  `start_date`, a milestone, cost, contribution, event or visit by its `date`.
+  With `year`, `half` (1: January–June, 2: July–December) or `quarter` (1–4,
+  calendar quarters) narrows it to that part of the year (not both; neither
+  without `year`). A record falls in a period by its own date: a participation
+  by its delivery's `start_date`, a milestone, cost, contribution, event or
+  visit by its `date`, the period's first and last days included.
+- lead buyers and viewers (who see figures but no record) ask for a fixed
+  period only — a phase, a year, a half or a quarter — never `from` / `to`:
+  two date ranges a day apart would single out the firms of that day. Each
+  filter takes one value.
 - `by`: one disaggregation the indicator lists (e.g. `module`, `sex`, `role`,
   `source`, `type`, `group`, `practice`, `kpi`, `country`, `year`).
 
@@ -53,8 +60,18 @@ API = """\
   uses (module, practice and KPI codes, country codes, organisation types, event
   groups, `female`/`male`, `manager`/`worker`, source codes, years). Where a
   target exists for a code and the filters, a separate `"targets": {"A": 70}`
-  sits beside `values`. An unknown code, filter value or `by` is a 400 naming it.
-- On the console: `scoretrack values --code A [--code B] [--country CC] ... [--json]`."""
+  sits beside `values` (targets are set per phase or year, so a half or quarter
+  has none). An unknown parameter, code, filter value or `by`, a parameter but
+  `code` given twice, or `from` / `to` asked by a lead buyer or viewer, is a 400
+  naming it, e.g. `{"error": "...", "detail": [{"field": "from", "message":
+  "lead buyers and viewers ask for a fixed period (phase, year, half or quarter),
+  not a date range"}]}`.
+- `GET /api/v1/indicators/values?code=A&year=2016&half=2` → the figures of July to
+  December 2016; `&quarter=3` instead: July to September.
+- On the console: `scoretrack values --code A [--code B] [--country CC]
+  [--phase P | --year Y [--half H | --quarter Q] | --from D --to D]
+  [--user EMAIL] ... [--json]`; with `--user` the figures and the rules are that
+  user's."""
 
 
 def render() -> str:

@@ -64,6 +64,8 @@ class Filters:
     lead_buyer: str | None = None
     phase: str | None = None
     year: int | None = None
+    half: int | None = None
+    quarter: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     by: str | None = None
@@ -84,6 +86,8 @@ class Filters:
             "lead_buyer": self.lead_buyer,
             "phase": self.phase,
             "year": self.year,
+            "half": self.half,
+            "quarter": self.quarter,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "by": self.by,
@@ -303,6 +307,8 @@ class Request:
     lead_buyer: str | None = None
     phase: str | None = None
     year: int | None = None
+    half: int | None = None
+    quarter: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     by: str | None = None
@@ -346,9 +352,44 @@ def check_request(request: Request) -> dict[str, list[str]]:
     ]
     if len(periods) > 1:
         errors.setdefault(periods[1], []).append("give only one of phase, year or from/to")
+    _check_part_of_year(request, errors)
     if request.date_from and request.date_to and request.date_from > request.date_to:
         errors.setdefault("to", []).append("'to' is before 'from'")
     return errors
+
+
+HALVES = {1: (1, 6), 2: (7, 12)}  # first and last month
+QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
+
+
+def _check_part_of_year(request: Request, errors: dict[str, list[str]]) -> None:
+    """`half` and `quarter`: one of them at most, within its range, with a year."""
+    for name, parts, allowed in (("half", HALVES, "1 or 2"), ("quarter", QUARTERS, "1 to 4")):
+        given = getattr(request, name)
+        if given is None:
+            continue
+        if request.year is None:
+            errors.setdefault(name, []).append(f"give year with {name}")
+        elif given not in parts:
+            errors.setdefault(name, []).append(f"{name} is {allowed}, not {given}")
+    if request.half is not None and request.quarter is not None:
+        errors.setdefault("quarter", []).append("give half or quarter, not both")
+
+
+def _check_fixed_period(source: Source, request: Request, errors: dict[str, list[str]]) -> None:
+    """Aggregates-only users (lead buyers, viewers) ask for fixed periods only: two
+    overlapping date ranges a day apart would single out the firms of that day,
+    however small figures are suppressed (issue 17)."""
+    from scoretrack.accounts.scoping import access_for
+
+    if request.date_from is None and request.date_to is None:
+        return
+    if access_for(source.user).aggregates_only:
+        name = "from" if request.date_from is not None else "to"
+        errors.setdefault(name, []).append(
+            "lead buyers and viewers ask for a fixed period (phase, year, half or quarter),"
+            " not a date range"
+        )
 
 
 def _country(source: Source, code: str) -> Any:
@@ -384,8 +425,14 @@ def _period(request: Request, phase: dict[str, Any] | None) -> tuple[dt.date | N
     if phase is not None:
         return phase["start_date"], phase["end_date"]
     if request.year is not None:
-        return dt.date(request.year, 1, 1), dt.date(request.year, 12, 31)
+        first, last = HALVES.get(request.half or 0) or QUARTERS.get(request.quarter or 0) or (1, 12)
+        return dt.date(request.year, first, 1), _last_day(request.year, last)
     return request.date_from, request.date_to
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def resolve(source: Source, request: Request) -> Filters:
@@ -393,6 +440,7 @@ def resolve(source: Source, request: Request) -> Filters:
     from scoretrack.reference.models import Organisation
 
     errors = check_request(request)
+    _check_fixed_period(source, request, errors)
 
     def need(name: str, given: Any, found: Any, what: str) -> Any:
         if given is not None and not found:
@@ -423,6 +471,8 @@ def resolve(source: Source, request: Request) -> Filters:
         lead_buyer=request.lead_buyer,
         phase=request.phase,
         year=request.year,
+        half=request.half,
+        quarter=request.quarter,
         date_from=request.date_from,
         date_to=request.date_to,
         by=request.by,
@@ -549,12 +599,14 @@ def targets(source: Source, codes: list[str], filters: Filters) -> dict[str, Num
     """Targets set for exactly these filters: the same country (or global), phase, year.
 
     Targets are set per (indicator, country, phase, year) only, so a request that
-    also filters by partner, sector, lead buyer or from/to dates has none. `by`
-    does not change the scope, so the total's target is still given.
+    also filters by partner, sector, lead buyer, a half or quarter of the year, or
+    from/to dates has none. `by` does not change the scope, so the total's target
+    is still given.
     """
     from scoretrack.reference.models import Target
 
-    if filters.places() or filters.date_from or filters.date_to:
+    part_of_year = filters.half is not None or filters.quarter is not None
+    if filters.places() or part_of_year or filters.date_from or filters.date_to:
         return {}
     rows = (
         source(Target)
