@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
-from scoretrack.indicators.disclosure import Hidden, plain, threshold
+from scoretrack.indicators.disclosure import Hidden, plain
 from scoretrack.lib.derived import refreshed_once
 
 Unit = Literal["count", "percent", "usd", "mean"]
@@ -144,6 +144,9 @@ class Indicator:
     by: tuple[str, ...]
     compute: Compute
     places: frozenset[str] = field(default_factory=frozenset)
+    # What the figure rests on, for disclosure control (indicators/protection.py):
+    # a figure about firms or persons; None for figures about money or events.
+    protect: Any = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +169,7 @@ def indicator(
     unit: Unit,
     by: Iterable[str] = (),
     places: Iterable[str] = (),
+    protect: Any = None,
 ) -> Callable[[Compute], Compute]:
     """Register the decorated compute function as indicator `code`."""
 
@@ -183,6 +187,7 @@ def indicator(
             by=tuple(by),
             compute=compute,
             places=frozenset(places),
+            protect=protect,
         )
         return compute
 
@@ -489,34 +494,6 @@ def resolve(source: Source, request: Request) -> Filters:
 # --- evaluating ----------------------------------------------------------------
 
 
-# Figures about firms and their staff. Shown to aggregates-only users (lead buyers,
-# donors), such a figure drawn from fewer than DISCLOSURE_THRESHOLD enterprises is
-# suppressed (null), so that no single firm can be recognised in it.
-FIRM_FIGURES = frozenset(
-    {
-        "smes_trained",
-        "smes_women_owned_pct",
-        "smes_more_than_one_module_pct",
-        "workforce_represented",
-        "smes_unionised_pct",
-        "smes_collective_agreement_pct",
-        "staff_trained",
-        "staff_trained_women_pct",
-        "staff_trained_workers_pct",
-        "satisfaction_good_pct",
-        "eit_mixed_pct",
-        "deliveries",
-        "deliveries_independent_pct",
-        "practice_in_place_before_pct",
-        "practice_newly_implemented_pct",
-        "kpi_improved_pct",
-        "jobs_created",
-        "smes_cost_savings_pct",
-        "gender_initiatives_per_plan",
-    }
-)
-
-
 def compute(
     code: str,
     user: Any,
@@ -533,8 +510,11 @@ def compute(
     aggregates-only user is None, or with `marked` a `disclosure.Hidden` saying why.
     """
     value = _raw(code, user, filters, memo)
-    if code in FIRM_FIGURES and _aggregates_only(user):
-        value = _suppress_small(value, user, filters, memo)
+    population = REGISTRY[code].protect
+    if population is not None and _aggregates_only(user):
+        from scoretrack.indicators.protection import protect
+
+        value = protect(population, value, user, filters, memo)
     return value if marked else plain(value)
 
 
@@ -555,28 +535,6 @@ def _aggregates_only(user: Any) -> bool:
     from scoretrack.accounts.scoping import access_for
 
     return access_for(user).aggregates_only
-
-
-def _suppress_small(
-    value: Value, user: Any, filters: Filters, memo: dict[Any, Value] | None = None
-) -> Value:
-    """Null every figure (or group) resting on fewer than DISCLOSURE_THRESHOLD trained SMEs:
-    per group where `smes_trained` takes the same `by`, else on the total."""
-    from dataclasses import replace
-
-    by = filters.by if filters.by in REGISTRY["smes_trained"].by else None
-    counts = _raw("smes_trained", user, replace(filters, by=by), memo)
-    if isinstance(counts, dict):
-        assert isinstance(value, dict)
-        return {
-            key: figure if (counts.get(key) or 0) >= threshold() else Hidden("few")
-            for key, figure in value.items()
-        }
-    if (counts or 0) >= threshold():
-        return value
-    if isinstance(value, dict):
-        return dict.fromkeys(value, Hidden("few"))
-    return Hidden("few")
 
 
 def hidden_of(marked: Mapping[str, Value]) -> dict[str, Any]:

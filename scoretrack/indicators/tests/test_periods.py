@@ -161,9 +161,13 @@ def test_a_lead_buyer_cannot_ask_for_a_date_range(lead_buyer, year_2016):
 
 
 def test_a_viewer_asks_for_fixed_periods(viewer, year_2016):
-    # 5 SMEs in 2016, at the threshold: shown. H2's value is for suppression to decide.
+    # 5 SMEs in 2016, at the threshold, but all time (6) minus 2016 would be F
+    # alone: 2016 is hidden, all time shows.
     whole = get(viewer, "code=smes_trained&partner=AGI&year=2016").json()
-    assert whole["values"] == {"smes_trained": 5}
+    assert whole["values"] == {"smes_trained": None}
+    assert whole["hidden"]["smes_trained"]["reason"] == "differencing"
+    ever = get(viewer, "code=smes_trained&partner=AGI").json()
+    assert ever["values"] == {"smes_trained": 6}
     half = get(viewer, "code=smes_trained&partner=AGI&year=2016&half=2")
     assert half.status_code == 200
     assert half.json()["filters"] == {"partner": "AGI", "year": 2016, "half": 2}
