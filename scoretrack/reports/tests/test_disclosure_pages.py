@@ -139,3 +139,12 @@ def test_the_pdf_carries_the_same_footnote(suppliers, printed):
     assert "– hidden: " + FEW in printed[0]
     assert "/indicators/#disclosure" in printed[0]
 
+
+def test_the_definitions_page_states_the_rule_with_the_threshold_of_the_settings(
+    admin_client, settings
+):
+    settings.DISCLOSURE_THRESHOLD = 3
+    page = admin_client.get("/indicators/").content.decode()
+    assert 'id="disclosure"' in page
+    assert "fewer than 3 enterprises or persons" in page
+    assert "Roles that may see records" in page
