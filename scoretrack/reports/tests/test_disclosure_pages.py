@@ -25,6 +25,9 @@ from openpyxl import load_workbook
 
 from scoretrack.indicators.disclosure import Hidden
 from scoretrack.indicators.tests.conftest import Make
+from scoretrack.lib.charts import Series
+from scoretrack.lib.tables import csv_response
+from scoretrack.reports.figures import as_dict, chart_section
 from scoretrack.reports.tests.conftest import client_for
 
 FEW = "fewer than 5 enterprises"
@@ -122,6 +125,38 @@ def test_the_downloads_say_hidden_and_why_in_the_hidden_cell(suppliers):
     book = load_workbook(io.BytesIO(client.get(FIGURE_6.format(fmt="xlsx")).content))
     rows = [list(row) for row in book.active.iter_rows(values_only=True)]
     assert rows[1:] == [["Bolivia", 8, "hidden: " + FEW], ["Peru", 6, 0]]
+
+
+def test_each_reason_has_its_own_mark_and_footnote_and_no_bar():
+    section = chart_section(
+        "figure",
+        "SMEs",
+        ["Bolivia", "Peru"],
+        [Series("Phase I", [Hidden("few"), Hidden("differencing")]), Series("Phase II", [4, 0])],
+        ["smes_trained"],
+    )
+    differencing = "hidden so that a hidden figure cannot be worked out from it"
+    notes = [(n.mark, n.text, n.cells) for n in section.table.footnotes()]
+    assert notes == [
+        ("*", "hidden: " + FEW, ["Bolivia · Phase I"]),
+        ("†", differencing, ["Peru · Phase I"]),
+    ]
+    svg = section.chart.svg
+    assert "· Phase I:" not in svg
+    assert "Bolivia · Phase II: 4</title>" in svg
+    assert "Peru · Phase II: 0</title>" in svg
+    text = csv_response(section.table).content.decode()
+    assert list(csv.reader(io.StringIO(text)))[1:] == [
+        ["Bolivia", "hidden: " + FEW, "4"],
+        ["Peru", differencing, "0"],
+    ]
+
+
+def test_a_breakdown_hidden_as_a_whole_gives_hidden_groups_not_0():
+    found = as_dict(Hidden("few"))
+    assert list(found) == []
+    assert found.get("BO", 0) == Hidden("few")
+    assert as_dict({"BO": 3}).get("PE", 0) == 0
 
 
 def test_the_json_twin_gives_a_hidden_cell_as_null_and_says_why(suppliers):
