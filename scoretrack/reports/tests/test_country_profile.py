@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from scoretrack.indicators.disclosure import Hidden
 from scoretrack.lib import derived
 
 URL = "/reports/country/BO/?phase=II"
@@ -146,8 +147,8 @@ def test_a_donor_sees_the_aggregates_with_small_firm_counts_suppressed(
         response = donor_client.get(URL)
     assert response.status_code == 200
     shown = facts(response)
-    assert shown["smes_trained"] is None
-    assert shown["trainers_trained"] is None
+    assert shown["smes_trained"] == Hidden("few")
+    assert shown["trainers_trained"] == Hidden("few", "trainers")
 
 
 @pytest.mark.django_db
