@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -47,6 +50,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from scoretrack.indicators.disclosure import Hidden, Reason, Who, threshold
 from scoretrack.indicators.registry import NONE_KEY, Context, Filters, Labelled, Source
+from scoretrack.lib.freshness import data_version
 
 Key = str | Expression | Labelled
 PARTITIONED_PLACES = ("country", "partner", "sector")
@@ -72,6 +76,14 @@ class Population:
     date: str | None
     keys: Mapping[str, Key] = field(default_factory=dict)
     places: Mapping[str, Key] = field(default_factory=dict)
+    # The population that answers a `by` of persons (sex, role) these rows lack.
+    people: Population | None = None
+
+    def answering(self, by: str | None) -> Population:
+        """The population whose groups are those of `by`: this one, or its people's."""
+        if by is not None and by not in self.keys and self.people and by in self.people.keys:
+            return self.people
+        return self
 
     def with_keys(self, name: str, **keys: Key) -> Population:
         """The same rows, answering other `by` groups (e.g. by the enterprise's country)."""
@@ -238,7 +250,26 @@ class Guard:
             ]
             return {tuple(labels[i][key[i]] for i in range(len(dims))): n for key, n in found}
 
-        return self._remember(("table", places, dims), build)
+        return self._remember(("table", places, dims), lambda: self._kept(places, dims, build))
+
+    def _kept(
+        self,
+        places: tuple[tuple[str, Any], ...],
+        dims: tuple[tuple[str, str | None], ...],
+        build: Callable[[], dict[tuple[str, ...], int]],
+    ) -> dict[tuple[str, ...], int]:
+        """A table from the cache, kept DISCLOSURE_CACHE_SECONDS for this version of
+        the data (any change of the records makes a new key: never stale)."""
+        seconds = settings.DISCLOSURE_CACHE_SECONDS
+        if not seconds:
+            return build()
+        raw = repr((data_version(), self.prefix, places, dims, self._phases()))
+        key = "disclosure:" + hashlib.sha256(raw.encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = build()
+            cache.set(key, found, seconds)
+        return found
 
     def count(self, cell: Cell, by: str | None) -> int:
         """Units in a cell (of group `cell.group` of `by`, when it has one)."""
@@ -559,6 +590,7 @@ def protect(
 ) -> Any:
     """`value` (a figure of `filters`) with the numbers `user` may not see replaced
     by `Hidden` markers."""
+    population = population.answering(filters.by)
     guard = Guard(population, user, filters, memo if memo is not None else {})
     cell = guard.cell(filters)
     by = guard.by

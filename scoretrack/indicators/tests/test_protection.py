@@ -237,3 +237,16 @@ def test_the_console_says_which_figures_are_hidden_and_why(make, viewer):
         "staff_trained male hidden: fewer than 5 enterprises",
     ]
     assert printed("--year", "2020") == ["staff_trained 6"]
+
+
+def test_kept_counts_serve_one_version_of_the_data_only(make, viewer, settings):
+    """With the counts kept: 4 firms (hidden); a fifth firm and the data version
+    changes: the figure shows, never the kept answer."""
+    from scoretrack.lib.freshness import bump
+
+    settings.DISCLOSURE_CACHE_SECONDS = 60
+    trained(make, "2020-02-01", "ABCD")
+    assert viewer.value("smes_trained") is None
+    trained(make, "2020-02-02", "E")
+    bump()  # what a committed write does (lib/freshness.bump_on_commit)
+    assert viewer.value("smes_trained") == 5
