@@ -154,9 +154,6 @@ class Cell:
     def without(self, name: str) -> Cell:
         return dataclasses.replace(self, places=tuple(p for p in self.places if p[0] != name))
 
-    def place(self, name: str) -> Any:
-        return dict(self.places).get(name)
-
 
 PLACE_FIELDS = {
     "country": ("country", "country_id"),
@@ -425,15 +422,8 @@ class Guard:
         return {k: NONE_KEY if k is None else str(names.get(k, k)) for k in raw}
 
     def _labels(self, dim: tuple[str, str | None], counts: Mapping[Any, int]) -> dict[str, int]:
-        key = self._key(dim)
-        if isinstance(key, Labelled):
-            labels = dict(
-                key.model.objects.filter(pk__in=[k for k in counts if k is not None]).values_list(
-                    "pk", key.label
-                )
-            )
-            return {(NONE_KEY if k is None else str(labels[k])): n for k, n in counts.items()}
-        return {(NONE_KEY if k is None else str(k)): n for k, n in counts.items()}
+        labels = self._label_map(dim, set(counts))
+        return {labels[k]: n for k, n in counts.items()}
 
     def _raw_keys(self, dim: tuple[str, str | None], keys: Iterable[str]) -> list[Any]:
         key = self._key(dim)
