@@ -39,6 +39,8 @@ VALUES_PARAMETERS = (
     "lead_buyer",
     "phase",
     "year",
+    "half",
+    "quarter",
     "from",
     "to",
     "by",
@@ -68,8 +70,18 @@ def indicator_values(
     lead_buyer: Annotated[str | None, Query(description="Key of a lead buyer")] = None,
     phase: Annotated[str | None, Query(description="Phase name (I, II, ...)")] = None,
     year: Annotated[int | None, Query(description="Calendar year")] = None,
-    date_from: Annotated[JsonDate | None, Query(alias="from", description="First day")] = None,
-    date_to: Annotated[JsonDate | None, Query(alias="to", description="Last day")] = None,
+    half: Annotated[
+        int | None, Query(description="1 (January-June) or 2 (July-December) of `year`")
+    ] = None,
+    quarter: Annotated[int | None, Query(description="Calendar quarter 1-4 of `year`")] = None,
+    date_from: Annotated[
+        JsonDate | None,
+        Query(alias="from", description="First day (not for lead buyers and viewers)"),
+    ] = None,
+    date_to: Annotated[
+        JsonDate | None,
+        Query(alias="to", description="Last day (not for lead buyers and viewers)"),
+    ] = None,
     by: Annotated[str | None, Query(description="One disaggregation")] = None,
 ) -> dict[str, Any]:
     """Figures of the indicators for the filters, within the caller's scope.
@@ -78,11 +90,18 @@ def indicator_values(
     codes (module, practice, KPI, country codes; `female`/`male`; years as strings;
     `(none)` for records with no value). Percentages are 0-100, unrounded; a share
     with an empty denominator is null. `targets` holds the targets set for exactly
-    these country / phase / year filters. Give at most one of phase, year, from/to.
+    these country / phase / year filters (none for a half or quarter).
+
+    The period is at most one of: `phase`; `year`, alone or with `half` (1: January
+    to June, 2: July to December) or `quarter` (1 to 4, calendar quarters); `from`
+    and/or `to` dates. Lead buyers and viewers, who see figures but no record, ask
+    for a fixed period only (phase, year, half or quarter): `from`/`to` is a 400 for
+    them, since two date ranges a day apart would single out the firms of that day.
     For lead buyers and viewers a figure about firms or persons that rests on too
     few of them is hidden: its value is null and `hidden` says why, per code (a
     hidden total: `{"reason", "who", "label"}`) or per code and group.
-    Any unknown parameter, code, filter value or `by` is a 400 naming it.
+    Each parameter but `code` is given once. Any unknown parameter, code, filter
+    value or `by` is a 400 naming it.
     """
     _refuse_unknown_parameters(request, VALUES_PARAMETERS)
     wanted = Request(
@@ -93,6 +112,8 @@ def indicator_values(
         lead_buyer=lead_buyer,
         phase=phase,
         year=year,
+        half=half,
+        quarter=quarter,
         date_from=date_from,
         date_to=date_to,
         by=by,

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
-from scoretrack.indicators.disclosure import Hidden, plain, threshold
+from scoretrack.indicators.disclosure import Hidden, plain
 from scoretrack.lib.derived import refreshed_once
 
 Unit = Literal["count", "percent", "usd", "mean"]
@@ -64,6 +64,8 @@ class Filters:
     lead_buyer: str | None = None
     phase: str | None = None
     year: int | None = None
+    half: int | None = None
+    quarter: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     by: str | None = None
@@ -84,6 +86,8 @@ class Filters:
             "lead_buyer": self.lead_buyer,
             "phase": self.phase,
             "year": self.year,
+            "half": self.half,
+            "quarter": self.quarter,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "by": self.by,
@@ -140,6 +144,9 @@ class Indicator:
     by: tuple[str, ...]
     compute: Compute
     places: frozenset[str] = field(default_factory=frozenset)
+    # What the figure rests on, for disclosure control (indicators/protection.py):
+    # a figure about firms or persons; None for figures about money or events.
+    protect: Any = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -162,6 +169,7 @@ def indicator(
     unit: Unit,
     by: Iterable[str] = (),
     places: Iterable[str] = (),
+    protect: Any = None,
 ) -> Callable[[Compute], Compute]:
     """Register the decorated compute function as indicator `code`."""
 
@@ -179,6 +187,7 @@ def indicator(
             by=tuple(by),
             compute=compute,
             places=frozenset(places),
+            protect=protect,
         )
         return compute
 
@@ -303,6 +312,8 @@ class Request:
     lead_buyer: str | None = None
     phase: str | None = None
     year: int | None = None
+    half: int | None = None
+    quarter: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     by: str | None = None
@@ -346,9 +357,44 @@ def check_request(request: Request) -> dict[str, list[str]]:
     ]
     if len(periods) > 1:
         errors.setdefault(periods[1], []).append("give only one of phase, year or from/to")
+    _check_part_of_year(request, errors)
     if request.date_from and request.date_to and request.date_from > request.date_to:
         errors.setdefault("to", []).append("'to' is before 'from'")
     return errors
+
+
+HALVES = {1: (1, 6), 2: (7, 12)}  # first and last month
+QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
+
+
+def _check_part_of_year(request: Request, errors: dict[str, list[str]]) -> None:
+    """`half` and `quarter`: one of them at most, within its range, with a year."""
+    for name, parts, allowed in (("half", HALVES, "1 or 2"), ("quarter", QUARTERS, "1 to 4")):
+        given = getattr(request, name)
+        if given is None:
+            continue
+        if request.year is None:
+            errors.setdefault(name, []).append(f"give year with {name}")
+        elif given not in parts:
+            errors.setdefault(name, []).append(f"{name} is {allowed}, not {given}")
+    if request.half is not None and request.quarter is not None:
+        errors.setdefault("quarter", []).append("give half or quarter, not both")
+
+
+def _check_fixed_period(source: Source, request: Request, errors: dict[str, list[str]]) -> None:
+    """Aggregates-only users (lead buyers, viewers) ask for fixed periods only: two
+    overlapping date ranges a day apart would single out the firms of that day,
+    however small figures are suppressed (issue 17)."""
+    from scoretrack.accounts.scoping import access_for
+
+    if request.date_from is None and request.date_to is None:
+        return
+    if access_for(source.user).aggregates_only:
+        name = "from" if request.date_from is not None else "to"
+        errors.setdefault(name, []).append(
+            "lead buyers and viewers ask for a fixed period (phase, year, half or quarter),"
+            " not a date range"
+        )
 
 
 def _country(source: Source, code: str) -> Any:
@@ -384,8 +430,14 @@ def _period(request: Request, phase: dict[str, Any] | None) -> tuple[dt.date | N
     if phase is not None:
         return phase["start_date"], phase["end_date"]
     if request.year is not None:
-        return dt.date(request.year, 1, 1), dt.date(request.year, 12, 31)
+        first, last = HALVES.get(request.half or 0) or QUARTERS.get(request.quarter or 0) or (1, 12)
+        return dt.date(request.year, first, 1), _last_day(request.year, last)
     return request.date_from, request.date_to
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def resolve(source: Source, request: Request) -> Filters:
@@ -393,6 +445,7 @@ def resolve(source: Source, request: Request) -> Filters:
     from scoretrack.reference.models import Organisation
 
     errors = check_request(request)
+    _check_fixed_period(source, request, errors)
 
     def need(name: str, given: Any, found: Any, what: str) -> Any:
         if given is not None and not found:
@@ -423,6 +476,8 @@ def resolve(source: Source, request: Request) -> Filters:
         lead_buyer=request.lead_buyer,
         phase=request.phase,
         year=request.year,
+        half=request.half,
+        quarter=request.quarter,
         date_from=request.date_from,
         date_to=request.date_to,
         by=request.by,
@@ -437,34 +492,6 @@ def resolve(source: Source, request: Request) -> Filters:
 
 
 # --- evaluating ----------------------------------------------------------------
-
-
-# Figures about firms and their staff. Shown to aggregates-only users (lead buyers,
-# donors), such a figure drawn from fewer than DISCLOSURE_THRESHOLD enterprises is
-# suppressed (null), so that no single firm can be recognised in it.
-FIRM_FIGURES = frozenset(
-    {
-        "smes_trained",
-        "smes_women_owned_pct",
-        "smes_more_than_one_module_pct",
-        "workforce_represented",
-        "smes_unionised_pct",
-        "smes_collective_agreement_pct",
-        "staff_trained",
-        "staff_trained_women_pct",
-        "staff_trained_workers_pct",
-        "satisfaction_good_pct",
-        "eit_mixed_pct",
-        "deliveries",
-        "deliveries_independent_pct",
-        "practice_in_place_before_pct",
-        "practice_newly_implemented_pct",
-        "kpi_improved_pct",
-        "jobs_created",
-        "smes_cost_savings_pct",
-        "gender_initiatives_per_plan",
-    }
-)
 
 
 def compute(
@@ -483,8 +510,11 @@ def compute(
     aggregates-only user is None, or with `marked` a `disclosure.Hidden` saying why.
     """
     value = _raw(code, user, filters, memo)
-    if code in FIRM_FIGURES and _aggregates_only(user):
-        value = _suppress_small(value, user, filters, memo)
+    population = REGISTRY[code].protect
+    if population is not None and _aggregates_only(user):
+        from scoretrack.indicators.protection import protect
+
+        value = protect(population, value, user, filters, memo)
     return value if marked else plain(value)
 
 
@@ -507,28 +537,6 @@ def _aggregates_only(user: Any) -> bool:
     return access_for(user).aggregates_only
 
 
-def _suppress_small(
-    value: Value, user: Any, filters: Filters, memo: dict[Any, Value] | None = None
-) -> Value:
-    """Null every figure (or group) resting on fewer than DISCLOSURE_THRESHOLD trained SMEs:
-    per group where `smes_trained` takes the same `by`, else on the total."""
-    from dataclasses import replace
-
-    by = filters.by if filters.by in REGISTRY["smes_trained"].by else None
-    counts = _raw("smes_trained", user, replace(filters, by=by), memo)
-    if isinstance(counts, dict):
-        assert isinstance(value, dict)
-        return {
-            key: figure if (counts.get(key) or 0) >= threshold() else Hidden("few")
-            for key, figure in value.items()
-        }
-    if (counts or 0) >= threshold():
-        return value
-    if isinstance(value, dict):
-        return dict.fromkeys(value, Hidden("few"))
-    return Hidden("few")
-
-
 def hidden_of(marked: Mapping[str, Value]) -> dict[str, Any]:
     """Why each hidden value is hidden: per code, the reason of a hidden total, or
     per group the reasons of its hidden groups; codes with nothing hidden are left out."""
@@ -549,12 +557,14 @@ def targets(source: Source, codes: list[str], filters: Filters) -> dict[str, Num
     """Targets set for exactly these filters: the same country (or global), phase, year.
 
     Targets are set per (indicator, country, phase, year) only, so a request that
-    also filters by partner, sector, lead buyer or from/to dates has none. `by`
-    does not change the scope, so the total's target is still given.
+    also filters by partner, sector, lead buyer, a half or quarter of the year, or
+    from/to dates has none. `by` does not change the scope, so the total's target
+    is still given.
     """
     from scoretrack.reference.models import Target
 
-    if filters.places() or filters.date_from or filters.date_to:
+    part_of_year = filters.half is not None or filters.quarter is not None
+    if filters.places() or part_of_year or filters.date_from or filters.date_to:
         return {}
     rows = (
         source(Target)

@@ -75,11 +75,25 @@ class Figures:
 
     @classmethod
     def for_request(
-        cls, user: Any, *, country: str | None, phase: str | None, year: int | None
+        cls,
+        user: Any,
+        *,
+        country: str | None,
+        phase: str | None,
+        year: int | None,
+        half: int | None = None,
+        quarter: int | None = None,
     ) -> Figures:
         """Resolve the filters once; an unknown country or phase raises ValidationError."""
         source = Source(user)
-        wanted = FigureRequest(codes=["smes_trained"], country=country, phase=phase, year=year)
+        wanted = FigureRequest(
+            codes=["smes_trained"],
+            country=country,
+            phase=phase,
+            year=year,
+            half=half,
+            quarter=quarter,
+        )
         filters = resolve(source, wanted)
         rows = (
             source(Phase).order_by("start_date").values_list("name", "pk", "start_date", "end_date")
@@ -133,7 +147,14 @@ class Figures:
 
     def all_time(self) -> Filters:
         return dataclasses.replace(
-            self.filters, phase=None, phase_id=None, year=None, start=None, end=None
+            self.filters,
+            phase=None,
+            phase_id=None,
+            year=None,
+            half=None,
+            quarter=None,
+            start=None,
+            end=None,
         )
 
     def in_phase(self, phase: PhaseRow) -> Filters:
@@ -193,6 +214,10 @@ class Figures:
     def period_label(self) -> str:
         if self.filters.phase:
             return _("Phase %(phase)s") % {"phase": self.filters.phase}
+        if self.filters.half:  # a half or a quarter always comes with its year
+            return f"{self.filters.year} H{self.filters.half}"
+        if self.filters.quarter:
+            return f"{self.filters.year} Q{self.filters.quarter}"
         if self.filters.year:
             return str(self.filters.year)
         return _("All time")

@@ -9,10 +9,9 @@ from typing import Any
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from scoretrack.indicators import queries
+from scoretrack.indicators import populations, queries
 from scoretrack.indicators.registry import (
     Context,
-    Labelled,
     Value,
     indicator,
     measure,
@@ -21,8 +20,7 @@ from scoretrack.indicators.registry import (
 )
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
-from scoretrack.outcomes.models import Kpi, KpiPoint, Practice, PracticeStep
-from scoretrack.reference.models import CountryProgramme
+from scoretrack.outcomes.models import Kpi, KpiPoint, PracticeStep
 
 ENTERPRISE_PLACES = ("partner", "sector", "lead_buyer")
 WHICH_ENTERPRISES = """
@@ -55,8 +53,8 @@ def practice_pairs(ctx: Context) -> QuerySet:
     )
 
 
-ENTERPRISE_COUNTRY = Labelled("enterprise__country_id", CountryProgramme)
-PRACTICE_KEYS = {"practice": Labelled("practice_id", Practice), "country": ENTERPRISE_COUNTRY}
+ENTERPRISE_COUNTRY = populations.ENTERPRISE_COUNTRY
+PRACTICE_KEYS = populations.PRACTICES.keys
 PAIRS_DEFINITION = """
 For each enterprise and practice: its earliest baseline answer, and the answer of
 its latest progress assessment dated after that baseline and in the period (the
@@ -71,6 +69,7 @@ all (enterprise, practice) pairs.
     unit="percent",
     by=("practice", "country"),
     places=ENTERPRISE_PLACES,
+    protect=populations.PRACTICES,
     definition=f"""
     Of the enterprises with a baseline and a later progress answer for the practice,
     the share with the practice in place at baseline. {PAIRS_DEFINITION}
@@ -87,6 +86,7 @@ def practice_in_place_before_pct(ctx: Context) -> Value:
     unit="percent",
     by=("practice", "country"),
     places=ENTERPRISE_PLACES,
+    protect=populations.PRACTICES,
     definition=f"""
     Of the enterprises with a baseline and a later progress answer for the practice,
     the share without it at baseline and with it at the latest progress assessment.
@@ -142,6 +142,7 @@ def series_ends(ctx: Context) -> QuerySet:
     unit="percent",
     by=("kpi", "country"),
     places=ENTERPRISE_PLACES,
+    protect=populations.KPI_SERIES,
     definition=f"""
     Of the enterprises with observations of the KPI in at least six distinct months
     up to the period's end, the share whose latest value is better than their first,
@@ -169,6 +170,7 @@ def kpi_improved_pct(ctx: Context) -> Value:
     unit="count",
     by=("country",),
     places=ENTERPRISE_PLACES,
+    protect=populations.EMPLOYMENT,
     definition=f"""
     Net change of the '{JOBS_KPI}' KPI (latest month's value minus first month's value),
     summed over the enterprises with two or more observations of it in the period
@@ -228,6 +230,7 @@ with no start date then counts nowhere).
     unit="percent",
     by=("country",),
     places=ENTERPRISE_PLACES,
+    protect=populations.INITIATIVES,
     definition=f"""
     Of the enterprises with an improvement initiative, the share with at least one
     initiative recording a saving above zero (saving_usd > 0). {INITIATIVES_DEFINITION}
@@ -254,6 +257,7 @@ def smes_cost_savings_pct(ctx: Context) -> Value:
     unit="mean",
     by=("country",),
     places=ENTERPRISE_PLACES,
+    protect=populations.INITIATIVES,
     definition=f"""
     Mean number of gender-related initiatives per enterprise that has initiatives
     (of any kind or status): gender-related initiatives / enterprises with

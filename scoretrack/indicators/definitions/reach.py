@@ -8,37 +8,21 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.indicators import queries
+from scoretrack.indicators import populations, queries
 from scoretrack.indicators.registry import (
     Context,
-    Labelled,
     Value,
     indicator,
     measure,
     number,
     share,
-    year_of,
 )
 from scoretrack.lib.models import Sex
-from scoretrack.reference.models import CountryProgramme, Module
 from scoretrack.training.models import Attendance, Delivery, Participant
 
 ALL_PLACES = ("partner", "sector", "lead_buyer")
-PARTICIPATION_KEYS = {
-    "module": Labelled("delivery__module_id", Module),
-    "country": Labelled("delivery__country_id", CountryProgramme),
-    "sector": "enterprise__sector__name",
-    "year": year_of("delivery__start_date"),
-    "sex": "sex",
-    "role": "role",
-}
-# SME figures read the attendances (queries.attendances): the same filters and keys.
-ATTENDANCE_KEYS = {
-    "module": Labelled("module_id", Module),
-    "country": Labelled("country_id", CountryProgramme),
-    "sector": "enterprise__sector__name",
-    "year": year_of("start_date"),
-}
+PARTICIPATION_KEYS = populations.PARTICIPATION_KEYS
+ATTENDANCE_KEYS = populations.ATTENDANCE_KEYS
 SMES = Count("enterprise", distinct=True)
 WHERE_TRAINED = """
 An SME is trained in a period when a participant of it attended a delivery
@@ -57,6 +41,7 @@ def smes_with(condition: Q) -> Count:
     unit="count",
     by=("module", "country", "sector", "year"),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition=f"""
     Distinct enterprises with a classroom participant in a delivery of the period.
     {WHERE_TRAINED} By module, an SME trained in two modules counts once in each;
@@ -88,6 +73,7 @@ def known_share(ctx: Context, field: str) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition="""
     Of the SMEs trained (see smes_trained) whose ownership is recorded, the share
     that is women-owned. SMEs with no recorded value are left out of the denominator.
@@ -120,6 +106,7 @@ def history(ctx: Context, trained: QuerySet) -> QuerySet:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition="""
     Of the SMEs trained in the period (see smes_trained), the share that by the
     period's end had participants in two or more distinct modules. Modules taken
@@ -146,6 +133,7 @@ def smes_more_than_one_module_pct(ctx: Context) -> Value:
     unit="count",
     by=("country", "sex"),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES_BY_HOME,
     definition="""
     Sum of the workforce (women + men) of the SMEs trained (see smes_trained), each
     counted once. A missing count of women or men adds nothing. By sex, the keys are
@@ -173,6 +161,7 @@ def workforce_represented(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition="""
     Of the SMEs trained (see smes_trained) with a recorded value, the share whose
     workers are unionised.
@@ -188,6 +177,7 @@ def smes_unionised_pct(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition="""
     Of the SMEs trained (see smes_trained) with a recorded value, the share covered
     by a collective agreement.
@@ -203,6 +193,7 @@ def smes_collective_agreement_pct(ctx: Context) -> Value:
     unit="count",
     by=("sex", "role", "module", "country"),
     places=ALL_PLACES,
+    protect=populations.STAFF,
     definition="""
     Classroom participations in deliveries starting in the period: a person who
     attended two modules counts twice. By sex, undisclosed is a key of its own.
@@ -224,6 +215,7 @@ def staff_trained(ctx: Context) -> Value:
     unit="percent",
     by=("country", "role"),
     places=ALL_PLACES,
+    protect=populations.STAFF,
     definition="""
     Share of women in staff_trained, over participations whose sex is female or
     male (undisclosed is left out of numerator and denominator).
@@ -249,6 +241,7 @@ def staff_trained_women_pct(ctx: Context) -> Value:
     unit="percent",
     by=("country", "sex"),
     places=ALL_PLACES,
+    protect=populations.STAFF,
     definition="""
     Share of workers (against managers) in staff_trained. Every participation has a
     role, so the denominator is all of staff_trained.
@@ -274,6 +267,7 @@ def staff_trained_workers_pct(ctx: Context) -> Value:
     unit="percent",
     by=("country", "module"),
     places=ALL_PLACES,
+    protect=populations.STAFF,
     definition="""
     Of the participations of staff_trained with a satisfaction rating, the share
     rating 4 (good) or 5 (very good). Unrated participations are left out.
@@ -299,6 +293,7 @@ def satisfaction_good_pct(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition="""
     Of the SMEs trained (see smes_trained) with EIT members recorded, the share
     whose EIT members include both a woman and a man. EIT members are the
@@ -340,6 +335,7 @@ DELIVERY_KEYS = {
     unit="count",
     by=("module", "country", "independence"),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition="""
     Deliveries starting in the period, of the country and organised by the partner.
     With a sector or lead-buyer filter: deliveries with at least one participant
@@ -356,6 +352,7 @@ def deliveries(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
+    protect=populations.TRAINED_SMES,
     definition="""
     Share of deliveries (see deliveries) delivered by the partner with support
     (supported) or by the partner alone (independent).

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from scoretrack.indicators import queries
+from scoretrack.indicators import populations, queries
 from scoretrack.indicators.registry import Context, Value, indicator, measure, share
 from scoretrack.lib.models import Sex
 from scoretrack.reference.models import Organisation
 from scoretrack.trainers.models import Milestone
 
-TRAINER_KEYS = {"sex": "trainer__sex", "country": "trainer__country__code"}
+TRAINER_KEYS = populations.TRAINER_KEYS
 TRAINERS = Count("trainer", distinct=True)
 WHOSE = """
 A trainer falls in the country of its record; the partner filter keeps trainers
@@ -45,6 +45,7 @@ def women_share(ctx: Context, kind: str) -> Value:
     unit="count",
     by=("sex", "country"),
     places=("partner",),
+    protect=populations.TRAINERS_TRAINED,
     definition=f"""
     Distinct trainers with a 'trained' milestone (training of trainers) dated in the
     period; a trainer trained twice in the period counts once. {WHOSE}
@@ -60,6 +61,7 @@ def trainers_trained(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=("partner",),
+    protect=populations.TRAINERS_TRAINED,
     definition="""
     Share of women in trainers_trained, over trainers whose sex is female or male.
     """,
@@ -74,6 +76,7 @@ def trainers_trained_women_pct(ctx: Context) -> Value:
     unit="count",
     by=("sex", "country"),
     places=("partner",),
+    protect=populations.TRAINERS_CERTIFIED,
     definition=f"""
     Distinct trainers with a 'certified' milestone dated in the period. {WHOSE}
     """,
@@ -88,6 +91,7 @@ def trainers_certified(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=("partner",),
+    protect=populations.TRAINERS_CERTIFIED,
     definition="""
     Share of women in trainers_certified, over trainers whose sex is female or male.
     """,
@@ -102,6 +106,7 @@ def trainers_certified_women_pct(ctx: Context) -> Value:
     unit="count",
     by=("sex", "country"),
     places=("partner",),
+    protect=populations.TRAINERS_EXPERT,
     definition=f"""
     Distinct trainers with an 'expert' milestone dated in the period. {WHOSE}
     """,

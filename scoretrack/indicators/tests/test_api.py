@@ -202,7 +202,8 @@ def test_a_lead_buyer_counts_its_suppliers_only(make, small):
 
 def test_a_lead_buyer_sees_figures_over_five_suppliers_and_not_over_fewer(make, small):
     """HM buys from S1..S5 in PE (trained in d9, one woman each) and from B1 in BO
-    (trained in d1): PE rests on 5 SMEs and shows, BO on 1 and is suppressed."""
+    (trained in d1, one man): BO rests on 1 SME and is hidden; PE on 5, but the
+    total (6) minus PE would be B1 alone, so PE is hidden too; the total shows."""
     hm = make.org("HM", type="lead_buyer", country=None)
     delivery = make.delivery("d9", "M2", "2020-05-01", country="PE")
     for i in range(1, 6):
@@ -219,16 +220,24 @@ def test_a_lead_buyer_sees_figures_over_five_suppliers_and_not_over_fewer(make, 
     client.force_login(user)
     by_country = get(client, "code=smes_trained&code=staff_trained_women_pct&by=country")
     assert by_country.json()["values"] == {
-        "smes_trained": {"BO": None, "PE": 5},
-        "staff_trained_women_pct": {"BO": None, "PE": 100},
+        "smes_trained": {"BO": None, "PE": None},
+        "staff_trained_women_pct": {"BO": None, "PE": None},
     }
-    # `by=sex` is not a disaggregation of smes_trained: the total (6 SMEs) decides.
+    reasons = by_country.json()["hidden"]["smes_trained"]
+    assert {key: item["reason"] for key, item in reasons.items()} == {
+        "BO": "few",
+        "PE": "differencing",
+    }
+    assert reasons["BO"]["label"] == "fewer than 5 enterprises"
     total = get(client, "code=smes_trained&code=staff_trained")
     assert total.json()["values"] == {"smes_trained": 6, "staff_trained": 6}
+    assert total.json()["hidden"] == {}
+    # The 5 women come from S1..S5, the man from B1 alone: both groups hidden, or
+    # the total minus the women would be B1's staff.
     by_sex = get(client, "code=staff_trained&by=sex")
-    assert by_sex.json()["values"] == {"staff_trained": {"female": 5, "male": 1}}
-    pe_only = get(client, "code=staff_trained&country=BO")
-    assert pe_only.json()["values"] == {"staff_trained": None}
+    assert by_sex.json()["values"] == {"staff_trained": {"female": None, "male": None}}
+    bo_only = get(client, "code=staff_trained&country=BO")
+    assert bo_only.json()["values"] == {"staff_trained": None}
 
 
 def test_the_docs_page_serves_swagger_from_our_own_static_files(admin_client):

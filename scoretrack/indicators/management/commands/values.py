@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import Action, ArgumentParser, ArgumentTypeError, Namespace
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,21 +31,47 @@ def iso_date(text: str) -> dt.date:
         raise ArgumentTypeError(f"not an ISO date: {text!r}") from exc
 
 
+class Once(Action):
+    """A single-valued option given twice is an error, not the last one silently."""
+
+    def __call__(
+        self,
+        parser: ArgumentParser,
+        namespace: Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if getattr(namespace, self.dest) is not None:
+            parser.error(f"{option_string} given twice: give it once")
+        setattr(namespace, self.dest, values)
+
+
 class Command(DataCommand):
     help = "Print indicator figures for filters (the JSON of /api/v1/indicators/values)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--code", action="append", required=True, help="repeat for several")
-        parser.add_argument("--country", help="ISO 3166 code")
-        parser.add_argument("--partner", help="key of the delivery organiser")
-        parser.add_argument("--sector", help="sector name")
-        parser.add_argument("--lead-buyer", dest="lead_buyer", help="lead buyer's key")
-        parser.add_argument("--phase", help="phase name")
-        parser.add_argument("--year", type=int)
-        parser.add_argument("--from", dest="date_from", type=iso_date)
-        parser.add_argument("--to", dest="date_to", type=iso_date)
-        parser.add_argument("--by", help="one disaggregation")
-        parser.add_argument("--as", dest="email", help="compute within this user's scope")
+        once: dict[str, Any] = {"action": Once}
+        parser.add_argument("--country", help="ISO 3166 code", **once)
+        parser.add_argument("--partner", help="key of the delivery organiser", **once)
+        parser.add_argument("--sector", help="sector name", **once)
+        parser.add_argument("--lead-buyer", dest="lead_buyer", help="lead buyer's key", **once)
+        parser.add_argument("--phase", help="phase name", **once)
+        parser.add_argument("--year", type=int, **once)
+        parser.add_argument("--half", type=int, help="1 or 2, with --year", **once)
+        parser.add_argument("--quarter", type=int, help="1 to 4, with --year", **once)
+        parser.add_argument(
+            "--from",
+            dest="date_from",
+            type=iso_date,
+            help="not for lead buyers and viewers: they ask for a fixed period",
+            **once,
+        )
+        parser.add_argument("--to", dest="date_to", type=iso_date, **once)
+        parser.add_argument("--by", help="one disaggregation", **once)
+        parser.add_argument(
+            "--user", "--as", dest="email", help="compute within this user's scope", **once
+        )
         parser.add_argument("--json", action="store_true", help="print the API's JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -59,6 +86,8 @@ class Command(DataCommand):
                     "lead_buyer",
                     "phase",
                     "year",
+                    "half",
+                    "quarter",
                     "date_from",
                     "date_to",
                     "by",
@@ -86,7 +115,7 @@ class Command(DataCommand):
 
         user = User.objects.filter(email=email.lower(), is_active=True).first()
         if user is None:
-            raise CommandError(f"as: no active user {email}", returncode=2)
+            raise CommandError(f"user: no active user {email}", returncode=2)
         return user
 
 

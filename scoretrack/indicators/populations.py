@@ -1,0 +1,149 @@
+"""What each protected figure rests on: its rows and the firm or person of each row.
+
+The indicator definitions name one of these (`@indicator(..., protect=...)`); the
+keys here are the ones the definitions group their rows by, so that a group of a
+breakdown and its disclosure decision are about the same rows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from scoretrack.indicators import queries
+from scoretrack.indicators.protection import Population
+from scoretrack.indicators.registry import Context, Labelled, year_of
+from scoretrack.outcomes.models import KpiPoint, Practice, PracticeStep
+from scoretrack.reference.models import CountryProgramme, Module
+from scoretrack.trainers.models import Milestone
+
+PARTICIPATION_KEYS = {
+    "module": Labelled("delivery__module_id", Module),
+    "country": Labelled("delivery__country_id", CountryProgramme),
+    "sector": "enterprise__sector__name",
+    "year": year_of("delivery__start_date"),
+    "sex": "sex",
+    "role": "role",
+}
+# SME figures read the attendances (queries.attendances): the same filters and keys.
+ATTENDANCE_KEYS = {
+    "module": Labelled("module_id", Module),
+    "country": Labelled("country_id", CountryProgramme),
+    "sector": "enterprise__sector__name",
+    "year": year_of("start_date"),
+}
+TRAINER_KEYS = {"sex": "trainer__sex", "country": "trainer__country__code"}
+ENTERPRISE_COUNTRY = Labelled("enterprise__country_id", CountryProgramme)
+
+# Figures about the SMEs trained in the period (and shares and sums over them).
+TRAINED_SMES = Population(
+    name="smes",
+    who="enterprises",
+    rows=queries.attendances,
+    unit="enterprise_id",
+    date="start_date",
+    keys=ATTENDANCE_KEYS,
+    places={
+        "country": ATTENDANCE_KEYS["country"],
+        "partner": "organiser__key",
+        "sector": "enterprise__sector__name",
+    },
+)
+# The workforce is grouped by the enterprise's own country.
+TRAINED_SMES_BY_HOME = TRAINED_SMES.with_keys("smes-home", country="enterprise__country__code")
+
+# Figures about the participations of staff trained.
+STAFF = Population(
+    name="staff",
+    who="enterprises",
+    rows=queries.participations,
+    unit="enterprise_id",
+    date="delivery__start_date",
+    keys=PARTICIPATION_KEYS,
+    places={
+        "country": PARTICIPATION_KEYS["country"],
+        "partner": "delivery__organiser__key",
+        "sector": "enterprise__sector__name",
+    },
+)
+
+
+def _trainers(kind: str) -> Population:
+    return Population(
+        name=f"trainers-{kind}",
+        who="trainers",
+        rows=lambda ctx: queries.milestones(ctx, kind),
+        unit="trainer_id",
+        date="date",
+        keys=TRAINER_KEYS,
+        places={"country": "trainer__country__code", "partner": "trainer__organisation__key"},
+    )
+
+
+TRAINERS_TRAINED = _trainers(Milestone.Kind.TRAINED)
+TRAINERS_CERTIFIED = _trainers(Milestone.Kind.CERTIFIED)
+TRAINERS_EXPERT = _trainers(Milestone.Kind.EXPERT)
+
+ENTERPRISE_PLACES = {"country": ENTERPRISE_COUNTRY, "sector": "enterprise__sector__name"}
+
+
+def _practice_steps(ctx: Context) -> QuerySet:
+    f = ctx.filters
+    rows = ctx.source(PracticeStep).filter(queries.enterprise_place(ctx, "enterprise"))
+    return rows.filter(f.in_period("date"))
+
+
+# Practice answers of the period's assessments.
+PRACTICES = Population(
+    name="practices",
+    who="enterprises",
+    rows=_practice_steps,
+    unit="enterprise_id",
+    date="date",
+    keys={"practice": Labelled("practice_id", Practice), "country": ENTERPRISE_COUNTRY},
+    places=ENTERPRISE_PLACES,
+)
+
+
+def _kpi_points(ctx: Context) -> QuerySet:
+    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
+    return rows.filter(ctx.filters.up_to_end("month"))
+
+
+# KPI observations up to the period's end (a KPI's change reads the whole series).
+KPI_SERIES = Population(
+    name="kpis",
+    who="enterprises",
+    rows=_kpi_points,
+    unit="enterprise_id",
+    date=None,
+    keys={"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY},
+    places=ENTERPRISE_PLACES,
+)
+
+
+def _employment(ctx: Context) -> QuerySet:
+    from scoretrack.indicators.definitions.outcomes import JOBS_KPI
+
+    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
+    return rows.filter(ctx.filters.in_period("month"), kpi__code=JOBS_KPI)
+
+
+EMPLOYMENT = Population(
+    name="employment",
+    who="enterprises",
+    rows=_employment,
+    unit="enterprise_id",
+    date="month",
+    keys={"country": ENTERPRISE_COUNTRY},
+    places=ENTERPRISE_PLACES,
+)
+
+INITIATIVES = Population(
+    name="initiatives",
+    who="enterprises",
+    rows=queries.initiatives,
+    unit="enterprise_id",
+    date="started_on",
+    keys={"country": ENTERPRISE_COUNTRY},
+    places=ENTERPRISE_PLACES,
+)

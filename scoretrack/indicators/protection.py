@@ -1,0 +1,491 @@
+"""Disclosure control against differencing: which figures an aggregates-only user sees.
+
+A protected indicator declares its `Population`: the rows it reads and the unit
+(enterprise, trainer) each row belongs to. A figure is a *cell*: a fixed period,
+the place filters given, and with `by` one group. An aggregates-only user may ask
+many cells, and subtract one from another; so a cell is shown only when:
+
+1. it rests on no unit, or on at least the threshold's units ("few" otherwise);
+2. against every coarser cell the user may ask (a period containing it, a place
+   filter dropped, the total of its group), the units with rows in the coarser
+   cell but not in it are none or at least the threshold ("differencing"): so
+   the two answers' difference never describes fewer units;
+3. in every partition it is a part of (the groups of a breakdown, the quarters,
+   halves or years of a period, the phases of all time, the countries, partners
+   or sectors under a place), the units of the parts hidden by rule 1 (and of the
+   rows no part holds) together are none or at least the threshold; when they are
+   not, the smallest part shown is hidden too ("differencing"), so that the total
+   minus the parts shown never describes fewer units. A part hidden by this rule
+   rests on at least the threshold's units, so hiding it never calls for more.
+
+Each cell's answer depends on the records only, never on how it was asked: a
+group of `by=country` and the `country=` filter are the same cell. Every count is
+one aggregate query, kept in the page's memo.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Expression,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractQuarter, ExtractYear
+
+from scoretrack.indicators.disclosure import Hidden, Reason, Who, threshold
+from scoretrack.indicators.registry import NONE_KEY, Context, Filters, Labelled, Source
+
+Key = str | Expression | Labelled
+PARTITIONED_PLACES = ("country", "partner", "sector")
+
+
+@dataclass(frozen=True)
+class Population:
+    """What a protected figure rests on.
+
+    `rows(ctx)` gives its rows for the context's period and places (as the
+    indicator reads them); `unit` is the path of the enterprise or trainer of a
+    row; `date` the row's date, whose quarters, halves, years and phases
+    partition a period (None: the rows do not depend on the period's start);
+    `keys` the row's key for each `by` the population answers per group (a `by`
+    it lacks, such as the workforce's sex, shares the total's answer); `places`
+    the row's key for the country, partner and sector partitions.
+    """
+
+    name: str
+    who: Who
+    rows: Callable[[Context], QuerySet]
+    unit: str
+    date: str | None
+    keys: Mapping[str, Key] = field(default_factory=dict)
+    places: Mapping[str, Key] = field(default_factory=dict)
+
+    def with_keys(self, name: str, **keys: Key) -> Population:
+        """The same rows, answering other `by` groups (e.g. by the enterprise's country)."""
+        return dataclasses.replace(self, name=name, keys={**self.keys, **keys})
+
+
+# --- periods ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # all, phase, year, half, quarter, range
+    start: dt.date | None
+    end: dt.date | None
+    key: str
+
+    def contains(self, other: Period) -> bool:
+        return (self.start is None or (other.start is not None and other.start >= self.start)) and (
+            self.end is None or (other.end is not None and other.end <= self.end)
+        )
+
+
+ALL_TIME = Period("all", None, None, "all")
+
+
+def year_period(year: int) -> Period:
+    return Period("year", dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+
+
+def half_period(year: int, half: int) -> Period:
+    start = dt.date(year, 1 if half == 1 else 7, 1)
+    end = dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31)
+    return Period("half", start, end, f"{year}{half}")
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = (dt.date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)) - dt.timedelta(days=1)
+    return Period("quarter", start, end, f"{year}{quarter}")
+
+
+def period_of(filters: Filters) -> Period:
+    half = getattr(filters, "half", None)
+    quarter = getattr(filters, "quarter", None)
+    if filters.phase_id is not None:
+        return Period("phase", filters.start, filters.end, str(filters.phase_id))
+    if filters.year is not None and quarter:
+        return quarter_period(filters.year, quarter)
+    if filters.year is not None and half:
+        return half_period(filters.year, half)
+    if filters.year is not None:
+        return year_period(filters.year)
+    if filters.start is not None or filters.end is not None:
+        return Period("range", filters.start, filters.end, f"{filters.start}..{filters.end}")
+    return ALL_TIME
+
+
+# --- cells ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    period: Period
+    # The place filters given, by name: (name, value as given) pairs, sorted.
+    places: tuple[tuple[str, Any], ...]
+    group: str | None = None  # the key of one group of `by`
+
+    def without(self, name: str) -> Cell:
+        return dataclasses.replace(self, places=tuple(p for p in self.places if p[0] != name))
+
+    def place(self, name: str) -> Any:
+        return dict(self.places).get(name)
+
+
+PLACE_FIELDS = {
+    "country": ("country", "country_id"),
+    "partner": ("partner", "partner_ids"),
+    "sector": ("sector", "sector_id"),
+    "lead_buyer": ("lead_buyer", "lead_buyer_ids"),
+}
+
+
+class Guard:
+    """The disclosure decisions of one population, for one user and one request's
+    other filters; counts are kept in `memo` (the page's) across requests."""
+
+    def __init__(
+        self, population: Population, user: Any, filters: Filters, memo: dict[Any, Any]
+    ) -> None:
+        self.population = population
+        # The request's `by`, when the population answers per group of it.
+        self.by = filters.by if filters.by in population.keys else None
+        self.source = Source(user)
+        self.base = dataclasses.replace(filters, by=None)
+        self.memo = memo
+        self.prefix = ("disclosure", population.name, getattr(user, "pk", None), self.by)
+        self.threshold = threshold()
+
+    # -- the cells of a request --
+
+    def cell(self, filters: Filters) -> Cell:
+        places = tuple(
+            (name, getattr(filters, name))
+            for name in PLACE_FIELDS
+            if getattr(filters, name) is not None
+        )
+        return Cell(period_of(filters), places)
+
+    def filters(self, cell: Cell) -> Filters:
+        changes: dict[str, Any] = {"start": cell.period.start, "end": cell.period.end}
+        given = dict(cell.places)
+        for name, (label, ids) in PLACE_FIELDS.items():
+            if name not in given:
+                changes[label] = None
+                changes[ids] = () if ids.endswith("_ids") else None
+        return dataclasses.replace(self.base, **changes)
+
+    def _remember(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        full = (*self.prefix, *key)
+        if full not in self.memo:
+            self.memo[full] = build()
+        return self.memo[full]
+
+    def rows(self, cell: Cell) -> QuerySet:
+        """The rows of a cell without its group."""
+        context = Context(source=self.source, filters=self.filters(cell))
+        return self.population.rows(context)
+
+    # -- counting --
+
+    def units(self, rows: QuerySet) -> int:
+        return rows.aggregate(n=Count(self.population.unit, distinct=True))["n"] or 0
+
+    def count(self, cell: Cell, by: str | None) -> int:
+        """Units in a cell (of group `cell.group` of `by`, when it has one)."""
+        if cell.group is None:
+            key = ("n", cell.period, cell.places)
+            return self._remember(key, lambda: self.units(self.rows(cell)))
+        parts = self.grouped(dataclasses.replace(cell, group=None), ("by", by))
+        return parts.get(cell.group, 0)
+
+    def grouped(self, parent: Cell, dim: tuple[str, str | None]) -> dict[str, int]:
+        """Units of each part of `parent` along `dim`, keyed by the part's key."""
+
+        def build() -> dict[str, int]:
+            rows = self._group_rows(parent, dim)
+            found = rows.values("_k").annotate(n=Count(self.population.unit, distinct=True))
+            return self._labels(dim, {row["_k"]: row["n"] for row in found.order_by()})
+
+        return self._remember(("parts", parent, dim), build)
+
+    def union(self, parent: Cell, dim: tuple[str, str | None], keys: Iterable[str]) -> int:
+        """Units with rows in the parts `keys` of `parent` along `dim`, together."""
+        wanted = tuple(sorted(keys))
+
+        def build() -> int:
+            rows = self._group_rows(parent, dim)
+            raw = self._raw_keys(dim, wanted)
+            q = Q(_k__in=[k for k in raw if k is not None])
+            if None in raw:
+                q |= Q(_k__isnull=True)
+            return self.units(rows.filter(q))
+
+        return self._remember(("union", parent, dim, wanted), build)
+
+    def difference(self, outer: Cell, inner: Cell, by: str | None) -> int:
+        """Units with rows in `outer` that are not rows of `inner`."""
+
+        def build() -> int:
+            inside = self._cell_rows(inner, by).values("pk")
+            return self.units(self._cell_rows(outer, by).exclude(pk__in=inside))
+
+        return self._remember(("diff", outer, inner, by), build)
+
+    def _cell_rows(self, cell: Cell, by: str | None) -> QuerySet:
+        rows = self.rows(dataclasses.replace(cell, group=None))
+        if cell.group is None:
+            return rows
+        return self._group_rows(dataclasses.replace(cell, group=None), ("by", by)).filter(
+            self._key_q(("by", by), cell.group)
+        )
+
+    # -- keys of parts --
+
+    def _key(self, dim: tuple[str, str | None]) -> Key:
+        kind, name = dim
+        if kind == "by":
+            return self.population.keys[name or ""]
+        if kind == "place":
+            return self.population.places[name or ""]
+        return self._bucket(name or "")
+
+    def _bucket(self, kind: str) -> Expression:
+        date = self.population.date or ""
+        year = ExtractYear(date)
+        if kind == "year":
+            return year
+        if kind == "half":
+            half = Case(When(**{f"{date}__month__lte": 6}, then=Value(1)), default=Value(2))
+            return year * 10 + half
+        if kind == "quarter":
+            return year * 10 + ExtractQuarter(date)
+        phases = self._phases()
+        return Case(
+            *[
+                When(**{f"{date}__gte": p.start, f"{date}__lte": p.end}, then=Value(p.key))
+                for p in phases
+            ],
+            default=Value(None),
+            output_field=CharField(),
+        )
+
+    def _group_rows(self, parent: Cell, dim: tuple[str, str | None]) -> QuerySet:
+        key = self._key(dim)
+        rows = self.rows(parent)
+        if parent.group is not None:
+            rows = rows.annotate(_g=self._expression(self._key(("by", self.by))))
+            rows = rows.filter(self._key_q(("by", self.by), parent.group, "_g"))
+        return rows.annotate(_k=self._expression(key))
+
+    @staticmethod
+    def _expression(key: Key) -> Any:
+        if isinstance(key, Labelled):
+            return F(key.path)
+        if isinstance(key, str):
+            return F(key)
+        return key
+
+    def _labels(self, dim: tuple[str, str | None], counts: Mapping[Any, int]) -> dict[str, int]:
+        key = self._key(dim)
+        if isinstance(key, Labelled):
+            labels = dict(
+                key.model.objects.filter(pk__in=[k for k in counts if k is not None]).values_list(
+                    "pk", key.label
+                )
+            )
+            return {(NONE_KEY if k is None else str(labels[k])): n for k, n in counts.items()}
+        return {(NONE_KEY if k is None else str(k)): n for k, n in counts.items()}
+
+    def _raw_keys(self, dim: tuple[str, str | None], keys: Iterable[str]) -> list[Any]:
+        key = self._key(dim)
+        raw: list[Any] = []
+        for label in keys:
+            if label == NONE_KEY:
+                raw.append(None)
+            elif isinstance(key, Labelled):
+                raw.extend(
+                    key.model.objects.filter(**{key.label: label}).values_list("pk", flat=True)
+                )
+            elif isinstance(key, Expression) and dim[0] == "period" and dim[1] != "phase":
+                raw.append(int(label))
+            elif isinstance(key, Expression) and dim[0] == "by":
+                raw.append(int(label) if label.lstrip("-").isdigit() else label)
+            else:
+                raw.append(label)
+        return raw
+
+    def _key_q(self, dim: tuple[str, str | None], label: str, name: str = "_k") -> Q:
+        raw = self._raw_keys(dim, [label])
+        if raw == [None]:
+            return Q(**{f"{name}__isnull": True})
+        return Q(**{f"{name}__in": raw})
+
+    # -- the lattice --
+
+    def _phases(self) -> list[Period]:
+        from scoretrack.reference.models import Phase
+
+        def build() -> list[Period]:
+            rows = (
+                self.source(Phase)
+                .order_by("start_date")
+                .values_list("pk", "start_date", "end_date")
+            )
+            return [Period("phase", start, end, str(pk)) for pk, start, end in rows]
+
+        return self._remember(("phases",), build)
+
+    def coarser_periods(self, period: Period) -> list[Period]:
+        """The periods the user may ask that strictly contain `period`."""
+        if period.kind == "all":
+            return []
+        found: list[Period] = []
+        if period.kind == "quarter":
+            year, quarter = int(period.key[:-1]), int(period.key[-1])
+            found += [half_period(year, 1 if quarter <= 2 else 2), year_period(year)]
+        elif period.kind == "half":
+            found.append(year_period(int(period.key[:-1])))
+        if period.kind != "phase":
+            found += [p for p in self._phases() if p.contains(period) and p != period]
+        found.append(ALL_TIME)
+        return found
+
+    def coarser(self, cell: Cell) -> list[Cell]:
+        """Every cell the user may ask that strictly contains `cell`."""
+        periods = [cell.period, *self.coarser_periods(cell.period)]
+        subsets = [
+            combo
+            for size in range(len(cell.places), -1, -1)
+            for combo in itertools.combinations(cell.places, size)
+        ]
+        groups = [cell.group, None] if cell.group is not None else [None]
+        found = [
+            Cell(period, places, group)
+            for period in periods
+            for places in subsets
+            for group in groups
+        ]
+        return [other for other in found if other != cell]
+
+    def partitions(
+        self, cell: Cell, by: str | None
+    ) -> list[tuple[Cell, tuple[str, str | None], str]]:
+        """(parent, dimension, this cell's key there) of each partition `cell` is a part of."""
+        found: list[tuple[Cell, tuple[str, str | None], str]] = []
+        if cell.group is not None:
+            found.append((dataclasses.replace(cell, group=None), ("by", by), cell.group))
+        for name, value in cell.places:
+            if name in PARTITIONED_PLACES and name in self.population.places:
+                found.append((cell.without(name), ("place", name), str(value)))
+        period = cell.period
+        if self.population.date is not None and period.kind in ("year", "half", "quarter", "phase"):
+            for outer in self.coarser_periods(period):
+                parent = dataclasses.replace(cell, period=outer)
+                found.append((parent, ("period", period.kind), period.key))
+        return found
+
+    def _rest(self, parent: Cell, dim: tuple[str, str | None], key: str) -> bool:
+        """Whether the part `key` is not a cell the user may ask within `parent`
+        (rows outside every phase; a quarter straddling a phase's edge)."""
+        kind, name = dim
+        if kind != "period":
+            return kind == "place" and key == NONE_KEY
+        if key == NONE_KEY:
+            return True
+        if name == "phase":
+            return False
+        year, rest = (int(key), None) if name == "year" else (int(key[:-1]), int(key[-1]))
+        part = (
+            year_period(year)
+            if rest is None
+            else half_period(year, rest)
+            if name == "half"
+            else quarter_period(year, rest)
+        )
+        return not parent.period.contains(part)
+
+    def secondary(self, parent: Cell, dim: tuple[str, str | None]) -> str | None:
+        """The part of `parent` hidden so that the total minus the parts shown does
+        not describe fewer than the threshold's units (rule 3), if one is needed."""
+
+        def build() -> str | None:
+            parts = self.grouped(parent, dim)
+            small = [
+                key
+                for key, n in parts.items()
+                if n and (n < self.threshold or self._rest(parent, dim, key))
+            ]
+            if not small or not 0 < self.union(parent, dim, small) < self.threshold:
+                return None
+            shown = sorted(
+                (n, key)
+                for key, n in parts.items()
+                if n >= self.threshold and not self._rest(parent, dim, key)
+            )
+            return shown[0][1] if shown else None
+
+        return self._remember(("secondary", parent, dim), build)
+
+    # -- the decision --
+
+    def reason(self, cell: Cell, by: str | None = None) -> Reason | None:
+        """Why `cell` is hidden, or None when it may be shown."""
+        return self._remember(("reason", cell, by), lambda: self._decide(cell, by))
+
+    def _decide(self, cell: Cell, by: str | None) -> Reason | None:
+        n = self.count(cell, by)
+        if n == 0:
+            return None
+        if n < self.threshold:
+            return "few"
+        for outer in self.coarser(cell):
+            extra = self.count(outer, by) - n
+            if 0 < extra < self.threshold:
+                return "differencing"
+            if extra == 0 and 0 < self.difference(outer, cell, by) < self.threshold:
+                return "differencing"
+        for parent, dim, key in self.partitions(cell, by):
+            if self.secondary(parent, dim) == key:
+                return "differencing"
+        return None
+
+
+def protect(
+    population: Population,
+    value: Any,
+    user: Any,
+    filters: Filters,
+    memo: dict[Any, Any] | None,
+) -> Any:
+    """`value` (a figure of `filters`) with the numbers `user` may not see replaced
+    by `Hidden` markers."""
+    guard = Guard(population, user, filters, memo if memo is not None else {})
+    cell = guard.cell(filters)
+    by = guard.by
+    if isinstance(value, dict) and by is not None:
+        shown: dict[str, Any] = {}
+        for key, figure in value.items():
+            why = guard.reason(dataclasses.replace(cell, group=key), by)
+            shown[key] = Hidden(why, population.who) if why else figure
+        return shown
+    why = guard.reason(cell)
+    if why is None:
+        return value
+    if isinstance(value, dict):
+        return dict.fromkeys(value, Hidden(why, population.who))
+    return Hidden(why, population.who)

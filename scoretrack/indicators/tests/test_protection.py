@@ -1,0 +1,213 @@
+"""The disclosure rule (indicators/protection.py), rule by rule, on hand-made records.
+
+Every expected value is worked out in the docstrings from the records the test
+makes; the viewer asks through `evaluate`, as the API and the CLI do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scoretrack.accounts.models import RoleAssignment, User
+from scoretrack.indicators.registry import evaluate
+from scoretrack.indicators.tests.conftest import Make, request_for
+from scoretrack.reference.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+class Viewer:
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def __call__(self, *codes: str, **filters: Any) -> dict[str, Any]:
+        return evaluate(self.user, request_for(*codes, **filters))
+
+    def value(self, code: str, **filters: Any) -> Any:
+        return self(code, **filters)["values"][code]
+
+    def why(self, code: str, **filters: Any) -> Any:
+        found = self(code, **filters)["hidden"].get(code)
+        if found is None:
+            return None
+        if "reason" in found:
+            return found["reason"]
+        return {key: item["reason"] for key, item in found.items()}
+
+
+@pytest.fixture
+def viewer(db: Any) -> Viewer:
+    user = User.objects.create(email="viewer@example.org")
+    RoleAssignment.objects.create(user=user, role="viewer")
+    return Viewer(user)
+
+
+def trained(make: Make, start: str, firms: str, **where: Any) -> None:
+    """One delivery starting on `start`, one participant from each named firm."""
+    delivery = make.delivery(f"d-{start}-{firms}", start=start, **where)
+    for key in firms:
+        make.participant(delivery, firm(make, key, where.get("country", "BO")))
+
+
+def firm(make: Make, key: str, country: str = "BO") -> Any:
+    from scoretrack.enterprises.models import Enterprise
+
+    found = Enterprise.objects.filter(key=key).first()
+    return found or make.enterprise(key, country=country)
+
+
+def test_a_figure_on_fewer_than_five_firms_is_hidden_and_says_why(make, viewer):
+    """A, B, C, D trained in 2020: 4 firms, fewer than 5."""
+    trained(make, "2020-03-01", "ABCD")
+    answer = viewer("smes_trained", "staff_trained")
+    assert answer["values"] == {"smes_trained": None, "staff_trained": None}
+    assert answer["hidden"]["smes_trained"] == {
+        "reason": "few",
+        "who": "enterprises",
+        "label": "fewer than 5 enterprises",
+    }
+
+
+def test_an_empty_figure_is_zero_not_hidden(make, viewer):
+    trained(make, "2020-03-01", "ABCDE")
+    assert viewer.value("smes_trained", year=2019) == 0
+    assert viewer.why("smes_trained", year=2019) is None
+
+
+def test_a_period_whose_difference_to_a_longer_one_is_one_firm_is_hidden(make, viewer):
+    """2020-Q1: A..E (5); 2020-Q2: F (1). The year (6) minus Q1 would be F alone,
+    so Q1 is hidden; Q2 rests on one firm; the year and all time show."""
+    trained(make, "2020-02-01", "ABCDE")
+    trained(make, "2020-05-01", "F")
+    assert viewer.value("smes_trained", year=2020) == 6
+    assert viewer.value("smes_trained") == 6
+    assert viewer.value("smes_trained", year=2020, quarter=1) is None
+    assert viewer.why("smes_trained", year=2020, quarter=1) == "differencing"
+    assert viewer.why("smes_trained", year=2020, quarter=2) == "few"
+    # H1 holds both quarters: the same 6 firms as the year, shown.
+    assert viewer.value("smes_trained", year=2020, half=1) == 6
+
+
+def test_a_difference_of_five_firms_or_more_shows_both(make, viewer):
+    """2020-Q1: A..E; 2020-Q2: F..J. Each quarter 5, the year 10: every
+    difference is 5 firms."""
+    trained(make, "2020-02-01", "ABCDE")
+    trained(make, "2020-05-01", "FGHIJ")
+    assert viewer.value("smes_trained", year=2020, quarter=1) == 5
+    assert viewer.value("smes_trained", year=2020, quarter=2) == 5
+    assert viewer.value("smes_trained", year=2020) == 10
+
+
+def test_a_partner_that_is_nearly_its_country_is_hidden(make, viewer):
+    """In BO, AGI trained A..E and NPC trained F: BO (6) minus AGI (5) would be F."""
+    agi, npc = make.org("AGI"), make.org("NPC")
+    trained(make, "2020-02-01", "ABCDE", organiser=agi)
+    trained(make, "2020-02-02", "F", organiser=npc)
+    assert viewer.value("smes_trained", country="BO") == 6
+    assert viewer.value("smes_trained", partner="AGI") is None
+    assert viewer.why("smes_trained", partner="AGI") == "differencing"
+    assert viewer.why("smes_trained", country="BO", partner="AGI") == "differencing"
+    assert viewer.why("smes_trained", partner="NPC") == "few"
+
+
+def test_a_breakdown_hides_a_second_group_so_the_total_cannot_reveal_the_first(make, viewer):
+    """M1: A..E (5), M2: F..K (6), M3: L (1); the total is 12. M3 is hidden (one
+    firm); the total minus M1 and M2 would be L, so the smallest group shown, M1,
+    is hidden too. M2 (6) stays: the total minus M2 is 6 firms."""
+    trained(make, "2020-02-01", "ABCDE", module="M1")
+    trained(make, "2020-02-02", "FGHIJK", module="M2")
+    trained(make, "2020-02-03", "L", module="M3")
+    assert viewer.value("smes_trained", by="module") == {"M1": None, "M2": 6, "M3": None}
+    assert viewer.why("smes_trained", by="module") == {"M1": "differencing", "M3": "few"}
+    assert viewer.value("smes_trained") == 12
+
+
+def test_a_group_of_a_breakdown_and_the_same_filter_get_the_same_answer(make, viewer):
+    """BO: A..E (5); PE: F..K (6); CO: L (1). As in the breakdown above, CO is
+    hidden and BO, the smallest shown, with it, whether asked by=country or country=."""
+    trained(make, "2020-02-01", "ABCDE", country="BO")
+    trained(make, "2020-02-02", "FGHIJK", country="PE")
+    trained(make, "2020-02-03", "L", country="CO")
+    assert viewer.value("smes_trained", by="country") == {"BO": None, "CO": None, "PE": 6}
+    assert viewer.value("smes_trained", country="BO") is None
+    assert viewer.value("smes_trained", country="PE") == 6
+    assert viewer.why("smes_trained", country="BO") == "differencing"
+
+
+def test_quarters_hide_a_second_one_so_the_year_cannot_reveal_a_lone_firm(make, viewer):
+    """2020 Q1: A..E, Q2: F..J, Q3: K..P (6), Q4: Q (1). The year is 17; Q4 is
+    hidden; the year minus Q1..Q3 would be Q, so the smallest quarter shown (Q1,
+    5 firms, before Q2 by its key) is hidden too. Q3 is hidden as well: H2 (K..Q)
+    minus Q3 would be Q. Q2 shows: H1 minus Q2 is 5 firms, the year minus Q2 12."""
+    trained(make, "2020-02-01", "ABCDE")
+    trained(make, "2020-05-01", "FGHIJ")
+    trained(make, "2020-08-01", "KLMNOP")
+    trained(make, "2020-11-01", "Q")
+    assert viewer.value("smes_trained", year=2020) == 17
+    shown = {q: viewer.value("smes_trained", year=2020, quarter=q) for q in (1, 2, 3, 4)}
+    assert shown == {1: None, 2: 5, 3: None, 4: None}
+    assert viewer.why("smes_trained", year=2020, quarter=1) == "differencing"
+    assert viewer.why("smes_trained", year=2020, quarter=3) == "differencing"
+    assert viewer.value("smes_trained", year=2020, half=2) == 7
+
+
+def test_staff_by_sex_hides_both_sexes_when_one_comes_from_a_single_firm(make, viewer):
+    """Women from A..E, one man from F: the man is hidden (one firm), and the total
+    minus the women would be F's staff, so the women are hidden too."""
+    delivery = make.delivery("d1", start="2020-02-01")
+    for key in "ABCDE":
+        make.participant(delivery, make.enterprise(key), "female")
+    make.participant(delivery, make.enterprise("F"), "male")
+    assert viewer.value("staff_trained", by="sex") == {"female": None, "male": None}
+    assert viewer.value("staff_trained") == 6
+
+
+def test_trainer_figures_are_protected_per_trainer(make, viewer):
+    """Certified in BO in 2020: T1..T5 (women) in Q1 and T6 (a man) in Q2."""
+    for i in range(1, 7):
+        trainer = make.trainer(f"T{i}", sex="female" if i < 6 else "male")
+        make.milestone(trainer, "certified", "2020-02-01" if i < 6 else "2020-05-01")
+    assert viewer.value("trainers_certified", year=2020) == 6
+    assert viewer.value("trainers_certified", year=2020, quarter=2) is None
+    hidden = viewer("trainers_certified", year=2020, quarter=2)["hidden"]["trainers_certified"]
+    assert (hidden["reason"], hidden["who"]) == ("few", "trainers")
+    assert hidden["label"] == "fewer than 5 trainers"
+    assert viewer.value("trainers_certified", year=2020, by="sex") == {
+        "female": None,
+        "male": None,
+    }
+
+
+def test_the_workforce_by_sex_follows_its_firms(make, viewer):
+    """A..E trained, 10 women and 20 men each: the workforce rests on 5 firms; by
+    sex it is the same firms, so both halves show."""
+    delivery = make.delivery("d1", start="2020-02-01")
+    for key in "ABCDE":
+        make.participant(delivery, make.enterprise(key, workforce_female=10, workforce_male=20))
+    assert viewer.value("workforce_represented") == 150
+    assert viewer.value("workforce_represented", by="sex") == {"female": 50, "male": 100}
+
+
+def test_roles_that_see_records_see_everything(make, admin):
+    trained(make, "2020-02-01", "ABCDE")
+    trained(make, "2020-05-01", "F")
+    answer = evaluate(admin, request_for("smes_trained", year=2020, quarter=2))
+    assert answer["values"] == {"smes_trained": 1}
+    assert answer["hidden"] == {}
+
+
+def test_a_lead_buyer_is_protected_the_same_way(make):
+    """HM's suppliers: A..E trained in 2020-Q1, F in 2020-Q2."""
+    hm = make.org("HM", type=Organisation.Type.LEAD_BUYER, country=None)
+    for key in "ABCDEF":
+        make.enterprise(key, buyers=(hm,))
+    trained(make, "2020-02-01", "ABCDE")
+    trained(make, "2020-05-01", "F")
+    user = User.objects.create(email="hm@example.org")
+    RoleAssignment.objects.create(user=user, role="lead_buyer", organisation=hm)
+    asked = Viewer(user)
+    assert asked.value("smes_trained", year=2020) == 6
+    assert asked.value("smes_trained", year=2020, quarter=1) is None
+    assert asked.value("smes_trained", lead_buyer="HM", year=2020) == 6
