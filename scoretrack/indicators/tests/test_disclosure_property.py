@@ -458,9 +458,13 @@ class Checker:
         difference = records(self.programme, big) - records(self.programme, small)
         who = contributors(difference)
         if not self.safe(who):
+            # Contributors of the difference that are also contributors of `small`
+            # leave a distinct count unchanged, not a count of records (staff_trained).
+            also = sorted(set(who) & set(contributors(records(self.programme, small))))
             self.problems.append(
                 f"guarantee 2: {small} = {self.shown(small)!r} inside {big} ="
                 f" {self.shown(big)!r}: the difference rests on {len(who)} contributors {who}"
+                f" ({also or 'none'} also in the smaller cell)"
             )
 
     def partitions(self, total: Cell) -> Iterator[tuple[list[Cell], str]]:
