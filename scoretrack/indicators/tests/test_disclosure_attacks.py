@@ -447,3 +447,45 @@ def test_an_admin_sees_the_woman(certified, admin_client):
     )
     assert answer["values"] == {"trainers_certified": {"female": 1, "male": 2}}
     assert answer["hidden"] == {}
+
+
+# --- participations: a difference within the same firms ------------------------------
+
+
+@pytest.fixture
+def same_firms(make: Make) -> None:
+    """Bolivia's partner PB trained one man of each of E1..E5 on 2015-04-01; the
+    global partner PA trained one more man of E3, in Bolivia, on 2015-06-10, and one
+    man of each of P1..P5 in Peru on 2015-03-11. So Bolivia's 2015 and PB's 2015
+    rest on the same five firms, and differ by E3's second participation, which
+    PA's figure in Bolivia (one firm) hides; PA's figure everywhere (6 firms) and
+    PB's (5) may show. (A property-test example, made by hand.)"""
+    pb, pa = make.org("PB"), make.org("PA", country=None)
+    firms = [make.enterprise(f"E{i}") for i in range(1, 6)]
+    by_pb = make.delivery("pb", "M1", "2015-04-01", organiser=pb)
+    for firm in firms:
+        make.participant(by_pb, firm, "male")
+    make.participant(make.delivery("pa", "M2", "2015-06-10", organiser=pa), firms[2], "male")
+    in_peru = make.delivery("pa-pe", "M1", "2015-03-11", country="PE", organiser=pa)
+    for i in range(1, 6):
+        make.participant(in_peru, make.enterprise(f"P{i}", country="PE"), "male")
+
+
+def test_staff_of_one_firm_are_not_given_away_by_a_partner_and_its_country(same_firms):
+    """Guarantee 2 counts the firms with a record in the bigger cell and not in the
+    smaller one (here E3), not the firms missing from the smaller cell (none): for a
+    count of participations, Bolivia's 6 men less PB's 5 is E3's man trained by PA."""
+    viewer = viewer_client()
+    assert ask(viewer, ("staff_trained",), country="BO", partner="PA", year=2015)["values"] == {
+        "staff_trained": None
+    }
+    leaks = []
+    for smaller in ({"country": "BO", "partner": "PB"}, {"partner": "PB"}):
+        for by in ({}, {"by": "sex"}):
+            a = ask(viewer, ("staff_trained",), year=2015, **smaller, **by)["values"]
+            b = ask(viewer, ("staff_trained",), year=2015, country="BO", **by)["values"]
+            a, b = a["staff_trained"], b["staff_trained"]
+            a, b = (a.get("male"), b.get("male")) if by else (a, b)
+            if None not in (a, b) and 0 < b - a < 5:
+                leaks.append(f"{smaller} {by}: {a} inside country=BO {b}")
+    assert not leaks, leaks
