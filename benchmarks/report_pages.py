@@ -36,7 +36,9 @@ def measure(size: int, database: str, country: str, runs: int) -> list[Result]:
         client.get(reports.PAGES[0][1].format(country=country))  # warm the connection
         for name, url in reports.PAGES:
             url = url.format(country=country)
-            computed, status = time_get(client, fresh(url), runs)
+            # Before each computed run the data version changes, as after any write:
+            # the disclosure counts (kept per data version) are computed again too.
+            computed, status = time_get(client, fresh(url), runs, new_data=True)
             cached, _ = time_get(client, url, runs)
             say(f"  {database} {size:,}: {role} {name} {min(computed) * 1000:.0f} ms")
             result = Result(
@@ -48,13 +50,29 @@ def measure(size: int, database: str, country: str, runs: int) -> list[Result]:
                 goal=f"< {GOAL_S:g} s (computed, fresh=1)",
                 notes=[
                     f"HTTP {status}, country {country}, Django test client (no network);"
-                    " computed = `fresh=1`, every figure asked of the registry"
+                    " computed = `fresh=1`, every figure asked of the registry, after a"
+                    " change of the data version (nothing kept)"
                 ],
             )
             result.met = status == 200 and result.subject.median < GOAL_S
             if size < BIG:
                 result.met = None if result.met else False  # the goal is set at 100,000
             results.append(result)
+            if role == "donor":
+                kept, _ = time_get(client, fresh(url), runs)
+                results.append(
+                    Result(
+                        "reports: server time",
+                        database,
+                        size,
+                        Measure(f"{name} (donor, disclosure counts kept)", "s", kept),
+                        Measure(f"{name} (donor, nothing kept)", "s", computed),
+                        notes=[
+                            "computed = `fresh=1`; the counts behind disclosure control"
+                            " kept from the previous run (the same data version)"
+                        ],
+                    )
+                )
     slowest = max(results, key=lambda r: r.subject.median)
     if slowest.met is False:
         slowest.profile = profile_page(slowest, country)
@@ -66,9 +84,15 @@ def fresh(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "fresh=1"
 
 
-def time_get(client: Any, url: str, runs: int) -> tuple[list[float], int]:
+def time_get(
+    client: Any, url: str, runs: int, *, new_data: bool = False
+) -> tuple[list[float], int]:
+    from scoretrack.lib.freshness import bump
+
     samples, status = [], 0
     for _ in range(runs):
+        if new_data:
+            bump()
         started = time.perf_counter()
         response = client.get(url)
         samples.append(time.perf_counter() - started)

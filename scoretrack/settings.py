@@ -233,6 +233,9 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # Lead buyers and viewers see no figure about firms or persons resting on fewer
 # than this many of them (scoretrack/indicators/disclosure.py).
 DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)
+# The counts the rule rests on are kept this long per data version (0 = off, the
+# default in tests): the whole programme's counts serve every country's page.
+DISCLOSURE_CACHE_SECONDS = env_int("DISCLOSURE_CACHE_SECONDS", 0 if TESTING else 3600)
 # Built reports are kept this long per user and filters (0 = always computed live).
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
 # A report computes its heaviest figures side by side on this many database

@@ -7,6 +7,8 @@ breakdown and its disclosure decision are about the same rows.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import QuerySet
 
 from scoretrack.indicators import queries
@@ -51,19 +53,24 @@ TRAINED_SMES = Population(
 # The workforce is grouped by the enterprise's own country.
 TRAINED_SMES_BY_HOME = TRAINED_SMES.with_keys("smes-home", country="enterprise__country__code")
 
-# Figures about the participations of staff trained.
-STAFF = Population(
-    name="staff",
-    who="enterprises",
-    rows=queries.participations,
-    unit="enterprise_id",
-    date="delivery__start_date",
-    keys=PARTICIPATION_KEYS,
-    places={
-        "country": PARTICIPATION_KEYS["country"],
-        "partner": "delivery__organiser__key",
-        "sector": "enterprise__sector__name",
-    },
+# Figures about the participations of staff trained: the same firms, periods and
+# places as the SMEs trained (an attendance is an enterprise's participants in a
+# delivery), so their counts are shared; by sex or role, the participations.
+STAFF = dataclasses.replace(
+    TRAINED_SMES,
+    people=Population(
+        name="staff",
+        who="enterprises",
+        rows=queries.participations,
+        unit="enterprise_id",
+        date="delivery__start_date",
+        keys=PARTICIPATION_KEYS,
+        places={
+            "country": PARTICIPATION_KEYS["country"],
+            "partner": "delivery__organiser__key",
+            "sector": "enterprise__sector__name",
+        },
+    ),
 )
 
 

@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -47,6 +50,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from scoretrack.indicators.disclosure import Hidden, Reason, Who, threshold
 from scoretrack.indicators.registry import NONE_KEY, Context, Filters, Labelled, Source
+from scoretrack.lib.freshness import data_version
 
 Key = str | Expression | Labelled
 PARTITIONED_PLACES = ("country", "partner", "sector")
@@ -72,6 +76,14 @@ class Population:
     date: str | None
     keys: Mapping[str, Key] = field(default_factory=dict)
     places: Mapping[str, Key] = field(default_factory=dict)
+    # The population that answers a `by` of persons (sex, role) these rows lack.
+    people: Population | None = None
+
+    def answering(self, by: str | None) -> Population:
+        """The population whose groups are those of `by`: this one, or its people's."""
+        if by is not None and by not in self.keys and self.people and by in self.people.keys:
+            return self.people
+        return self
 
     def with_keys(self, name: str, **keys: Key) -> Population:
         """The same rows, answering other `by` groups (e.g. by the enterprise's country)."""
@@ -205,16 +217,98 @@ class Guard:
     def units(self, rows: QuerySet) -> int:
         return rows.aggregate(n=Count(self.population.unit, distinct=True))["n"] or 0
 
+    def batched(self, period: Period) -> bool:
+        """Whether counts over `period` come from the population's tables: rows
+        dated by `date`, in a fixed period. One grouped query then answers every
+        cell of a place set (each country, phase, year, half, quarter, group)."""
+        return self.population.date is not None and period.kind != "range"
+
+    def table(
+        self, places: tuple[tuple[str, Any], ...], dims: tuple[tuple[str, str | None], ...]
+    ) -> dict[tuple[str, ...], int]:
+        """Units over all the rows of `places` (all time), per combination of the
+        keys of `dims` (a `by`, a place, a kind of period): one query."""
+
+        def build() -> dict[tuple[str, ...], int]:
+            rows = self.rows(Cell(ALL_TIME, places))
+            if not dims:
+                return {(): self.units(rows)}
+            names = [f"_d{i}" for i in range(len(dims))]
+            rows = rows.annotate(
+                **{
+                    name: self._expression(self._key(dim))
+                    for name, dim in zip(names, dims, strict=True)
+                }
+            )
+            unit = Count(self.population.unit, distinct=True)
+            found = [
+                (tuple(row[name] for name in names), row["n"])
+                for row in rows.values(*names).annotate(n=unit).order_by()
+            ]
+            labels = [
+                self._label_map(dim, {key[i] for key, _n in found}) for i, dim in enumerate(dims)
+            ]
+            return {tuple(labels[i][key[i]] for i in range(len(dims))): n for key, n in found}
+
+        return self._remember(("table", places, dims), lambda: self._kept(places, dims, build))
+
+    def _kept(
+        self,
+        places: tuple[tuple[str, Any], ...],
+        dims: tuple[tuple[str, str | None], ...],
+        build: Callable[[], dict[tuple[str, ...], int]],
+    ) -> dict[tuple[str, ...], int]:
+        """A table from the cache, kept DISCLOSURE_CACHE_SECONDS for this version of
+        the data (any change of the records makes a new key: never stale)."""
+        seconds = settings.DISCLOSURE_CACHE_SECONDS
+        if not seconds:
+            return build()
+        raw = repr((data_version(), self.prefix, places, dims, self._phases()))
+        key = "disclosure:" + hashlib.sha256(raw.encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = build()
+            cache.set(key, found, seconds)
+        return found
+
     def count(self, cell: Cell, by: str | None) -> int:
         """Units in a cell (of group `cell.group` of `by`, when it has one)."""
+        if self.batched(cell.period):
+            dims: list[tuple[str, str | None]] = []
+            key: list[str] = []
+            if cell.group is not None:
+                dims.append(("by", by))
+                key.append(cell.group)
+            if cell.period.kind != "all":
+                dims.append(("period", cell.period.kind))
+                key.append(cell.period.key)
+            return self.table(cell.places, tuple(dims)).get(tuple(key), 0)
         if cell.group is None:
-            key = ("n", cell.period, cell.places)
-            return self._remember(key, lambda: self.units(self.rows(cell)))
+            memo_key = ("n", cell.period, cell.places)
+            return self._remember(memo_key, lambda: self.units(self.rows(cell)))
         parts = self.grouped(dataclasses.replace(cell, group=None), ("by", by))
         return parts.get(cell.group, 0)
 
     def grouped(self, parent: Cell, dim: tuple[str, str | None]) -> dict[str, int]:
-        """Units of each part of `parent` along `dim`, keyed by the part's key."""
+        """Units of each part of `parent` along `dim`, keyed by the part's key. For
+        a period's parts that straddle its edges, the whole part's units (an upper
+        bound; such parts are never shown as parts of it)."""
+        if self.batched(parent.period):
+            dims = [dim]
+            expected: list[str] = []
+            if parent.group is not None:
+                dims.append(("by", self.by))
+                expected.append(parent.group)
+            if parent.period.kind != "all" and dim[0] != "period":
+                dims.append(("period", parent.period.kind))
+                expected.append(parent.period.key)
+            found = self.table(parent.places, tuple(dims))
+            return {
+                key[0]: n
+                for key, n in found.items()
+                if list(key[1:]) == expected
+                and (dim[0] != "period" or self._overlaps(parent.period, str(dim[1]), key[0]))
+            }
 
         def build() -> dict[str, int]:
             rows = self._group_rows(parent, dim)
@@ -222,6 +316,25 @@ class Guard:
             return self._labels(dim, {row["_k"]: row["n"] for row in found.order_by()})
 
         return self._remember(("parts", parent, dim), build)
+
+    def _overlaps(self, period: Period, kind: str, key: str) -> bool:
+        part = self._part(kind, key)
+        if part is None:  # rows outside every phase
+            return period.kind == "all"
+        return (period.start is None or part.end is None or part.end >= period.start) and (
+            period.end is None or part.start is None or part.start <= period.end
+        )
+
+    def _part(self, kind: str, key: str) -> Period | None:
+        """The period of part `key` of a partition into periods of `kind`."""
+        if key == NONE_KEY:
+            return None
+        if kind == "phase":
+            return next((p for p in self._phases() if p.key == key), None)
+        if kind == "year":
+            return year_period(int(key))
+        year, part = int(key[:-1]), int(key[-1])
+        return half_period(year, part) if kind == "half" else quarter_period(year, part)
 
     def union(self, parent: Cell, dim: tuple[str, str | None], keys: Iterable[str]) -> int:
         """Units with rows in the parts `keys` of `parent` along `dim`, together."""
@@ -299,6 +412,17 @@ class Guard:
         if isinstance(key, str):
             return F(key)
         return key
+
+    def _label_map(self, dim: tuple[str, str | None], raw: set[Any]) -> dict[Any, str]:
+        key = self._key(dim)
+        names: dict[Any, Any] = {}
+        if isinstance(key, Labelled):
+            names = dict(
+                key.model.objects.filter(pk__in=[k for k in raw if k is not None]).values_list(
+                    "pk", key.label
+                )
+            )
+        return {k: NONE_KEY if k is None else str(names.get(k, k)) for k in raw}
 
     def _labels(self, dim: tuple[str, str | None], counts: Mapping[Any, int]) -> dict[str, int]:
         key = self._key(dim)
@@ -401,23 +525,13 @@ class Guard:
 
     def _rest(self, parent: Cell, dim: tuple[str, str | None], key: str) -> bool:
         """Whether the part `key` is not a cell the user may ask within `parent`
-        (rows outside every phase; a quarter straddling a phase's edge)."""
+        (rows outside every phase, or without a sector; a quarter straddling a
+        phase's edge): never shown as a part, so counted as hidden."""
         kind, name = dim
         if kind != "period":
             return kind == "place" and key == NONE_KEY
-        if key == NONE_KEY:
-            return True
-        if name == "phase":
-            return False
-        year, rest = (int(key), None) if name == "year" else (int(key[:-1]), int(key[-1]))
-        part = (
-            year_period(year)
-            if rest is None
-            else half_period(year, rest)
-            if name == "half"
-            else quarter_period(year, rest)
-        )
-        return not parent.period.contains(part)
+        part = self._part(str(name), key)
+        return part is None or not parent.period.contains(part)
 
     def secondary(self, parent: Cell, dim: tuple[str, str | None]) -> str | None:
         """The part of `parent` hidden so that the total minus the parts shown does
@@ -425,17 +539,19 @@ class Guard:
 
         def build() -> str | None:
             parts = self.grouped(parent, dim)
-            small = [
-                key
-                for key, n in parts.items()
-                if n and (n < self.threshold or self._rest(parent, dim, key))
-            ]
-            if not small or not 0 < self.union(parent, dim, small) < self.threshold:
+            rest = {key for key in parts if self._rest(parent, dim, key)}
+            small = [key for key, n in parts.items() if n and (n < self.threshold or key in rest)]
+            if not small:
+                return None
+            # Units of the small parts together: fewer than the threshold for sure
+            # when even their sum is (a part straddling the period counts whole).
+            certain = sum(parts[key] for key in small) < self.threshold and any(
+                key not in rest for key in small
+            )
+            if not certain and not 0 < self.union(parent, dim, small) < self.threshold:
                 return None
             shown = sorted(
-                (n, key)
-                for key, n in parts.items()
-                if n >= self.threshold and not self._rest(parent, dim, key)
+                (n, key) for key, n in parts.items() if n >= self.threshold and key not in rest
             )
             return shown[0][1] if shown else None
 
@@ -474,6 +590,7 @@ def protect(
 ) -> Any:
     """`value` (a figure of `filters`) with the numbers `user` may not see replaced
     by `Hidden` markers."""
+    population = population.answering(filters.by)
     guard = Guard(population, user, filters, memo if memo is not None else {})
     cell = guard.cell(filters)
     by = guard.by

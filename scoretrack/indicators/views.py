@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from scoretrack.indicators.disclosure import threshold
 from scoretrack.indicators.registry import indicators
 
 
 @login_required
 def definitions(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/definitions.html", {"indicators": indicators()})
+    context = {"indicators": indicators(), "threshold": threshold()}
+    return render(request, "indicators/definitions.html", context)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html import escape
+from typing import Any
 
 # Colour-blind-safe palette (Okabe–Ito), darkest first for contrast with white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -18,8 +20,19 @@ FONT = "font-family:system-ui,sans-serif"
 
 @dataclass(frozen=True)
 class Series:
+    """One series of bars or points; a value that is not a number (None, or a
+    figure withheld from the reader, such as the registry's `disclosure.Hidden`)
+    is not drawn: it is missing, never a bar of 0."""
+
     name: str
-    values: Sequence[float | None]
+    values: Sequence[Any]
+
+
+def number(value: Any) -> float | None:
+    """The value if it is a number to draw, else None (missing or withheld)."""
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    return None
 
 
 @dataclass
@@ -41,7 +54,7 @@ class Chart:
 
     @property
     def empty(self) -> bool:
-        return not self.categories or all(v is None for s in self.series for v in s.values)
+        return not self.categories or all(number(v) is None for s in self.series for v in s.values)
 
     @property
     def table(self) -> list[list[str]]:
@@ -61,8 +74,9 @@ class Chart:
         return self._svg
 
 
-def format_value(value: float | None, unit: str = "") -> str:
-    if value is None:
+def format_value(value: Any, unit: str = "") -> str:
+    """A number as a page shows it; a missing or withheld one as a dash."""
+    if number(value) is None:
         return "–"
     if unit == "%":
         return f"{value:.0f}%"
@@ -72,7 +86,7 @@ def format_value(value: float | None, unit: str = "") -> str:
 
 
 def _top(chart: Chart) -> float:
-    values = [v for s in chart.series for v in s.values if v is not None]
+    values = [x for s in chart.series for v in s.values if (x := number(v)) is not None]
     top = chart.max_value or max(values, default=0) or 1
     return float(top)
 
@@ -122,7 +136,7 @@ def draw_vertical(chart: Chart) -> str:
     for i, category in enumerate(chart.categories):
         gx = left + i * group_w + 6
         for j, s in enumerate(chart.series):
-            value = s.values[i]
+            value = number(s.values[i])
             if value is None:
                 continue
             h = plot_h * float(value) / top
@@ -175,7 +189,7 @@ def draw_horizontal(chart: Chart) -> str:
             f'text-anchor="end" style="{FONT}">{escape(label)}</text>'
         )
         for j, s in enumerate(chart.series):
-            value = s.values[i]
+            value = number(s.values[i])
             if value is None:
                 continue
             w = plot_w * float(value) / top
@@ -196,7 +210,7 @@ def draw_horizontal(chart: Chart) -> str:
 
 
 def _bounds(chart: Chart) -> tuple[float, float]:
-    values = [float(v) for s in chart.series for v in s.values if v is not None]
+    values = [x for s in chart.series for v in s.values if (x := number(v)) is not None]
     if chart.baseline is not None:
         values.append(float(chart.baseline))
     low, high = min(values, default=0.0), max(values, default=1.0)
@@ -240,7 +254,8 @@ def draw_line(chart: Chart) -> str:
         )
     for j, s in enumerate(chart.series):
         colour = PALETTE[j % len(PALETTE)]
-        points = [(x_of(i), y_of(v), i, v) for i, v in enumerate(s.values) if v is not None]
+        drawn = [(i, number(v)) for i, v in enumerate(s.values)]
+        points = [(x_of(i), y_of(v), i, v) for i, v in drawn if v is not None]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _i, _v in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         for x, y, i, v in points:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from scoretrack.events.models import EventParticipationGroup
 from scoretrack.finance.models import ContributionSource
-from scoretrack.lib.charts import Series, format_value
+from scoretrack.lib.charts import Series
 from scoretrack.lib.tables import Table
 from scoretrack.reference.models import OrganisationType
 from scoretrack.reports.figures import (
@@ -19,8 +19,10 @@ from scoretrack.reports.figures import (
     as_dict,
     chart_section,
     labelled,
+    largest_first,
     met,
     table_section,
+    told,
 )
 
 # Table 3 of the report: the gender indicators, one column per phase.
@@ -153,7 +155,7 @@ def recovery_section(fig: Figures) -> Section:
 
 def contributions_section(fig: Figures) -> Section:
     found = as_dict(fig.get("contributions_usd", by="source"))
-    keys = sorted(found, key=lambda key: -(found[key] or 0))
+    keys = largest_first(found)
     return chart_section(
         "contributions-by-source",
         _("Contributions by source (USD)"),
@@ -166,7 +168,7 @@ def contributions_section(fig: Figures) -> Section:
 
 def partners_section(fig: Figures) -> Section:
     found = as_dict(fig.get("partners_active", by="type"))
-    keys = sorted(found, key=lambda key: -(found[key] or 0))
+    keys = largest_first(found)
     return chart_section(
         "partners-by-type",
         _("Active partners by type"),
@@ -248,8 +250,8 @@ def constituents_section(fig: Figures, title: str | None = None) -> Section:
         section.table.rows.append([_("All groups"), *total])
         by_sex = as_dict(fig.get("constituents_trained", by="sex"))
         section.note = section.table.note = _("Women: %(women)s, men: %(men)s.") % {
-            "women": format_value(by_sex.get("female", 0)),
-            "men": format_value(by_sex.get("male", 0)),
+            "women": told(by_sex.get("female", 0)),
+            "men": told(by_sex.get("male", 0)),
         }
     return section
 

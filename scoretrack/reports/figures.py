@@ -3,6 +3,11 @@
 Nothing here computes a figure: each number is `registry.compute` of a code for
 some filters; this module only chooses the filters (this period, all time, each
 phase, each year) and lays the results out as tables and charts.
+
+For lead buyers and viewers some numbers come back hidden (`disclosure.Hidden`,
+a total or groups of a breakdown): sections keep the marker in their cells, so
+that tables, downloads and charts say it is hidden and why. A hidden number is
+missing, never 0; a group absent from a breakdown (no records) is still 0.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils.translation import gettext as _
 
+from scoretrack.indicators.disclosure import Hidden
 from scoretrack.indicators.registry import Filters, Source, Value, compute, resolve
 from scoretrack.indicators.registry import Request as FigureRequest
 from scoretrack.indicators.registry import targets as registry_targets
-from scoretrack.lib import derived
-from scoretrack.lib.charts import Chart, Series
+from scoretrack.lib import derived, tables
+from scoretrack.lib.charts import Chart, Series, format_value, number
 from scoretrack.lib.tables import Table, table_of_chart
 from scoretrack.reference.models import CountryProgramme, Phase, Target
 
@@ -101,8 +107,11 @@ class Figures:
         return cls(user=user, filters=filters, phases=[PhaseRow(*row) for row in rows])
 
     def get(self, code: str, by: str | None = None, filters: Filters | None = None) -> Value:
+        """The figure, with `disclosure.Hidden` in place of a number hidden from the user."""
         chosen = filters or self.filters
-        return compute(code, self.user, dataclasses.replace(chosen, by=by), memo=self._memo)
+        return compute(
+            code, self.user, dataclasses.replace(chosen, by=by), memo=self._memo, marked=True
+        )
 
     def prefetch(self, wanted: Sequence[tuple[str, str | None, Filters | None]]) -> None:
         """Compute the `wanted` figures (code, by, filters, as `get` takes them) side
@@ -223,8 +232,42 @@ class Figures:
         return _("All time")
 
 
+class AllHidden(dict[str, Any]):
+    """A breakdown hidden as a whole: no group is known, and any group asked is hidden."""
+
+    def __init__(self, hidden: Hidden) -> None:
+        super().__init__()
+        self.hidden = hidden
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self.hidden
+
+    def __missing__(self, key: Any) -> Any:
+        return self.hidden
+
+
 def as_dict(value: Value) -> dict[str, Any]:
+    if isinstance(value, Hidden):
+        return AllHidden(value)
     return value if isinstance(value, dict) else {}
+
+
+def hidden_text(value: Any) -> str:
+    """What a hidden cell says: "hidden: fewer than 5 enterprises", or the
+    differencing reason, which says "hidden" itself."""
+    if isinstance(value, Hidden) and value.reason == "differencing":
+        return value.label()
+    return tables.hidden_text(value)
+
+
+def told(value: Any, unit: str = "") -> str:
+    """A figure written in a sentence: the number, or that it is hidden and why."""
+    return hidden_text(value) if isinstance(value, Hidden) else format_value(value, unit)
+
+
+def largest_first(found: Mapping[str, Any]) -> list[str]:
+    """The keys by their figure, largest first; missing and hidden ones last."""
+    return sorted(found, key=lambda key: (number(found[key]) is None, -(number(found[key]) or 0)))
 
 
 def labelled(keys: Sequence[str], labels: Mapping[str, str]) -> list[str]:
@@ -256,16 +299,18 @@ def chart_section(
     )
     table = table_of_chart(chart, codes)
     table.note = note
+    table.explain = hidden_text
     return Section(slug=slug, title=title, table=table, chart=chart, codes=codes, note=note)
 
 
 def table_section(table: Table, note: str = "") -> Section:
     table.note = note or table.note
+    table.explain = hidden_text
     return Section(
         slug=table.slug, title=table.title, table=table, codes=table.codes, note=table.note
     )
 
 
 def met(value: Any, target: float | None) -> bool:
-    """Whether a figure reached its target (both known)."""
-    return value is not None and target is not None and float(value) >= target
+    """Whether a figure reached its target (both known; a hidden figure is not)."""
+    return number(value) is not None and target is not None and float(value) >= target

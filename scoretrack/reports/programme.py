@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from scoretrack.lib.charts import Series
+from scoretrack.lib.charts import Series, number
 from scoretrack.lib.tables import Table
 from scoretrack.outcomes.models import Kpi, Practice
 from scoretrack.reference.models import OrganisationType
@@ -17,6 +17,7 @@ from scoretrack.reports.figures import (
     as_dict,
     chart_section,
     labelled,
+    largest_first,
     met,
     table_section,
 )
@@ -161,8 +162,10 @@ def practices_chart(fig: Figures) -> Section:
     names = dict(
         Practice.objects.visible_to(fig.user, purpose="aggregates").values_list("code", "name")
     )
+    # A hidden share counts as missing in the order, like an empty one.
     keys = sorted(
-        set(before) | set(new), key=lambda key: -((before.get(key) or 0) + (new.get(key) or 0))
+        set(before) | set(new),
+        key=lambda key: -((number(before.get(key)) or 0) + (number(new.get(key)) or 0)),
     )
     return chart_section(
         "figure-13-practices",
@@ -182,7 +185,7 @@ def practices_chart(fig: Figures) -> Section:
 def kpi_chart(fig: Figures) -> Section:
     found = as_dict(fig.get("kpi_improved_pct", by="kpi"))
     names = dict(Kpi.objects.visible_to(fig.user, purpose="aggregates").values_list("code", "name"))
-    keys = sorted(found, key=lambda key: -(found[key] or 0))
+    keys = largest_first(found)
     return chart_section(
         "outcomes-kpi-improved",
         _("Share of enterprises reporting an improvement, per indicator"),

@@ -17,7 +17,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from scoretrack.lib.tables import export_response
+from scoretrack.indicators.disclosure import Hidden, plain
+from scoretrack.lib.tables import Table, export_response
 from scoretrack.reports.cache import cached
 from scoretrack.reports.country import country_profile
 from scoretrack.reports.figures import Figures, Section
@@ -56,25 +57,40 @@ def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> Ht
 
 
 def _as_json(context: dict[str, Any]) -> dict[str, Any]:
-    """The page's JSON twin: the same sections, as tables of raw figures."""
+    """The page's JSON twin: the same sections, as tables of raw figures; a hidden
+    figure is null, and `hidden` says where and why (as the API's values do)."""
     fig: Figures = context["fig"]
     return {
         "filters": fig.filters.given(),
         "computed_at": context["as_of"].isoformat(),
-        "facts": [
-            {"code": f.code, "label": f.label, "value": f.value} for f in context.get("facts", [])
-        ],
+        "facts": [_fact_as_json(f.code, f.label, f.value) for f in context.get("facts", [])],
         "sections": [
             {
                 "slug": s.slug,
                 "title": s.title,
                 "indicators": list(s.codes),
                 "header": list(s.table.header),
-                "rows": s.table.rows,
+                "rows": [[plain(cell) for cell in row] for row in s.table.rows],
+                "hidden": _hidden_cells(s.table),
             }
             for s in context["sections"]
         ],
     }
+
+
+def _fact_as_json(code: str, label: str, value: Any) -> dict[str, Any]:
+    fact = {"code": code, "label": label, "value": plain(value)}
+    if isinstance(value, Hidden):
+        fact["hidden"] = value.as_json()
+    return fact
+
+
+def _hidden_cells(table: Table) -> list[dict[str, Any]]:
+    return [
+        {"row": i, "column": j, **cell.as_json()}
+        for i, j, cell in table.withheld_cells()
+        if isinstance(cell, Hidden)
+    ]
 
 
 def _bad_request(request: HttpRequest, error: ValidationError) -> HttpResponse:

@@ -211,3 +211,42 @@ def test_a_lead_buyer_is_protected_the_same_way(make):
     assert asked.value("smes_trained", year=2020) == 6
     assert asked.value("smes_trained", year=2020, quarter=1) is None
     assert asked.value("smes_trained", lead_buyer="HM", year=2020) == 6
+
+
+def test_the_console_says_which_figures_are_hidden_and_why(make, viewer):
+    """A..E trained in 2020-Q1 (one woman each), F in 2020-Q2 (one man): Q2 rests
+    on one firm; by sex, the man is F alone and the women the total minus F."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    trained(make, "2020-02-01", "ABCDE")
+    make.participant(make.delivery("d-F", start="2020-05-01"), make.enterprise("F"), "male")
+
+    def printed(*options: str) -> list[str]:
+        out = StringIO()
+        call_command("values", "--code", "staff_trained", *options, "--user", viewer.user.email,
+                     stdout=out)  # fmt: skip
+        return [" ".join(line.split()) for line in out.getvalue().splitlines()[2:]]
+
+    assert printed("--year", "2020", "--quarter", "2") == [
+        "staff_trained hidden: fewer than 5 enterprises"
+    ]
+    assert printed("--year", "2020", "--by", "sex") == [
+        "staff_trained female hidden: hidden so that a hidden figure cannot be worked out from it",
+        "staff_trained male hidden: fewer than 5 enterprises",
+    ]
+    assert printed("--year", "2020") == ["staff_trained 6"]
+
+
+def test_kept_counts_serve_one_version_of_the_data_only(make, viewer, settings):
+    """With the counts kept: 4 firms (hidden); a fifth firm and the data version
+    changes: the figure shows, never the kept answer."""
+    from scoretrack.lib.freshness import bump
+
+    settings.DISCLOSURE_CACHE_SECONDS = 60
+    trained(make, "2020-02-01", "ABCD")
+    assert viewer.value("smes_trained") is None
+    trained(make, "2020-02-02", "E")
+    bump()  # what a committed write does (lib/freshness.bump_on_commit)
+    assert viewer.value("smes_trained") == 5

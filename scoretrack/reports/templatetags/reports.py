@@ -30,8 +30,23 @@ def download_url(context: dict[str, Any], fmt: str, table: str = "") -> str:
 
 @register.filter
 def complement(value: Any) -> Any:
-    """The other side of a two-way share ("47% workers / 53% managers")."""
-    return None if value is None else 100 - value
+    """The other side of a two-way share ("47% workers / 53% managers"); the other
+    side of a hidden share is hidden too."""
+    from scoretrack.lib.charts import number
+
+    return value if number(value) is None else 100 - value
+
+
+@register.filter
+def hidden_mark(value: Any, table: Any) -> str:
+    """The footnote mark of a hidden value shown outside its table (the box's facts)."""
+    return table.mark_of(value)
+
+
+@register.simple_tag
+def disclosure_url() -> str:
+    """Where the rule that hides figures is explained, for the footnotes."""
+    return f"{reverse('indicators:definitions')}#disclosure"
 
 
 @register.filter

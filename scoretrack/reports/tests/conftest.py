@@ -95,3 +95,20 @@ def client_for(role: str, **scope: Any) -> Client:
 @pytest.fixture
 def donor_client(db: Any) -> Client:
     return client_for("viewer")
+
+
+@pytest.fixture
+def printed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The HTML handed to WeasyPrint, kept for the test to read."""
+    from scoretrack.reports import pdf
+
+    seen: list[str] = []
+    original = pdf.render_to_string
+
+    def spy(*args: Any, **kwargs: Any) -> str:
+        html = original(*args, **kwargs)
+        seen.append(html)
+        return html
+
+    monkeypatch.setattr(pdf, "render_to_string", spy)
+    return seen

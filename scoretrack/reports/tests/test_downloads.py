@@ -67,23 +67,6 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralised():
     ]
 
 
-@pytest.fixture
-def printed(monkeypatch):
-    """The HTML handed to WeasyPrint, kept for the test to read."""
-    from scoretrack.reports import pdf
-
-    seen: list[str] = []
-    original = pdf.render_to_string
-
-    def spy(*args, **kwargs):
-        html = original(*args, **kwargs)
-        seen.append(html)
-        return html
-
-    monkeypatch.setattr(pdf, "render_to_string", spy)
-    return seen
-
-
 @pytest.mark.django_db
 def test_the_country_profile_downloads_as_a_pdf_with_its_charts(admin_client, programme, printed):
     response = admin_client.get("/reports/country/BO/?phase=II&format=pdf")

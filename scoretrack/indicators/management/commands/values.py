@@ -124,10 +124,13 @@ def table(result: dict[str, Any]) -> str:
     rows = [("indicator", "key", "value", "target")]
     for code, value in result["values"].items():
         target = result["targets"].get(code)
+        hidden = result.get("hidden", {}).get(code, {})
         groups = value.items() if isinstance(value, dict) else [("", value)]
         for index, (key, figure) in enumerate(groups):
             shown_target = "" if target is None or index else fmt(target)
-            rows.append((code, key, fmt(figure), shown_target))
+            why = hidden.get(key) if key else hidden or None
+            shown = f"hidden: {why['label']}" if why else fmt(figure)
+            rows.append((code, key, shown, shown_target))
         if isinstance(value, dict) and not value:
             rows.append((code, "", "-", "" if target is None else fmt(target)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
