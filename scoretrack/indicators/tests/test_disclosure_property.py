@@ -13,6 +13,8 @@ Words (threshold T = settings.DISCLOSURE_THRESHOLD):
 - a *cell* is (indicator, period, country, partner, and for `by=sex` one sex). A
   group of `by=country` is the cell with that country filter, so one cell may be
   answered by several questions; it is *shown* when any answer gives a number.
+  Partner PB is Bolivia's, so `partner=PB` is the cell `country=BO&partner=PB`
+  (PA is global: `partner=PA` spans both countries).
 - the *records* of a cell: for the SME figures the participants of deliveries
   starting in the period, of the delivery's country and organiser (staff_trained by
   sex: participants of that sex; workforce_represented: each participant stands for
@@ -28,6 +30,10 @@ Guarantees:
 3. Sums: for a breakdown (by country, by sex) or a partition of a period (all time
    into years, a year into halves or quarters, a half into quarters) whose total is
    shown, the records of all its hidden parts together have 0 or >= T contributors.
+Guarantee 2 counts the firms of the *records* in B and not in A: a firm counted in
+both cells with more rows in B (a second participation) is such a contributor; for
+distinct counts (smes_trained) the two values are then equal, for staff_trained not.
+The examples draw T from 5 (the default) and 3.
 """
 
 from __future__ import annotations
