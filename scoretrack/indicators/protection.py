@@ -182,20 +182,64 @@ class Guard:
     # -- the cells of a request --
 
     def cell(self, filters: Filters) -> Cell:
-        places = tuple(
-            (name, getattr(filters, name))
-            for name in PLACE_FIELDS
-            if getattr(filters, name) is not None
-        )
+        """The cell a request asks. A partner whose rows all lie in one country is
+        that country's partner: `partner=X` and `country=C&partner=X` are one cell,
+        and the country's figure is coarser than it."""
+        given = {name: getattr(filters, name) for name in PLACE_FIELDS}
+        if given["partner"] is not None and given["country"] is None:
+            given["country"] = self._home(given["partner"], filters)
+        places = tuple((name, value) for name, value in given.items() if value is not None)
         return Cell(period_of(filters), places)
 
+    def _home(self, partner: str, filters: Filters) -> str | None:
+        """The one country of a partner key's organisations and of its rows, if one."""
+        from scoretrack.reference.models import Organisation
+
+        if "country" not in self.population.places or not self.batched(ALL_TIME):
+            return None
+
+        def build() -> str | None:
+            countries = set(
+                self.source(Organisation)
+                .filter(key=partner)
+                .values_list("country__code", flat=True)
+                .distinct()
+            )
+            if len(countries) != 1 or None in countries:
+                return None
+            (country,) = countries
+            rest = tuple(
+                (name, getattr(filters, name))
+                for name in PLACE_FIELDS
+                if name != "country" and getattr(filters, name) is not None
+            )
+            found = {key[0] for key in self.table(rest, (("place", "country"),))}
+            return country if found <= {country} else None
+
+        return self._remember(("home", partner, filters.sector, filters.lead_buyer), build)
+
     def filters(self, cell: Cell) -> Filters:
+        """The request's filters narrowed to the cell's period and places."""
+        from scoretrack.indicators.registry import _country, _organisations
+
         changes: dict[str, Any] = {"start": cell.period.start, "end": cell.period.end}
         given = dict(cell.places)
         for name, (label, ids) in PLACE_FIELDS.items():
             if name not in given:
                 changes[label] = None
                 changes[ids] = () if ids.endswith("_ids") else None
+        if "country" in given:
+            code = given["country"]
+            changes["country"] = code
+            changes["country_id"] = self._remember(
+                ("country", code), lambda: _country(self.source, code)
+            )
+        if "partner" in given:
+            # As the API resolves it: with a country, that country's (or a global) one.
+            key, home = given["partner"], changes.get("country_id")
+            changes["partner_ids"] = self._remember(
+                ("partner", key, home), lambda: _organisations(self.source, key, home)
+            )
         return dataclasses.replace(self.base, **changes)
 
     def _remember(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
