@@ -1,5 +1,5 @@
 """Error pages in the site's frame: 403, 404 and 500 say what happened and lead back
-home; the API keeps its JSON errors."""
+home; the API keeps its JSON errors; browsers find a favicon."""
 
 from __future__ import annotations
 
@@ -142,3 +142,21 @@ def test_an_unknown_api_address_is_json_for_an_anonymous_user_too(db: Any) -> No
     response = Client().get("/api/no-such-thing")
     assert response.status_code == 404
     assert response.json()["error"] == "not found"
+
+
+def test_favicon_ico_leads_to_a_static_icon_that_is_served(db: Any) -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code in (301, 302)
+    assert response["Location"].startswith("/static/")
+    icon = Client().get(response["Location"])
+    assert icon.status_code == 200
+    assert icon["Content-Type"] in ("image/png", "image/x-icon", "image/vnd.microsoft.icon")
+
+
+def test_every_page_links_its_icons(db: Any) -> None:
+    page = Client().get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert '<link rel="icon" href="/static/favicon-32.png" sizes="32x32" type="image/png">' in page
+    svg = Client().get("/static/favicon.svg")
+    assert svg.status_code == 200
+    assert b"<svg" in b"".join(svg.streaming_content)
