@@ -164,6 +164,7 @@ MAIN_PAGES = [
     "/exchange/import/",
     "/exchange/export/",
     "/indicators/",
+    "/no-such-page/",  # the 404 page, in the site's frame
 ]
 
 

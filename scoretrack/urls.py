@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("scoretrack.finance.urls")),
 ]
 
+handler403 = "scoretrack.web.errors.permission_denied"
+handler404 = "scoretrack.web.errors.page_not_found"
 # A busy database raised outside a view (a middleware saving the session) is a 503 too.
 handler500 = "scoretrack.lib.busy.server_error"

@@ -59,8 +59,15 @@ class DatabaseBusyMiddleware:
 
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """handler500: a busy database raised outside a view (a middleware saving the
-    session, say) is a 503 too; anything else is Django's 500."""
+    session, say) is a 503 too; anything else is a 500, the API's JSON under /api/.
+
+    The page is Django's: 500.html rendered without the request, so neither the
+    database nor the user (whose reading may be what failed) is asked: no navigation.
+    """
     exc = sys.exc_info()[1]
     if exc is not None and is_busy(exc):
         return busy_response(request, exc)
-    return defaults.server_error(request, *args, **kwargs)
+    if request.path.startswith(API_PREFIX):
+        body = {"error": "server error", "detail": []}
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request, template_name="500.html")

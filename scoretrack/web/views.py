@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -59,6 +60,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
             },
         }
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the static PNG. Not a
+    permanent redirect: in production the file's name holds its content's hash."""
+    return redirect(static("favicon-32.png"))
 
 
 @login_required

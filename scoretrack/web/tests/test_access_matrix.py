@@ -122,6 +122,7 @@ AGGREGATES = {
 # Endpoints that show no domain record, each with the reason.
 EXEMPT = {
     "livez": "a constant",
+    "favicon.ico": "redirects to the static icon",
     "healthz": "the database's state only",
     "login/": "public",
     "logout/": "ends the session",
