@@ -528,6 +528,27 @@ def writable(
     return _roots_allowed(access, model, objs, adding)
 
 
+def countries_to_write(user: Any, model: type) -> QuerySet:
+    """The country programmes in which the user may create records of `model` (the
+    choices of its country field): every one for a global admin; else, for each of
+    the user's roles that writes the kind, the places that role writes in."""
+    from scoretrack.reference.models import CountryProgramme
+
+    countries = CountryProgramme.objects.visible_to(user)
+    access = access_for(user)
+    if access.is_global:
+        return countries
+    roles = writers_of(model) & access.roles
+    places: set[Any] = set()
+    if "country_team" in roles:
+        places |= access.countries
+    if "partner" in roles:
+        places |= access.partner_countries
+    if "enterprise" in roles:
+        places |= access.enterprise_countries
+    return countries.filter(pk__in=places)
+
+
 class _AccessUser:
     """Stands in for a user whose access is already known."""
 

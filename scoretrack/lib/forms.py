@@ -83,6 +83,10 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
       (a region, a trainer); `global_ok` those that may also be global (an
       organisation without a country). Their choices are narrowed to the country,
       and `clean` rejects a value of another country, naming both.
+    - `open_until_country` names country-bound fields that offer every choice in
+      scope until the country is chosen (a delivery's trainers), instead of none.
+    - `limit_choices` narrows choices further (a form's own rules), before the
+      chosen country is read from the country field's choices.
     - `fixed_fields` are set by the view (the parent of an inline row), not typed
       by the user: they are still part of constraint checks, so a duplicate row is a
       form error instead of an IntegrityError.
@@ -90,6 +94,7 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
 
     country_bound: tuple[str, ...] = ()
     global_ok: tuple[str, ...] = ()
+    open_until_country: tuple[str, ...] = ()
     fixed_fields: tuple[str, ...] = ()
 
     # The version of the record the form was opened on: saving it claims that
@@ -112,6 +117,7 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                 field.queryset = queryset.visible_to(user)
             if queryset is not None and hasattr(queryset.model, "choice_label"):
                 field.label_from_instance = localized_label
+        self.limit_choices()
         self.country = self.chosen_country()
         if self.country is None:
             self._await_country()
@@ -124,12 +130,18 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                         "That choice is not in %(country)s."
                     ) % {"country": self.country}
 
+    def limit_choices(self) -> None:
+        """Narrow the choices beyond the scope (subclasses); the default keeps them."""
+
     def _await_country(self) -> None:
         # Until a country is chosen, offer only what belongs to none (global
-        # organisations): a list of every country's regions or trainers would mislead.
+        # organisations): a list of every country's regions would mislead.
         for name in self.country_bound:
             if name in self.fields:
                 field = self.fields[name]
+                if name in self.open_until_country:
+                    field.help_text = _("Choose the country first to list only its own.")
+                    continue
                 if name in self.global_ok:
                     field.queryset = field.queryset.filter(country__isnull=True)
                 else:
@@ -149,14 +161,15 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
         raw = self["country"].value()
         if raw in (None, ""):
             return None
-        country_model = self._meta.model._meta.get_field("country").related_model
-        if isinstance(raw, country_model):
-            return raw
+        # Only a country the field offers: the choices never follow one it refuses.
+        offered = self.fields["country"].queryset
+        if isinstance(raw, offered.model):
+            raw = raw.pk
         try:
             key = uuid.UUID(str(raw))
         except ValueError:
             return None
-        return country_model.objects.visible_to(self.user).filter(pk=key).first()
+        return offered.filter(pk=key).first()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

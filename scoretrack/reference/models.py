@@ -153,6 +153,23 @@ class OrganisationType(Choices):
     NGO_ACADEMIC = "ngo_academic", "NGO / academic"
 
 
+# The types that organise training (a delivery's organiser): the report names
+# government agencies, training organisations, industry associations and trade
+# unions offering SCORE Training; employer organisations and NGOs / universities
+# do too. Lead buyers and donors pay for training but do not organise it.
+TRAINING_ORGANISERS = frozenset(
+    {
+        OrganisationType.GOVERNMENT_TRAINING,
+        OrganisationType.EMPLOYER_ORGANISATION,
+        OrganisationType.INDUSTRY_ASSOCIATION,
+        OrganisationType.PRIVATE_TRAINING,
+        OrganisationType.TRADE_UNION,
+        OrganisationType.GOVERNMENT_AGENCY,
+        OrganisationType.NGO_ACADEMIC,
+    }
+)
+
+
 class Organisation(Record):
     Type = OrganisationType
 

@@ -9,10 +9,16 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from scoretrack.accounts.scoping import countries_to_write
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
 from scoretrack.reference.forms import country_choice
-from scoretrack.reference.models import CountryProgramme, Module, Organisation
+from scoretrack.reference.models import (
+    TRAINING_ORGANISERS,
+    CountryProgramme,
+    Module,
+    Organisation,
+)
 from scoretrack.training.models import (
     ConsultingVisit,
     Delivery,
@@ -53,8 +59,13 @@ class DeliveryFilter(FilterForm):
 
 
 class DeliveryForm(RecordForm):
+    """A delivery: in a country the user may write to, organised by a training
+    organisation in scope, with trainers chosen from a list filtered as one types
+    (scoretrack.js, `data-filter`; without JavaScript a plain multiple select)."""
+
     country_bound = ("organiser", "trainers")
     global_ok = ("organiser",)
+    open_until_country = ("trainers",)
 
     class Meta:
         model = Delivery
@@ -71,8 +82,22 @@ class DeliveryForm(RecordForm):
         widgets = {
             "start_date": DATE,
             "end_date": DATE,
-            "trainers": forms.CheckboxSelectMultiple,
+            "trainers": forms.SelectMultiple(
+                attrs={"data-filter": gettext_lazy("Filter the trainers by name"), "size": 8}
+            ),
         }
+
+    def limit_choices(self) -> None:
+        country = self.fields["country"]
+        country.queryset = countries_to_write(self.user, Delivery)
+        if self.instance._state.adding and not self.is_bound:
+            only = list(country.queryset[:2])
+            if len(only) == 1:  # a country team's own: its organisers and trainers follow
+                self.initial.setdefault("country", only[0].pk)
+        organiser = self.fields["organiser"]
+        organiser.queryset = organiser.queryset.filter(type__in=TRAINING_ORGANISERS)
+        trainers = self.fields["trainers"]
+        trainers.queryset = trainers.queryset.order_by("name", "key")
 
 
 class DeliveryRowForm(RecordForm):

@@ -25,6 +25,7 @@ from scoretrack.lib.models import (
 )
 from scoretrack.reference.models import (
     END_BEFORE_START,
+    TRAINING_ORGANISERS,
     CountryProgramme,
     Module,
     Organisation,
@@ -90,7 +91,8 @@ class Delivery(Record):
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
         yield from dates_in_order(records, "end_date", "start_date", END_BEFORE_START)
         # The organiser is an implementation partner of the delivery's country (or a
-        # global one): not a lead buyer or a donor, who pay but do not organise.
+        # global one) of a type that organises training: not a lead buyer or a donor,
+        # who pay but do not organise.
         wanted = ids_of(records, "organiser_id")
         if not wanted:
             return
@@ -104,7 +106,7 @@ class Delivery(Record):
             if record.organiser_id not in found:
                 continue
             country, kind = found[record.organiser_id]
-            if kind in NOT_ORGANISERS:
+            if kind not in TRAINING_ORGANISERS:
                 what = Organisation.Type(kind).label.lower()
                 yield Violation(position, "organiser", f"a {what} does not organise training")
             elif country is not None and country != record.country_id:
@@ -137,9 +139,6 @@ class Delivery(Record):
                     "trainers",
                     f"{', '.join(strangers)}: not a trainer of the delivery's country programme",
                 )
-
-
-NOT_ORGANISERS = frozenset({"lead_buyer", "donor"})
 
 
 def _pairs(records: Sequence[Any]) -> set[tuple[Any, Any]]:

@@ -382,6 +382,25 @@ def test_a_lead_buyer_does_not_organise_a_delivery(world: SimpleNamespace) -> No
     ]
 
 
+def test_a_workbook_cannot_make_a_lead_buyer_or_a_donor_organise_a_delivery(
+    world: SimpleNamespace, xlsx: Callable[[Sheets], Path]
+) -> None:
+    Organisation.objects.create(key="FUND", name="A Fund", type="donor")
+    sheets: Sheets = {
+        "deliveries": [
+            ["key", "country", "module", "organiser", "start_date"],
+            ["D-LB", "BO", "M1", "LB", "2015-07-01"],
+            ["D-FUND", "BO", "M1", "FUND", "2015-07-01"],
+        ]
+    }
+    assert imported(xlsx, world.users["global"], sheets) == [
+        "deliveries:2:organiser: a lead buyer / multinational does not organise training"
+        " (value 'LB')",
+        "deliveries:3:organiser: a donor does not organise training (value 'FUND')",
+    ]
+    assert not Delivery.objects.filter(key__in=["D-LB", "D-FUND"]).exists()
+
+
 def test_a_rule_is_checked_for_a_batch_in_one_query(
     world: SimpleNamespace, django_assert_num_queries: Any
 ) -> None:

@@ -63,3 +63,34 @@ document.addEventListener("change", (event) => {
     watch(field.value, form.dataset.busy);
   });
 })();
+
+// A long multiple select (a delivery's trainers) gets a search box that hides the
+// options not matching what is typed; the selected ones stay listed. Without
+// JavaScript it is a plain multiple select. Fields re-rendered by htmx get theirs too.
+(() => {
+  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const attach = (root) => {
+    root.querySelectorAll("select[multiple][data-filter]").forEach((select) => {
+      if (select.dataset.filterReady) return;
+      select.dataset.filterReady = "1";
+      const box = document.createElement("input");
+      box.type = "search";
+      box.className = "select-filter";
+      box.placeholder = select.dataset.filter;
+      box.setAttribute("aria-label", select.dataset.filter);
+      box.setAttribute("aria-controls", select.id);
+      box.addEventListener("input", () => {
+        const wanted = fold(box.value.trim());
+        for (const option of select.options) {
+          option.hidden = !option.selected && !fold(option.text).includes(wanted);
+        }
+      });
+      box.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") event.preventDefault(); // typing, not submitting
+      });
+      select.before(box);
+    });
+  };
+  document.addEventListener("DOMContentLoaded", () => attach(document));
+  document.addEventListener("htmx:load", (event) => attach(event.target));
+})();

@@ -197,16 +197,17 @@ def test_the_organiser_and_trainer_choices_follow_the_chosen_country(
     admin_client: Client, world: SimpleNamespace
 ) -> None:
     body = admin_client.get(CREATE, {"_dependent": "1", "country": world.pe.pk}).content.decode()
-    assert "Rosa Paz" in body and "SENATI" in body and "Acme Retail" in body
+    assert "Rosa Paz" in body and "SENATI" in body
     assert "Ana Quispe" not in body and "Cámara de Industria" not in body
+    assert "Acme Retail" not in body  # a lead buyer does not organise training
 
 
-def test_before_a_country_is_chosen_only_global_organisers_are_offered(
+def test_before_a_country_is_chosen_only_global_organisers_and_every_trainer_are_offered(
     admin_client: Client, world: SimpleNamespace
 ) -> None:
     form = admin_client.get(CREATE).context["form"]
-    assert list(form.fields["organiser"].queryset) == [world.buyer]
-    assert list(form.fields["trainers"].queryset) == []
+    assert list(form.fields["organiser"].queryset) == []  # the global lead buyer does not organise
+    assert list(form.fields["trainers"].queryset) == [world.ana, world.luis, world.rosa]
 
 
 def test_editing_changes_the_values_and_trainers(
