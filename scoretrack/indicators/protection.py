@@ -400,6 +400,38 @@ class Guard:
 
         return self._remember(("diff", outer, inner, by), build)
 
+    def _siblings_hold(self, outer: Cell, inner: Cell) -> int:
+        """A lower bound of `difference(outer, inner)` from counts already at hand:
+        where `outer` is `inner` with one dimension coarser, the units of the
+        largest other part of `outer` along it (each has rows outside `inner`)."""
+        parts: dict[str, int] = {}
+        own: str | None = None
+        if inner.group is not None and outer == dataclasses.replace(inner, group=None):
+            parts, own = self.grouped(outer, ("by", self.by)), inner.group
+        elif outer.period == inner.period and outer.group == inner.group:
+            dropped = [p for p in inner.places if p not in outer.places]
+            name = dropped[0][0] if len(dropped) == 1 else None
+            if (
+                name in PARTITIONED_PLACES
+                and name in self.population.places
+                and outer == inner.without(name or "")
+            ):
+                parts, own = self.grouped(outer, ("place", name)), str(dropped[0][1])
+        elif (
+            outer.places == inner.places
+            and outer.group == inner.group
+            and self.population.date is not None
+            and inner.period.kind in ("year", "half", "quarter", "phase")
+        ):
+            dim = ("period", inner.period.kind)
+            parts = {
+                key: n
+                for key, n in self.grouped(outer, dim).items()
+                if not self._rest(outer, dim, key)
+            }
+            own = inner.period.key
+        return max((n for key, n in parts.items() if key != own), default=0)
+
     def _cell_rows(self, cell: Cell, by: str | None) -> QuerySet:
         rows = self.rows(dataclasses.replace(cell, group=None))
         if cell.group is None:
@@ -607,7 +639,11 @@ class Guard:
             extra = self.count(outer, by) - n
             if 0 < extra < self.threshold:
                 return "differencing"
-            if extra == 0 and 0 < self.difference(outer, cell, by) < self.threshold:
+            if (
+                extra == 0
+                and self._siblings_hold(outer, cell) < self.threshold
+                and 0 < self.difference(outer, cell, by) < self.threshold
+            ):
                 return "differencing"
         for parent, dim, key in self.partitions(cell, by):
             if self.secondary(parent, dim) == key:
