@@ -54,6 +54,7 @@ from scoretrack.lib.freshness import data_version
 
 Key = str | Expression | Labelled
 PARTITIONED_PLACES = ("country", "partner", "sector")
+MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -243,10 +244,25 @@ class Guard:
         return dataclasses.replace(self.base, **changes)
 
     def _remember(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """What `build` gives, once per page (the memo) and, for DISCLOSURE_CACHE_SECONDS,
+        once per version of the data (the cache: any change of the records makes a
+        new key, so a kept count is never stale)."""
         full = (*self.prefix, *key)
-        if full not in self.memo:
-            self.memo[full] = build()
-        return self.memo[full]
+        if full in self.memo:
+            return self.memo[full]
+        seconds = settings.DISCLOSURE_CACHE_SECONDS
+        if not seconds:
+            found = build()
+        else:
+            version = self.memo.setdefault(("disclosure", "version"), data_version())
+            raw = repr((version, full)).encode()
+            name = "disclosure:" + hashlib.sha256(raw).hexdigest()
+            found = cache.get(name, MISSING)
+            if found is MISSING:
+                found = build()
+                cache.set(name, found, seconds)
+        self.memo[full] = found
+        return found
 
     def rows(self, cell: Cell) -> QuerySet:
         """The rows of a cell without its group."""
@@ -291,26 +307,7 @@ class Guard:
             ]
             return {tuple(labels[i][key[i]] for i in range(len(dims))): n for key, n in found}
 
-        return self._remember(("table", places, dims), lambda: self._kept(places, dims, build))
-
-    def _kept(
-        self,
-        places: tuple[tuple[str, Any], ...],
-        dims: tuple[tuple[str, str | None], ...],
-        build: Callable[[], dict[tuple[str, ...], int]],
-    ) -> dict[tuple[str, ...], int]:
-        """A table from the cache, kept DISCLOSURE_CACHE_SECONDS for this version of
-        the data (any change of the records makes a new key: never stale)."""
-        seconds = settings.DISCLOSURE_CACHE_SECONDS
-        if not seconds:
-            return build()
-        raw = repr((data_version(), self.prefix, places, dims, self._phases()))
-        key = "disclosure:" + hashlib.sha256(raw.encode()).hexdigest()
-        found = cache.get(key)
-        if found is None:
-            found = build()
-            cache.set(key, found, seconds)
-        return found
+        return self._remember(("table", places, dims), build)
 
     def count(self, cell: Cell, by: str | None) -> int:
         """Units in a cell (of group `cell.group` of `by`, when it has one)."""
