@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from scoretrack.indicators import queries
 from scoretrack.indicators.protection import Population
 from scoretrack.indicators.registry import Context, Labelled, year_of
+from scoretrack.lib.models import Sex
 from scoretrack.outcomes.models import KpiPoint, Practice, PracticeStep
 from scoretrack.reference.models import CountryProgramme, Module
 from scoretrack.trainers.models import Milestone
@@ -56,22 +57,36 @@ TRAINED_SMES_BY_HOME = TRAINED_SMES.with_keys("smes-home", country="enterprise__
 # Figures about the participations of staff trained: the same firms, periods and
 # places as the SMEs trained (an attendance is an enterprise's participants in a
 # delivery), so their counts are shared; by sex or role, the participations.
-STAFF = dataclasses.replace(
-    TRAINED_SMES,
-    people=Population(
-        name="staff",
-        who="enterprises",
-        rows=queries.participations,
-        unit="enterprise_id",
-        date="delivery__start_date",
-        keys=PARTICIPATION_KEYS,
-        places={
-            "country": PARTICIPATION_KEYS["country"],
-            "partner": "delivery__organiser__key",
-            "sector": "enterprise__sector__name",
-        },
-    ),
+PARTICIPATIONS = Population(
+    name="staff",
+    who="enterprises",
+    rows=queries.participations,
+    unit="enterprise_id",
+    date="delivery__start_date",
+    keys=PARTICIPATION_KEYS,
+    places={
+        "country": PARTICIPATION_KEYS["country"],
+        "partner": "delivery__organiser__key",
+        "sector": "enterprise__sector__name",
+    },
 )
+STAFF = dataclasses.replace(TRAINED_SMES, people=PARTICIPATIONS)
+
+# Shares rest on their denominators' firms only: those with the value known.
+KNOWN_OWNERSHIP = TRAINED_SMES.only("smes-owner", Q(enterprise__women_owned__isnull=False))
+KNOWN_UNION = TRAINED_SMES.only("smes-union", Q(enterprise__unionised__isnull=False))
+KNOWN_AGREEMENT = TRAINED_SMES.only(
+    "smes-agreement", Q(enterprise__collective_agreement__isnull=False)
+)
+KNOWN_WORKFORCE = TRAINED_SMES_BY_HOME.only(
+    "smes-workforce",
+    Q(enterprise__workforce_female__isnull=False) | Q(enterprise__workforce_male__isnull=False),
+)
+# SMEs with EIT members recorded in a delivery of the period (of those recorded up
+# to the period's end, the denominator: never more firms than it).
+WITH_EIT = TRAINED_SMES.only("smes-eit", Q(eit=True))
+KNOWN_SEX = PARTICIPATIONS.only("staff-sex", Q(sex__in=[Sex.FEMALE, Sex.MALE]))
+RATED = PARTICIPATIONS.only("staff-rated", Q(satisfaction__isnull=False))
 
 
 def _trainers(kind: str) -> Population:
@@ -89,6 +104,12 @@ def _trainers(kind: str) -> Population:
 TRAINERS_TRAINED = _trainers(Milestone.Kind.TRAINED)
 TRAINERS_CERTIFIED = _trainers(Milestone.Kind.CERTIFIED)
 TRAINERS_EXPERT = _trainers(Milestone.Kind.EXPERT)
+KNOWN_SEX_TRAINED = TRAINERS_TRAINED.only(
+    "trainers-trained-sex", Q(trainer__sex__in=[Sex.FEMALE, Sex.MALE])
+)
+KNOWN_SEX_CERTIFIED = TRAINERS_CERTIFIED.only(
+    "trainers-certified-sex", Q(trainer__sex__in=[Sex.FEMALE, Sex.MALE])
+)
 
 ENTERPRISE_PLACES = {"country": ENTERPRISE_COUNTRY, "sector": "enterprise__sector__name"}
 
@@ -125,22 +146,29 @@ KPI_SERIES = Population(
     date=None,
     keys={"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY},
     places=ENTERPRISE_PLACES,
+    # A KPI's change counts for series observed in six months or more.
+    where=Q(rank__gte=6),
 )
 
 
 def _employment(ctx: Context) -> QuerySet:
+    """Employment observations of the period that follow another of the period:
+    the firms whose change the figure sums (two observations in the period)."""
     from scoretrack.indicators.definitions.outcomes import JOBS_KPI
 
+    f = ctx.filters
     rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
-    return rows.filter(ctx.filters.in_period("month"), kpi__code=JOBS_KPI)
+    after = Q(prev_month__gte=f.start) if f.start is not None else Q(prev_month__isnull=False)
+    return rows.filter(f.in_period("month"), after, kpi__code=JOBS_KPI)
 
 
+# The rows depend on the period's start: counted per cell (no partition into periods).
 EMPLOYMENT = Population(
     name="employment",
     who="enterprises",
     rows=_employment,
     unit="enterprise_id",
-    date="month",
+    date=None,
     keys={"country": ENTERPRISE_COUNTRY},
     places=ENTERPRISE_PLACES,
 )

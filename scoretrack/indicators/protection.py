@@ -79,6 +79,8 @@ class Population:
     places: Mapping[str, Key] = field(default_factory=dict)
     # The population that answers a `by` of persons (sex, role) these rows lack.
     people: Population | None = None
+    # Only the rows a share's denominator counts (an SME whose ownership is known…).
+    where: Q | None = None
 
     def answering(self, by: str | None) -> Population:
         """The population whose groups are those of `by`: this one, or its people's."""
@@ -89,6 +91,16 @@ class Population:
     def with_keys(self, name: str, **keys: Key) -> Population:
         """The same rows, answering other `by` groups (e.g. by the enterprise's country)."""
         return dataclasses.replace(self, name=name, keys={**self.keys, **keys})
+
+    def only(self, name: str, where: Q) -> Population:
+        """The rows `where` holds: those a share's denominator counts, so that a share
+        over one known value among five firms is about one firm, and hidden."""
+        people = self.people.only(f"{name}-people", where) if self.people else None
+        return dataclasses.replace(self, name=name, where=where, people=people)
+
+    def read(self, ctx: Context) -> QuerySet:
+        rows = self.rows(ctx)
+        return rows if self.where is None else rows.filter(self.where)
 
 
 # --- periods ----------------------------------------------------------------------
@@ -267,7 +279,7 @@ class Guard:
     def rows(self, cell: Cell) -> QuerySet:
         """The rows of a cell without its group."""
         context = Context(source=self.source, filters=self.filters(cell))
-        return self.population.rows(context)
+        return self.population.read(context)
 
     # -- counting --
 
@@ -284,7 +296,13 @@ class Guard:
         self, places: tuple[tuple[str, Any], ...], dims: tuple[tuple[str, str | None], ...]
     ) -> dict[tuple[str, ...], int]:
         """Units over all the rows of `places` (all time), per combination of the
-        keys of `dims` (a `by`, a place, a kind of period): one query."""
+        keys of `dims` (a `by`, a place, a kind of period): one query, whatever the
+        order the dimensions are asked in."""
+        canonical = tuple(sorted(dims, key=repr))
+        if canonical != dims:
+            found = self.table(places, canonical)
+            order = [canonical.index(dim) for dim in dims]
+            return {tuple(key[i] for i in order): n for key, n in found.items()}
 
         def build() -> dict[tuple[str, ...], int]:
             rows = self.rows(Cell(ALL_TIME, places))

@@ -73,7 +73,7 @@ def known_share(ctx: Context, field: str) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
-    protect=populations.TRAINED_SMES,
+    protect=populations.KNOWN_OWNERSHIP,
     definition="""
     Of the SMEs trained (see smes_trained) whose ownership is recorded, the share
     that is women-owned. SMEs with no recorded value are left out of the denominator.
@@ -133,7 +133,7 @@ def smes_more_than_one_module_pct(ctx: Context) -> Value:
     unit="count",
     by=("country", "sex"),
     places=ALL_PLACES,
-    protect=populations.TRAINED_SMES_BY_HOME,
+    protect=populations.KNOWN_WORKFORCE,
     definition="""
     Sum of the workforce (women + men) of the SMEs trained (see smes_trained), each
     counted once. A missing count of women or men adds nothing. By sex, the keys are
@@ -161,7 +161,7 @@ def workforce_represented(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
-    protect=populations.TRAINED_SMES,
+    protect=populations.KNOWN_UNION,
     definition="""
     Of the SMEs trained (see smes_trained) with a recorded value, the share whose
     workers are unionised.
@@ -177,7 +177,7 @@ def smes_unionised_pct(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
-    protect=populations.TRAINED_SMES,
+    protect=populations.KNOWN_AGREEMENT,
     definition="""
     Of the SMEs trained (see smes_trained) with a recorded value, the share covered
     by a collective agreement.
@@ -215,7 +215,7 @@ def staff_trained(ctx: Context) -> Value:
     unit="percent",
     by=("country", "role"),
     places=ALL_PLACES,
-    protect=populations.STAFF,
+    protect=populations.KNOWN_SEX,
     definition="""
     Share of women in staff_trained, over participations whose sex is female or
     male (undisclosed is left out of numerator and denominator).
@@ -267,7 +267,7 @@ def staff_trained_workers_pct(ctx: Context) -> Value:
     unit="percent",
     by=("country", "module"),
     places=ALL_PLACES,
-    protect=populations.STAFF,
+    protect=populations.RATED,
     definition="""
     Of the participations of staff_trained with a satisfaction rating, the share
     rating 4 (good) or 5 (very good). Unrated participations are left out.
@@ -293,7 +293,7 @@ def satisfaction_good_pct(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=ALL_PLACES,
-    protect=populations.TRAINED_SMES,
+    protect=populations.WITH_EIT,
     definition="""
     Of the SMEs trained (see smes_trained) with EIT members recorded, the share
     whose EIT members include both a woman and a man. EIT members are the

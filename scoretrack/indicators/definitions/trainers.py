@@ -61,7 +61,7 @@ def trainers_trained(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=("partner",),
-    protect=populations.TRAINERS_TRAINED,
+    protect=populations.KNOWN_SEX_TRAINED,
     definition="""
     Share of women in trainers_trained, over trainers whose sex is female or male.
     """,
@@ -91,7 +91,7 @@ def trainers_certified(ctx: Context) -> Value:
     unit="percent",
     by=("country",),
     places=("partner",),
-    protect=populations.TRAINERS_CERTIFIED,
+    protect=populations.KNOWN_SEX_CERTIFIED,
     definition="""
     Share of women in trainers_certified, over trainers whose sex is female or male.
     """,

@@ -41,7 +41,7 @@ def test_suppression_reuses_the_counts_in_the_memo(ask, four_smes, django_assert
     assert compute("staff_trained", donor, filters, memo=memo) is None
     # Another figure on the staff's rows: its own query only; the decision is in the memo.
     with django_assert_num_queries(1):
-        assert compute("staff_trained_women_pct", donor, filters, memo=memo) is None
+        assert compute("staff_trained_workers_pct", donor, filters, memo=memo) is None
     assert compute("staff_trained", ask.user, filters) == 4
 
 

@@ -250,3 +250,33 @@ def test_kept_counts_serve_one_version_of_the_data_only(make, viewer, settings):
     trained(make, "2020-02-02", "E")
     bump()  # what a committed write does (lib/freshness.bump_on_commit)
     assert viewer.value("smes_trained") == 5
+
+
+def test_a_share_rests_on_the_firms_of_its_denominator(make, viewer):
+    """A..E trained: 5 SMEs, shown. Only A's ownership (women-owned) and workforce
+    (3 women, 4 men) are recorded: the women-owned share and the workforce are
+    about A alone, so they are hidden."""
+    delivery = make.delivery("d1", start="2020-02-01")
+    make.participant(
+        delivery, make.enterprise("A", women_owned=True, workforce_female=3, workforce_male=4)
+    )
+    for key in "BCDE":
+        make.participant(delivery, make.enterprise(key))
+    answer = viewer("smes_trained", "smes_women_owned_pct", "workforce_represented")
+    assert answer["values"] == {
+        "smes_trained": 5,
+        "smes_women_owned_pct": None,
+        "workforce_represented": None,
+    }
+    assert answer["hidden"]["smes_women_owned_pct"]["reason"] == "few"
+
+
+def test_a_share_of_women_rests_on_the_firms_whose_staff_gave_their_sex(make, viewer):
+    """Participants from A..E; only A's participant gave her sex: the share of
+    women (100 %) would be about A's staff alone."""
+    delivery = make.delivery("d1", start="2020-02-01")
+    make.participant(delivery, make.enterprise("A"), "female")
+    for key in "BCDE":
+        make.participant(delivery, make.enterprise(key), "undisclosed")
+    assert viewer.value("staff_trained") == 5
+    assert viewer.value("staff_trained_women_pct") is None
