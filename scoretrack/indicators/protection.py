@@ -189,7 +189,9 @@ class Guard:
         self.source = Source(user)
         self.base = dataclasses.replace(filters, by=None)
         self.memo = memo
-        self.prefix = ("disclosure", population.name, getattr(user, "pk", None), self.by)
+        # Users with the same aggregate scope (every viewer; a lead buyer's users)
+        # share the counts: the key names the scope, not the user.
+        self.prefix = ("disclosure", population.name, scope_of(user), self.by)
         self.threshold = threshold()
 
     # -- the cells of a request --
@@ -664,6 +666,18 @@ class Guard:
             if self.secondary(parent, dim) == key:
                 return "differencing"
         return None
+
+
+def scope_of(user: Any) -> tuple[Any, ...]:
+    """What decides a user's aggregate scope, in a stable order."""
+    from scoretrack.accounts.scoping import access_for
+
+    access = access_for(user)
+    return tuple(
+        (name, tuple(sorted(map(str, value))) if isinstance(value, frozenset) else value)
+        for name, value in sorted(vars(access).items())
+        if name != "user_id"
+    )
 
 
 def protect(

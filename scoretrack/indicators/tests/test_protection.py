@@ -280,3 +280,23 @@ def test_a_share_of_women_rests_on_the_firms_whose_staff_gave_their_sex(make, vi
         make.participant(delivery, make.enterprise(key), "undisclosed")
     assert viewer.value("staff_trained") == 5
     assert viewer.value("staff_trained_women_pct") is None
+
+
+def test_viewers_share_the_kept_counts_of_their_common_scope(make, viewer, settings):
+    """Two viewers see the same programme: the second reads the first's counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DISCLOSURE_CACHE_SECONDS = 60
+    trained(make, "2020-02-01", "ABCDE")
+    trained(make, "2020-05-01", "F")
+    other = User.objects.create(email="viewer2@example.org")
+    RoleAssignment.objects.create(user=other, role="viewer")
+    with CaptureQueriesContext(connection) as first:
+        assert viewer.value("smes_trained", year=2020, quarter=1) is None
+    with CaptureQueriesContext(connection) as second:
+        assert Viewer(other).value("smes_trained", year=2020, quarter=1) is None
+    # The second asks the figure itself, but none of the grouped disclosure counts.
+    assert len(second) < len(first)
+    assert not any("GROUP BY" in query["sql"] for query in second.captured_queries)
+    assert any("GROUP BY" in query["sql"] for query in first.captured_queries)
