@@ -33,8 +33,11 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from scoretrack.exchange.jobs import checkpoint_wal, import_jobs_recover, worker_identity
+from scoretrack.lib.freshness import data_version
 from scoretrack.lib.sqlite import use_busy_timeout
 from scoretrack.lib.transient import TRANSIENT, backoff, describe, reset_connections
+from scoretrack.reports.warm import make as warm_page
+from scoretrack.reports.warm import plan as warm_plan
 
 RECOVER_EVERY = 60.0  # seconds between two looks for jobs lost by other workers
 logger = logging.getLogger("django_tasks_db")
@@ -45,6 +48,10 @@ class ResilientWorker(Worker):
         super().__init__(**kwargs)
         self.failures = 0  # transient errors in a row
         self.next_recovery = 0.0
+        self.next_warm = 0.0
+        self.warmed: int | None = None  # the data version whose counts are being made
+        self.pages: list[Any] = []  # the report pages still to make for it
+        self.warm_started = 0.0
 
     def run(self) -> None:
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
@@ -78,8 +85,40 @@ class ResilientWorker(Worker):
                     self.worker_id,
                 )
                 return
-            if self.running and not claimed:
+            if self.running and not claimed and not self.warm():
                 time.sleep(self.interval)
+
+    def warm(self) -> bool:
+        """When idle: make the next report page of the warm-up (reports/warm.py), so
+        that after a change of the data its disclosure counts are ready before a
+        lead buyer or a viewer asks. One page a turn, so that a queued task waits
+        for one page at most; a new change starts the plan again, looked for at
+        most every DISCLOSURE_WARM_SECONDS. Whether it made a page."""
+        seconds = settings.DISCLOSURE_WARM_SECONDS
+        if not seconds:
+            return False
+        if not self.pages and time.monotonic() >= self.next_warm:
+            self.next_warm = time.monotonic() + seconds
+            version = data_version()
+            if version != self.warmed:
+                self.warmed, self.pages = version, warm_plan()
+                self.warm_started = time.monotonic()
+        if not self.pages:
+            return False
+        page = self.pages.pop(0)
+        try:
+            warm_page(*page)
+        except Exception:  # a warm-up only saves readers time: never stop the worker for it
+            logger.exception("making the disclosure counts of a report failed")
+            reset_connections()
+            self.pages, self.warmed = [], None  # try again at the next look
+            return False
+        if not self.pages:
+            logger.info(
+                "made the disclosure counts of the reports in %.1f s",
+                time.monotonic() - self.warm_started,
+            )
+        return True
 
     def recover(self) -> None:
         """Retry or fail what dead workers left, then shrink SQLite's log (between tasks only)."""

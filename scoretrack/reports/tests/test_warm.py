@@ -1,0 +1,96 @@
+"""The worker makes the disclosure counts of the reports ahead of the donors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from scoretrack.accounts.models import RoleAssignment, User
+from scoretrack.exchange.management.commands import worker as worker_command
+from scoretrack.indicators.registry import evaluate
+from scoretrack.indicators.tests.conftest import Make, request_for
+from scoretrack.lib.freshness import bump
+from scoretrack.reports.warm import aggregate_users, warm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(db: Any, settings: Any) -> Make:
+    """A..F trained in Bolivia in 2020, G..K in Peru."""
+    settings.DISCLOSURE_CACHE_SECONDS = 60
+    make = Make()
+    make.phase("I", "2020-01-01", "2020-12-31")
+    for country, firms in (("BO", "ABCDEF"), ("PE", "GHIJK")):
+        delivery = make.delivery(f"d-{country}", start="2020-03-01", country=country)
+        for key in firms:
+            make.participant(delivery, make.enterprise(key, country=country))
+    return make
+
+
+def viewer(email: str) -> User:
+    user = User.objects.create(email=email)
+    RoleAssignment.objects.create(user=user, role="viewer")
+    return user
+
+
+def test_one_user_of_each_aggregate_scope_is_warmed(programme: Make) -> None:
+    first, _second = viewer("a@example.org"), viewer("b@example.org")
+    buyer_org = programme.org("LB", type="lead_buyer", country=None)
+    buyer = User.objects.create(email="lb@example.org")
+    RoleAssignment.objects.create(user=buyer, role="lead_buyer", organisation=buyer_org)
+    User.objects.create(email="admin@example.org", is_superuser=True)
+    assert [user.email for user in aggregate_users()] == [first.email, buyer.email]
+
+
+def test_after_the_warm_up_a_viewer_asks_no_disclosure_count(programme: Make) -> None:
+    reader = viewer("v@example.org")
+    bump()
+    # The programme report and the profiles of Bolivia and Peru, all time and phase I.
+    assert warm() == 6
+    with CaptureQueriesContext(connection) as seen:
+        answer = evaluate(reader, request_for("smes_trained", country="BO", phase="I"))
+    assert answer["values"] == {"smes_trained": 6}
+    assert not any("GROUP BY" in query["sql"] for query in seen.captured_queries)
+
+
+def test_the_idle_worker_makes_one_page_a_turn_once_per_version_of_the_data(
+    programme: Make, settings: Any
+) -> None:
+    settings.DISCLOSURE_WARM_SECONDS = 30
+    viewer("v@example.org")
+    made: list[tuple[Any, ...]] = []
+    idle = worker_command.ResilientWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="testhost:1:worker",
+        excluded_queue_names=[],
+    )
+    now = [0.0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(worker_command, "warm_page", lambda *page: made.append(page))
+        patch.setattr(worker_command.time, "monotonic", lambda: now[0])
+        turns = [idle.warm() for _ in range(7)]  # t=0: 6 pages, then nothing new
+        assert turns == [True] * 6 + [False]
+        assert [(country, phase) for _user, country, phase in made] == [
+            (None, None),
+            ("BO", None),
+            ("PE", None),
+            (None, "I"),
+            ("BO", "I"),
+            ("PE", "I"),
+        ]
+        now[0] = 40.0
+        assert idle.warm() is False  # looked again: the same data
+        bump()
+        assert idle.warm() is False  # changed, but the next look is at t=70
+        now[0] = 70.0
+        assert idle.warm() is True  # a new version: the plan again
+    assert len(made) == 7
