@@ -54,7 +54,8 @@ from scoretrack.lib.freshness import data_version
 
 Key = str | Expression | Labelled
 PARTITIONED_PLACES = ("country", "partner", "sector")
-MISSING = object()
+# What `Guard.kept` gives when nothing is kept (read-only: never written to).
+NOTHING_KEPT: dict[Any, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -259,24 +260,43 @@ class Guard:
 
     def _remember(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         """What `build` gives, once per page (the memo) and, for DISCLOSURE_CACHE_SECONDS,
-        once per version of the data (the cache: any change of the records makes a
-        new key, so a kept count is never stale)."""
+        once per version of the data (the kept bundle, see `kept`)."""
         full = (*self.prefix, *key)
         if full in self.memo:
             return self.memo[full]
-        seconds = settings.DISCLOSURE_CACHE_SECONDS
-        if not seconds:
-            found = build()
+        bundle = self.kept()
+        if full in bundle:
+            found = bundle[full]
         else:
-            version = self.memo.setdefault(("disclosure", "version"), data_version())
-            raw = repr((version, full)).encode()
-            name = "disclosure:" + hashlib.sha256(raw).hexdigest()
-            found = cache.get(name, MISSING)
-            if found is MISSING:
-                found = build()
-                cache.set(name, found, seconds)
+            found = build()
+            if bundle is not NOTHING_KEPT:
+                bundle[full] = found
+                self.memo[("disclosure", "dirty", self.prefix)] = True
         self.memo[full] = found
         return found
+
+    def kept(self) -> dict[Any, Any]:
+        """The counts and decisions kept for this population and scope and this
+        version of the data: one cache entry, read once per page (any change of
+        the records makes a new key, so they are never stale)."""
+        if not settings.DISCLOSURE_CACHE_SECONDS:
+            return NOTHING_KEPT
+        slot = ("disclosure", "bundle", self.prefix)
+        if slot not in self.memo:
+            found = cache.get(self._bundle_name())
+            self.memo[slot] = found if isinstance(found, dict) else {}
+        return self.memo[slot]
+
+    def keep(self) -> None:
+        """Write the bundle back when this page added to it."""
+        dirty = ("disclosure", "dirty", self.prefix)
+        if self.memo.pop(dirty, False):
+            cache.set(self._bundle_name(), self.kept(), settings.DISCLOSURE_CACHE_SECONDS)
+
+    def _bundle_name(self) -> str:
+        version = self.memo.setdefault(("disclosure", "version"), data_version())
+        raw = repr((version, self.prefix)).encode()
+        return "disclosure:" + hashlib.sha256(raw).hexdigest()
 
     def rows(self, cell: Cell) -> QuerySet:
         """The rows of a cell without its group."""
@@ -693,15 +713,18 @@ def protect(
     guard = Guard(population, user, filters, memo if memo is not None else {})
     cell = guard.cell(filters)
     by = guard.by
-    if isinstance(value, dict) and by is not None:
-        shown: dict[str, Any] = {}
-        for key, figure in value.items():
-            why = guard.reason(dataclasses.replace(cell, group=key), by)
-            shown[key] = Hidden(why, population.who) if why else figure
-        return shown
-    why = guard.reason(cell)
-    if why is None:
-        return value
-    if isinstance(value, dict):
-        return dict.fromkeys(value, Hidden(why, population.who))
-    return Hidden(why, population.who)
+    try:
+        if isinstance(value, dict) and by is not None:
+            shown: dict[str, Any] = {}
+            for key, figure in value.items():
+                why = guard.reason(dataclasses.replace(cell, group=key), by)
+                shown[key] = Hidden(why, population.who) if why else figure
+            return shown
+        why = guard.reason(cell)
+        if why is None:
+            return value
+        if isinstance(value, dict):
+            return dict.fromkeys(value, Hidden(why, population.who))
+        return Hidden(why, population.who)
+    finally:
+        guard.keep()
