@@ -147,9 +147,7 @@ def _protection(item: Indicator) -> str:
     population = item.protect
     if population is None:
         return "not protected (not about firms or persons)"
-    grouped = ", ".join(
-        f"`{name}`" for name in item.by if name in population.answering(name).keys
-    )
+    grouped = ", ".join(f"`{name}`" for name in item.by if name in population.answering(name).keys)
     per = f"; per group of {grouped}" if grouped else ""
     return f"protected, counting {population.who}{per}"
 
