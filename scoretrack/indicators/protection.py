@@ -169,11 +169,12 @@ class Cell:
         return dataclasses.replace(self, places=tuple(p for p in self.places if p[0] != name))
 
 
+# Each place filter, and the Filters field holding its resolved id(s).
 PLACE_FIELDS = {
-    "country": ("country", "country_id"),
-    "partner": ("partner", "partner_ids"),
-    "sector": ("sector", "sector_id"),
-    "lead_buyer": ("lead_buyer", "lead_buyer_ids"),
+    "country": "country_id",
+    "partner": "partner_ids",
+    "sector": "sector_id",
+    "lead_buyer": "lead_buyer_ids",
 }
 
 
@@ -240,9 +241,9 @@ class Guard:
 
         changes: dict[str, Any] = {"start": cell.period.start, "end": cell.period.end}
         given = dict(cell.places)
-        for name, (label, ids) in PLACE_FIELDS.items():
+        for name, ids in PLACE_FIELDS.items():
             if name not in given:
-                changes[label] = None
+                changes[name] = None
                 changes[ids] = () if ids.endswith("_ids") else None
         if "country" in given:
             code = given["country"]
@@ -349,13 +350,13 @@ class Guard:
 
         return self._remember(("table", places, dims), build)
 
-    def count(self, cell: Cell, by: str | None) -> int:
-        """Units in a cell (of group `cell.group` of `by`, when it has one)."""
+    def count(self, cell: Cell) -> int:
+        """Units in a cell (of group `cell.group` of the request's `by`, if it has one)."""
         if self.batched(cell.period):
             dims: list[tuple[str, str | None]] = []
             key: list[str] = []
             if cell.group is not None:
-                dims.append(("by", by))
+                dims.append(("by", self.by))
                 key.append(cell.group)
             if cell.period.kind != "all":
                 dims.append(("period", cell.period.kind))
@@ -364,7 +365,7 @@ class Guard:
         if cell.group is None:
             memo_key = ("n", cell.period, cell.places)
             return self._remember(memo_key, lambda: self.units(self.rows(cell)))
-        parts = self.grouped(dataclasses.replace(cell, group=None), ("by", by))
+        parts = self.grouped(dataclasses.replace(cell, group=None), ("by", self.by))
         return parts.get(cell.group, 0)
 
     def grouped(self, parent: Cell, dim: tuple[str, str | None]) -> dict[str, int]:
@@ -428,14 +429,14 @@ class Guard:
 
         return self._remember(("union", parent, dim, wanted), build)
 
-    def difference(self, outer: Cell, inner: Cell, by: str | None) -> int:
+    def difference(self, outer: Cell, inner: Cell) -> int:
         """Units with rows in `outer` that are not rows of `inner`."""
 
         def build() -> int:
-            inside = self._cell_rows(inner, by).values("pk")
-            return self.units(self._cell_rows(outer, by).exclude(pk__in=inside))
+            inside = self._cell_rows(inner).values("pk")
+            return self.units(self._cell_rows(outer).exclude(pk__in=inside))
 
-        return self._remember(("diff", outer, inner, by), build)
+        return self._remember(("diff", outer, inner), build)
 
     def _siblings_hold(self, outer: Cell, inner: Cell) -> int:
         """A lower bound of `difference(outer, inner)` from counts already at hand:
@@ -469,12 +470,12 @@ class Guard:
             own = inner.period.key
         return max((n for key, n in parts.items() if key != own), default=0)
 
-    def _cell_rows(self, cell: Cell, by: str | None) -> QuerySet:
+    def _cell_rows(self, cell: Cell) -> QuerySet:
         rows = self.rows(dataclasses.replace(cell, group=None))
         if cell.group is None:
             return rows
-        return self._group_rows(dataclasses.replace(cell, group=None), ("by", by)).filter(
-            self._key_q(("by", by), cell.group)
+        return self._group_rows(dataclasses.replace(cell, group=None), ("by", self.by)).filter(
+            self._key_q(("by", self.by), cell.group)
         )
 
     # -- keys of parts --
@@ -528,9 +529,9 @@ class Guard:
         names: dict[Any, Any] = {}
         if isinstance(key, Labelled):
             names = dict(
-                key.model.objects.filter(pk__in=[k for k in raw if k is not None]).values_list(
-                    "pk", key.label
-                )
+                self.source(key.model)
+                .filter(pk__in=[k for k in raw if k is not None])
+                .values_list("pk", key.label)
             )
         return {k: NONE_KEY if k is None else str(names.get(k, k)) for k in raw}
 
@@ -546,7 +547,7 @@ class Guard:
                 raw.append(None)
             elif isinstance(key, Labelled):
                 raw.extend(
-                    key.model.objects.filter(**{key.label: label}).values_list("pk", flat=True)
+                    self.source(key.model).filter(**{key.label: label}).values_list("pk", flat=True)
                 )
             elif isinstance(key, Expression) and dim[0] == "period" and dim[1] != "phase":
                 raw.append(int(label))
@@ -609,13 +610,11 @@ class Guard:
         ]
         return [other for other in found if other != cell]
 
-    def partitions(
-        self, cell: Cell, by: str | None
-    ) -> list[tuple[Cell, tuple[str, str | None], str]]:
+    def partitions(self, cell: Cell) -> list[tuple[Cell, tuple[str, str | None], str]]:
         """(parent, dimension, this cell's key there) of each partition `cell` is a part of."""
         found: list[tuple[Cell, tuple[str, str | None], str]] = []
         if cell.group is not None:
-            found.append((dataclasses.replace(cell, group=None), ("by", by), cell.group))
+            found.append((dataclasses.replace(cell, group=None), ("by", self.by), cell.group))
         for name, value in cell.places:
             if name in PARTITIONED_PLACES and name in self.population.places:
                 found.append((cell.without(name), ("place", name), str(value)))
@@ -662,27 +661,27 @@ class Guard:
 
     # -- the decision --
 
-    def reason(self, cell: Cell, by: str | None = None) -> Reason | None:
+    def reason(self, cell: Cell) -> Reason | None:
         """Why `cell` is hidden, or None when it may be shown."""
-        return self._remember(("reason", cell, by), lambda: self._decide(cell, by))
+        return self._remember(("reason", cell), lambda: self._decide(cell))
 
-    def _decide(self, cell: Cell, by: str | None) -> Reason | None:
-        n = self.count(cell, by)
+    def _decide(self, cell: Cell) -> Reason | None:
+        n = self.count(cell)
         if n == 0:
             return None
         if n < self.threshold:
             return "few"
         for outer in self.coarser(cell):
-            extra = self.count(outer, by) - n
+            extra = self.count(outer) - n
             if 0 < extra < self.threshold:
                 return "differencing"
             if (
                 extra == 0
                 and self._siblings_hold(outer, cell) < self.threshold
-                and 0 < self.difference(outer, cell, by) < self.threshold
+                and 0 < self.difference(outer, cell) < self.threshold
             ):
                 return "differencing"
-        for parent, dim, key in self.partitions(cell, by):
+        for parent, dim, key in self.partitions(cell):
             if self.secondary(parent, dim) == key:
                 return "differencing"
         return None
@@ -717,7 +716,7 @@ def protect(
         if isinstance(value, dict) and by is not None:
             shown: dict[str, Any] = {}
             for key, figure in value.items():
-                why = guard.reason(dataclasses.replace(cell, group=key), by)
+                why = guard.reason(dataclasses.replace(cell, group=key))
                 shown[key] = Hidden(why, population.who) if why else figure
             return shown
         why = guard.reason(cell)
