@@ -84,20 +84,18 @@ def warm_up(size: int, database: str) -> Result:
     """The worker's warm-up after a change (reports/warm.py): every report page of
     every aggregate scope, all time and per phase, made in the background."""
     from scoretrack.lib.freshness import bump
-    from scoretrack.reports.warm import make, plan
+    from scoretrack.reports.warm import warm
 
     bump()
     started = time.perf_counter()
-    pages = plan()
-    for page in pages:
-        make(*page)
+    pages = warm()
     took = time.perf_counter() - started
-    say(f"  {database} {size:,}: the worker's warm-up, {len(pages)} pages, {took:.1f} s")
+    say(f"  {database} {size:,}: the worker's warm-up, {pages} pages, {took:.1f} s")
     return Result(
         "reports: the worker's warm-up of the disclosure counts after a change",
         database,
         size,
-        Measure(f"{len(pages)} report pages of every lead buyer and the viewers", "s", [took]),
+        Measure(f"{pages} report pages of every lead buyer and the viewers", "s", [took]),
         notes=[
             "in the background, one page a turn between queued tasks; afterwards a donor's"
             " page reads its counts as in the 'disclosure counts kept' rows"
