@@ -12,10 +12,10 @@ import dataclasses
 from django.db.models import Q, QuerySet
 
 from scoretrack.indicators import queries
-from scoretrack.indicators.protection import Population
+from scoretrack.indicators.protection import Population, counted_together
 from scoretrack.indicators.registry import Context, Labelled, year_of
 from scoretrack.lib.models import Sex
-from scoretrack.outcomes.models import KpiPoint, Practice, PracticeStep
+from scoretrack.outcomes.models import Kpi, KpiPoint, Practice, PracticeStep
 from scoretrack.reference.models import CountryProgramme, Module
 from scoretrack.trainers.models import Milestone
 
@@ -85,8 +85,19 @@ KNOWN_WORKFORCE = TRAINED_SMES_BY_HOME.only(
 # SMEs with EIT members recorded in a delivery of the period (of those recorded up
 # to the period's end, the denominator: never more firms than it).
 WITH_EIT = TRAINED_SMES.only("smes-eit", Q(eit=True))
-KNOWN_SEX = PARTICIPATIONS.only("staff-sex", Q(sex__in=[Sex.FEMALE, Sex.MALE]))
-RATED = PARTICIPATIONS.only("staff-rated", Q(satisfaction__isnull=False))
+# The firms with a participant whose sex is recorded (or who rated the training)
+# in a delivery: counted over their attendances, which carry both facts, and by
+# role over those participations.
+KNOWN_SEX = TRAINED_SMES.only(
+    "staff-sex",
+    Q(sex_known=True),
+    people=PARTICIPATIONS.only("staff-sex-people", Q(sex__in=[Sex.FEMALE, Sex.MALE])),
+)
+RATED = TRAINED_SMES.only("staff-rated", Q(rated=True))
+counted_together(
+    TRAINED_SMES, KNOWN_OWNERSHIP, KNOWN_UNION, KNOWN_AGREEMENT, WITH_EIT, KNOWN_SEX, RATED
+)
+counted_together(TRAINED_SMES_BY_HOME, KNOWN_WORKFORCE)
 
 
 def _trainers(kind: str) -> Population:
@@ -110,6 +121,8 @@ KNOWN_SEX_TRAINED = TRAINERS_TRAINED.only(
 KNOWN_SEX_CERTIFIED = TRAINERS_CERTIFIED.only(
     "trainers-certified-sex", Q(trainer__sex__in=[Sex.FEMALE, Sex.MALE])
 )
+counted_together(TRAINERS_TRAINED, KNOWN_SEX_TRAINED)
+counted_together(TRAINERS_CERTIFIED, KNOWN_SEX_CERTIFIED)
 
 ENTERPRISE_PLACES = {"country": ENTERPRISE_COUNTRY, "sector": "enterprise__sector__name"}
 
@@ -144,10 +157,12 @@ KPI_SERIES = Population(
     rows=_kpi_points,
     unit="enterprise_id",
     date=None,
-    keys={"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY},
+    keys={"kpi": Labelled("kpi_id", Kpi), "country": ENTERPRISE_COUNTRY},
     places=ENTERPRISE_PLACES,
-    # A KPI's change counts for series observed in six months or more.
-    where=Q(rank__gte=6),
+    # A KPI's change counts for series observed in six months or more: those with a
+    # sixth observation up to the period's end, one row per series (a partial
+    # index holds them), whose firms are those of every observation from the sixth.
+    where=Q(rank=6),
 )
 
 

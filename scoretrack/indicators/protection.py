@@ -82,6 +82,9 @@ class Population:
     people: Population | None = None
     # Only the rows a share's denominator counts (an SME whose ownership is known…).
     where: Q | None = None
+    # The populations of the same rows (and keys) that differ only in `where`: their
+    # counts are taken together, one query for all (see `kin`).
+    family: str = ""
 
     def answering(self, by: str | None) -> Population:
         """The population whose groups are those of `by`: this one, or its people's."""
@@ -89,19 +92,48 @@ class Population:
             return self.people
         return self
 
+    @property
+    def kin(self) -> str:
+        """The name of its family: the populations counted together."""
+        return self.family or self.name
+
     def with_keys(self, name: str, **keys: Key) -> Population:
         """The same rows, answering other `by` groups (e.g. by the enterprise's country)."""
-        return dataclasses.replace(self, name=name, keys={**self.keys, **keys})
+        return dataclasses.replace(self, name=name, keys={**self.keys, **keys}, family="")
 
-    def only(self, name: str, where: Q) -> Population:
+    def only(self, name: str, where: Q, people: Population | None = None) -> Population:
         """The rows `where` holds: those a share's denominator counts, so that a share
-        over one known value among five firms is about one firm, and hidden."""
-        people = self.people.only(f"{name}-people", where) if self.people else None
-        return dataclasses.replace(self, name=name, where=where, people=people)
+        over one known value among five firms is about one firm, and hidden. Its
+        people are `people` if given, else its own people's rows `where` holds."""
+        if people is None and self.people:
+            people = self.people.only(f"{name}-people", where)
+        return dataclasses.replace(self, name=name, where=where, people=people, family=self.kin)
 
     def read(self, ctx: Context) -> QuerySet:
         rows = self.rows(ctx)
         return rows if self.where is None else rows.filter(self.where)
+
+
+# The members of each family (`Population.kin`) whose counts are taken together.
+FAMILIES: dict[str, tuple[Population, ...]] = {}
+
+
+def counted_together(*members: Population) -> None:
+    """Declare populations of the same rows, unit, date, keys and places (differing
+    in `where` only) whose tables one query counts: one scan of the rows gives each
+    member's units (a conditional count per member) instead of one scan each."""
+    first = members[0]
+    for member in members:
+        same = (member.rows, member.unit, member.date, member.keys, member.places)
+        if member.kin != first.kin or same != (
+            first.rows,
+            first.unit,
+            first.date,
+            first.keys,
+            first.places,
+        ):
+            raise ValueError(f"{member.name} is not of the rows of {first.name}")
+    FAMILIES[first.kin] = members
 
 
 # --- periods ----------------------------------------------------------------------
@@ -328,27 +360,59 @@ class Guard:
             return {tuple(key[i] for i in order): n for key, n in found.items()}
 
         def build() -> dict[tuple[str, ...], int]:
-            rows = self.rows(Cell(ALL_TIME, places))
-            if not dims:
-                return {(): self.units(rows)}
-            names = [f"_d{i}" for i in range(len(dims))]
+            members = FAMILIES.get(self.population.kin, ())
+            # A population of a member's name reads its rows (it shares its counts).
+            if self.population.name not in {member.name for member in members}:
+                return self._tables(places, dims, (self.population,))[self.population.name]
+            slot = ("disclosure", "family", self.population.kin, self.prefix[2], places, dims)
+            if slot not in self.memo:
+                self.memo[slot] = self._tables(places, dims, members)
+            return self.memo[slot][self.population.name]
+
+        return self._remember(("table", places, dims), build)
+
+    def _tables(
+        self,
+        places: tuple[tuple[str, Any], ...],
+        dims: tuple[tuple[str, str | None], ...],
+        members: tuple[Population, ...],
+    ) -> dict[str, dict[tuple[str, ...], int]]:
+        """`table` of each of `members` (populations of these rows): one query."""
+        context = Context(source=self.source, filters=self.filters(Cell(ALL_TIME, places)))
+        rows = self.population.rows(context)
+        unit = self.population.unit
+        counts = {
+            f"n{i}": Count(unit, distinct=True, filter=member.where)
+            if member.where is not None
+            else Count(unit, distinct=True)
+            for i, member in enumerate(members)
+        }
+        names = [f"_d{i}" for i in range(len(dims))]
+        if not dims:
+            found = [((), rows.aggregate(**counts))]
+        else:
             rows = rows.annotate(
                 **{
                     name: self._expression(self._key(dim))
                     for name, dim in zip(names, dims, strict=True)
                 }
             )
-            unit = Count(self.population.unit, distinct=True)
             found = [
-                (tuple(row[name] for name in names), row["n"])
-                for row in rows.values(*names).annotate(n=unit).order_by()
+                (tuple(row[name] for name in names), row)
+                for row in rows.values(*names).annotate(**counts).order_by()
             ]
-            labels = [
-                self._label_map(dim, {key[i] for key, _n in found}) for i, dim in enumerate(dims)
-            ]
-            return {tuple(labels[i][key[i]] for i in range(len(dims))): n for key, n in found}
-
-        return self._remember(("table", places, dims), build)
+        labels = [
+            self._label_map(dim, {key[i] for key, _row in found}) for i, dim in enumerate(dims)
+        ]
+        tables: dict[str, dict[tuple[str, ...], int]] = {}
+        for i, member in enumerate(members):
+            table: dict[tuple[str, ...], int] = {}
+            for key, row in found:
+                n = row[f"n{i}"] or 0
+                if n or not dims:
+                    table[tuple(labels[j][key[j]] for j in range(len(dims)))] = n
+            tables[member.name] = table
+        return tables
 
     def count(self, cell: Cell) -> int:
         """Units in a cell (of group `cell.group` of the request's `by`, if it has one)."""
@@ -635,6 +699,15 @@ class Guard:
         part = self._part(str(name), key)
         return part is None or not parent.period.contains(part)
 
+    def _exact(self, parent: Cell, dim: tuple[str, str | None], key: str) -> bool:
+        """Whether `grouped`'s count of part `key` is its units within `parent` (not
+        the whole units of a part straddling the parent's period)."""
+        kind, name = dim
+        if kind != "period":
+            return True
+        part = self._part(str(name), key)
+        return part is None or parent.period.contains(part)
+
     def secondary(self, parent: Cell, dim: tuple[str, str | None]) -> str | None:
         """The part of `parent` hidden so that the total minus the parts shown does
         not describe fewer than the threshold's units (rule 3), if one is needed."""
@@ -645,12 +718,16 @@ class Guard:
             small = [key for key, n in parts.items() if n and (n < self.threshold or key in rest)]
             if not small:
                 return None
-            # Units of the small parts together: fewer than the threshold for sure
-            # when even their sum is (a part straddling the period counts whole).
-            certain = sum(parts[key] for key in small) < self.threshold and any(
-                key not in rest for key in small
-            )
-            if not certain and not 0 < self.union(parent, dim, small) < self.threshold:
+            # Units of the small parts together: a lone part's own count when it is
+            # exact; fewer than the threshold for sure when even their sum is (a
+            # part straddling the period counts whole: an upper bound, so at least
+            # one exact part must hold a unit); else counted.
+            total = sum(parts[key] for key in small)
+            exact = all(self._exact(parent, dim, key) for key in small)
+            lone = len(small) == 1 and exact
+            below = total < self.threshold and (exact or any(key not in rest for key in small))
+            together = total if lone or below else self.union(parent, dim, small)
+            if not 0 < together < self.threshold:
                 return None
             shown = sorted(
                 (n, key) for key, n in parts.items() if n >= self.threshold and key not in rest

@@ -410,6 +410,13 @@ class KpiPoint(models.Model):
                 fields=["kpi", "month", "prev_month", "next_month", "value", "enterprise"],
                 name="kpipoint_kpi_month",
             ),
+            # The sixth observation of each series: the series long enough for a
+            # KPI's change, counted by disclosure control (indicators/populations.py).
+            models.Index(
+                fields=["kpi", "month", "enterprise"],
+                condition=Q(rank=6),
+                name="kpipoint_sixth",
+            ),
         ]
 
     def __str__(self) -> str:

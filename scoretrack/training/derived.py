@@ -17,11 +17,13 @@ ATTENDANCE_QUEUE = "training_attendancequeue"
 # Each (enterprise, delivery) with participants, the delivery's facts beside it.
 ATTENDANCE_SQL = f"""
 INSERT INTO {ATTENDANCES} (enterprise_id, delivery_id, module_id, country_id, organiser_id,
-    start_date, eit, eit_female, eit_male)
+    start_date, eit, eit_female, eit_male, sex_known, rated)
 SELECT p.enterprise_id, p.delivery_id, d.module_id, d.country_id, d.organiser_id, d.start_date,
     MAX(CASE WHEN p.eit_member THEN 1 ELSE 0 END) = 1,
     MAX(CASE WHEN p.eit_member AND p.sex = 'female' THEN 1 ELSE 0 END) = 1,
-    MAX(CASE WHEN p.eit_member AND p.sex = 'male' THEN 1 ELSE 0 END) = 1
+    MAX(CASE WHEN p.eit_member AND p.sex = 'male' THEN 1 ELSE 0 END) = 1,
+    MAX(CASE WHEN p.sex IN ('female', 'male') THEN 1 ELSE 0 END) = 1,
+    MAX(CASE WHEN p.satisfaction IS NOT NULL THEN 1 ELSE 0 END) = 1
 FROM training_participant p
 JOIN training_delivery d ON d.id = p.delivery_id
 WHERE {{where}}

@@ -326,8 +326,9 @@ class ConsultingVisit(Record):
 
 class Attendance(models.Model):
     """One (enterprise, delivery) with at least one participant: the delivery's
-    module, country, organiser and start date copied beside it, and whether its
-    participants there include improvement-team members (any, a woman, a man).
+    module, country, organiser and start date copied beside it, whether its
+    participants there include improvement-team members (any, a woman, a man), and
+    whether any of them has a sex recorded or a satisfaction rating.
 
     A function of the participants and their deliveries, rebuilt per enterprise by
     `lib.derived.refresh` (training/derived.py); never written by hand. SME figures count distinct
@@ -367,6 +368,11 @@ class Attendance(models.Model):
     eit = models.BooleanField()
     eit_female = models.BooleanField()
     eit_male = models.BooleanField()
+    # Whether any of its participants there has a sex recorded (female or male), or
+    # a satisfaction rating: the firms the staff shares' denominators rest on
+    # (indicators/populations.py), counted here without the participations.
+    sex_known = models.BooleanField(default=False)
+    rated = models.BooleanField(default=False)
 
     objects = ScopedQuerySet.as_manager()
 

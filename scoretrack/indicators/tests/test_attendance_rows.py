@@ -69,6 +69,28 @@ def test_one_row_per_enterprise_and_delivery_with_its_team_members(two_firms):
     assert AttendanceQueue.objects.count() == 0
 
 
+def flags() -> list[tuple[str, str, bool, bool]]:
+    found = Attendance.objects.values_list("enterprise__key", "delivery__key", "sex_known", "rated")
+    return sorted(found)
+
+
+def test_a_row_knows_whether_a_participant_gave_a_sex_or_a_rating(make: Make):
+    a, b = make.enterprise("A"), make.enterprise("B")
+    d1 = make.delivery("d1", "M1", "2020-03-01")
+    make.participant(d1, a, sex="undisclosed", satisfaction=4)
+    make.participant(d1, a, sex="male")
+    make.participant(d1, b, sex="undisclosed")
+    derived.refresh(ATTENDANCE)
+    # A: a man (sex known) and a rating; B: neither.
+    assert flags() == [("A", "d1", True, True), ("B", "d1", False, False)]
+    # B's participant tells their sex and rates the training (an update, no signal);
+    # A's man leaves: A keeps its rating, and no one of A's has a sex recorded.
+    Participant.objects.filter(enterprise=b).update(sex="female", satisfaction=2)
+    Participant.objects.filter(enterprise=a, sex="male").delete()
+    derived.refresh(ATTENDANCE)
+    assert flags() == [("A", "d1", False, True), ("B", "d1", True, True)]
+
+
 def test_sqlite_queues_an_enterprise_once(two_firms):
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's statement triggers queue one mark per statement")

@@ -300,3 +300,46 @@ def test_viewers_share_the_kept_counts_of_their_common_scope(make, viewer, setti
     assert len(second) < len(first)
     assert not any("GROUP BY" in query["sql"] for query in second.captured_queries)
     assert any("GROUP BY" in query["sql"] for query in first.captured_queries)
+
+
+def test_populations_of_the_same_rows_are_counted_together(make, viewer):
+    """2020: A (women-owned), B (not), C (ownership unknown; its participant did not
+    give their sex); 2021: A, D (women-owned). Per year, SMEs trained: 2020 3,
+    2021 2; with ownership known: 2020 2 (A, B), 2021 2; with a participant's sex
+    known: 2020 2 (A, B), 2021 2. One query counts all three; the others read it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scoretrack.indicators import populations
+    from scoretrack.indicators.protection import Guard
+    from scoretrack.indicators.registry import Filters
+    from scoretrack.lib import derived
+
+    a = make.enterprise("A", women_owned=True)
+    b = make.enterprise("B", women_owned=False)
+    c = make.enterprise("C")
+    d = make.enterprise("D", women_owned=True)
+    first = make.delivery("d2020", start="2020-03-01")
+    second = make.delivery("d2021", start="2021-05-01")
+    make.participant(first, a)
+    make.participant(first, b, "male")
+    make.participant(first, c, "undisclosed")
+    make.participant(second, a)
+    make.participant(second, d)
+    derived.refresh()
+    memo: dict[Any, Any] = {}
+    by_year = (("period", "year"),)
+
+    def table(population: Any) -> dict[tuple[str, ...], int]:
+        return Guard(population, viewer.user, Filters(), memo).table((), by_year)
+
+    with CaptureQueriesContext(connection) as counting:
+        assert table(populations.TRAINED_SMES) == {("2020",): 3, ("2021",): 2}
+    # (Besides the user's scope and the derived rows' queue: one count.)
+    assert sum("COUNT(DISTINCT" in q["sql"] for q in counting.captured_queries) == 1
+    with CaptureQueriesContext(connection) as reading:
+        assert table(populations.KNOWN_OWNERSHIP) == {("2020",): 2, ("2021",): 2}
+        assert table(populations.KNOWN_SEX) == {("2020",): 2, ("2021",): 2}
+        # The union is unknown for all five firms: no year has a firm with it known.
+        assert table(populations.KNOWN_UNION) == {}
+    assert len(reading) == 0
