@@ -43,10 +43,9 @@ def test_an_enterprise_list_is_sorted_searched_and_downloaded(
 
     # Two words, each found in another field (the sector, the country); the sort kept.
     page.get_by_role("searchbox", name="Search").fill("food bolivia")
-    page.wait_for_url("**q=food+bolivia**")
     page.locator("#results .lead", has_text="1 enterprise").wait_for()
     assert first_cells(page) == ["Panadería Sol"]
-    assert "sort=-name" in page.url
+    assert "q=food%20bolivia" in page.url and "sort=-name" in page.url
     screenshot(page, "list-sorted-searched-desktop")
 
     with page.expect_download() as started:

@@ -139,15 +139,15 @@ def sorted_by(
 ) -> tuple[QuerySet[Any], str]:
     """The rows in the order asked for (`path` or `-path` of a sortable column), else
     the queryset's own; the primary key breaks ties, so pages never overlap. The
-    sort in effect is returned ("" for the default)."""
+    sort in effect is returned ("" for the default). A path no column declares is
+    ignored: it never reaches `order_by`."""
     path = wanted.removeprefix("-")
     if path and path in {column.sort for column in columns if column.sort}:
-        key = (
-            F(path).desc(nulls_last=True)
-            if wanted.startswith("-")
-            else F(path).asc(nulls_first=True)
-        )
-        return objects.order_by(key, "pk"), wanted
+        # Descending is the exact reverse of ascending (blanks last, then first), in
+        # PostgreSQL's own null order, so that an index on (path, id) serves both.
+        if wanted.startswith("-"):
+            return objects.order_by(F(path).desc(nulls_first=True), "-pk"), wanted
+        return objects.order_by(F(path).asc(nulls_last=True), "pk"), wanted
     default = list(objects.query.order_by or objects.model._meta.ordering)
     return objects.order_by(*default, "pk"), ""
 

@@ -55,9 +55,26 @@ def test_a_sort_on_a_related_column_breaks_ties_by_primary_key(
     bolivians = sorted([world.andina, world.sol], key=lambda e: e.pk.hex)
     expected = [e.name for e in bolivians] + ["Inca Foods"]
     assert names(admin_client.get(ENTERPRISES, {"sort": "country__name"})) == expected
-    # Descending: Peru first, the tie still broken the same way (stable across pages).
-    expected = ["Inca Foods"] + [e.name for e in bolivians]
+    # Descending: the exact reverse (the tie too), stable across pages.
+    expected = ["Inca Foods"] + [e.name for e in reversed(bolivians)]
     assert names(admin_client.get(ENTERPRISES, {"sort": "-country__name"})) == expected
+
+
+def test_blanks_sort_last_ascending_and_first_descending(
+    admin_client: Client,
+    world: SimpleNamespace,  # noqa: F811
+) -> None:
+    # Regions: La Paz (Textiles Andina), Lima (Inca Foods), none (Panadería Sol).
+    assert names(admin_client.get(ENTERPRISES, {"sort": "region__name"})) == [
+        "Textiles Andina",
+        "Inca Foods",
+        "Panadería Sol",
+    ]
+    assert names(admin_client.get(ENTERPRISES, {"sort": "-region__name"})) == [
+        "Panadería Sol",
+        "Inca Foods",
+        "Textiles Andina",
+    ]
 
 
 def test_only_declared_columns_sort(admin_client: Client, world: SimpleNamespace) -> None:  # noqa: F811
