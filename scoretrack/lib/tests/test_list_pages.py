@@ -307,3 +307,36 @@ def test_the_list_links_its_downloads(admin_client: Client, world: SimpleNamespa
     html = admin_client.get(ENTERPRISES, {"q": "andina", "sort": "-name"}).content.decode()
     assert 'href="?q=andina&amp;sort=-name&amp;format=csv"' in html
     assert 'href="?q=andina&amp;sort=-name&amp;format=xlsx"' in html
+
+
+# --- queries ---------------------------------------------------------------------
+
+
+def queries_of(client: Client, params: dict[str, str]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(ENTERPRISES, params)
+        if params.get("format"):
+            b"".join(response.streaming_content)
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"sort": "-region__name", "q": "a"}, {"sort": "sector__name", "format": "csv"}],
+)
+def test_the_queries_do_not_grow_with_the_rows(
+    admin_client: Client,
+    admin: Any,
+    world: SimpleNamespace,  # noqa: F811
+    params: dict[str, str],
+) -> None:
+    few = queries_of(admin_client, params)
+    with acting_as(admin):
+        for n in range(10):
+            Enterprise.objects.create(
+                key=f"X{n}", name=f"Alpaca {n}", country=world.bo, region=world.la_paz
+            )
+    assert queries_of(admin_client, params) == few
