@@ -16,5 +16,6 @@ class AccountsConfig(AppConfig):
                 scope=scoping.scope,
                 may_write=scoping.may_write,
                 may_write_kind=scoping.may_write_kind,
+                countries_to_write=scoping.countries_to_write,
             )
         )

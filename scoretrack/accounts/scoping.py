@@ -406,6 +406,17 @@ def writers_of(model: type) -> frozenset[str]:
     return _write_tables()[0].get(model._meta.label, frozenset())
 
 
+def creators_of(model: type) -> frozenset[str]:
+    """The roles that may create records of `model` (its kind's `creators`, else its
+    writers)."""
+    from scoretrack.lib.kinds import all_kinds
+
+    for kind in all_kinds():
+        if kind.model is model and kind.creators is not None:
+            return kind.creators & kind.writers
+    return writers_of(model)
+
+
 def parents_of(model: type) -> tuple[str, ...]:
     return _write_tables()[1].get(model._meta.label, ())
 
@@ -549,6 +560,25 @@ def countries_to_write(user: Any, model: type) -> QuerySet:
     return countries.filter(pk__in=places)
 
 
+def organisations_to_write(user: Any, model: type) -> QuerySet:
+    """The organisations a record of `model` the user writes may name (a delivery's
+    organiser, a trainer's employer, a contributor): for a country team those of its
+    countries and the global ones, for a partner its own."""
+    from scoretrack.reference.models import Organisation
+
+    organisations = Organisation.objects.visible_to(user)
+    access = access_for(user)
+    if access.is_global:
+        return organisations
+    roles = writers_of(model) & access.roles
+    q = NOTHING
+    if "country_team" in roles:
+        q |= Q(country_id__in=access.countries) | Q(country__isnull=True)
+    if "partner" in roles:
+        q |= Q(pk__in=access.organisations)
+    return organisations.filter(q)
+
+
 class _AccessUser:
     """Stands in for a user whose access is already known."""
 
@@ -562,7 +592,7 @@ class _AccessUser:
 def may_write_kind(user: Any, model: type) -> bool:
     """May the user create records of this kind at all (before knowing which)?"""
     access = access_for(user)
-    return access.is_global or bool(writers_of(model) & access.roles)
+    return access.is_global or bool(creators_of(model) & access.roles)
 
 
 def may_write(user: Any, instance: Any) -> bool:

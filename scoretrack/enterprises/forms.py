@@ -15,7 +15,14 @@ from scoretrack.reference.models import Organisation, Sector
 
 
 class EnterpriseFilter(FilterForm):
-    search_fields = ("name", "key")
+    search_fields = (
+        "name",
+        "key",
+        "country__name",
+        "region__name",
+        "sector__name",
+        "cluster__name",
+    )
     lookups = {"country": "country", "sector": "sector", "women_owned": "women_owned"}
 
     country = country_choice()

@@ -37,6 +37,7 @@ KINDS = (
         ("key", "country"),
         "The SMEs.",
         writers=frozenset({"country_team", "partner", "enterprise"}),
+        creators=frozenset({"country_team", "partner"}),
         export=Export(
             ("country__code", "key"),
             {

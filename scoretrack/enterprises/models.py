@@ -35,7 +35,11 @@ class Enterprise(Record):
     )
 
     class Meta:
-        indexes = [sync_index("enterprise_sync")]
+        indexes = [
+            sync_index("enterprise_sync"),
+            # The list's default order and its Name column (the id breaks ties).
+            models.Index(fields=["name", "id"], name="enterprise_name_order"),
+        ]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["country", "key"], name="enterprise_key_unique"),

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.accounts.scoping import may_write
@@ -32,17 +33,18 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         queryset=Enterprise.objects.select_related("country", "sector", "region"),
         filter_form=EnterpriseFilter,
         columns=[
-            Column(_("Name"), "name"),
-            Column(_("Key"), "key"),
-            Column(_("Country"), "country.name"),
-            Column(_("Region"), "region.name"),
-            Column(_("Sector"), "sector.name"),
+            Column(_("Name"), "name", sort="name"),
+            Column(_("Key"), "key", sort="key"),
+            Column(_("Country"), "country.name", sort="country__name"),
+            Column(_("Region"), "region.name", sort="region__name"),
+            Column(_("Sector"), "sector.name", sort="sector__name"),
             Column(_("Workforce"), "workforce", num=True),
-            Column(_("Women-owned"), "women_owned"),
+            Column(_("Women-owned"), "women_owned", sort="women_owned"),
         ],
         detail="enterprises:enterprise-detail",
         create="enterprises:enterprise-create",
         title=_("Enterprises"),
+        noun=ngettext_lazy("%(shown)s enterprise", "%(shown)s enterprises", "count"),
     )
 
 

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from scoretrack.accounts.scoping import organisations_to_write
 from scoretrack.finance.models import (
     Contribution,
     ContributionKind,
@@ -24,7 +25,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class CostFilter(FilterForm):
-    search_fields = ("category", "delivery__key")
+    search_fields = ("category", "delivery__key", "country__name")
     lookups = {"country": "country", "year": "date__year"}
 
     country = country_choice()
@@ -32,7 +33,7 @@ class CostFilter(FilterForm):
 
 
 class ContributionFilter(FilterForm):
-    search_fields = ("organisation__name", "delivery__key")
+    search_fields = ("organisation__name", "delivery__key", "country__name")
     lookups = {"country": "country", "year": "date__year", "source": "source", "kind": "kind"}
 
     country = country_choice()
@@ -99,3 +100,8 @@ class ContributionForm(MoneyForm):
         ]
         labels = {"usd": gettext_lazy("USD")}
         widgets = {"date": DATE}
+
+    def limit_choices(self) -> None:
+        # A partner records the contributions of its own organisations (scoping.writable).
+        organisation = self.fields["organisation"]
+        organisation.queryset = organisations_to_write(self.user, Contribution)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.finance.forms import ContributionFilter, ContributionForm, CostFilter, CostForm
@@ -16,9 +17,9 @@ from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 
 MONEY = [
-    Column(_("Amount"), "amount", num=True),
-    Column(_("Currency"), "currency"),
-    Column(_("USD"), "usd", num=True),
+    Column(_("Amount"), "amount", num=True, sort="amount"),
+    Column(_("Currency"), "currency", sort="currency"),
+    Column(_("USD"), "usd", num=True, sort="usd"),
 ]
 
 
@@ -34,15 +35,16 @@ def cost_list(request: HttpRequest) -> HttpResponse:
         queryset=DirectCost.objects.select_related("country", "delivery"),
         filter_form=CostFilter,
         columns=[
-            Column(_("Date"), "date"),
-            Column(_("Country"), "country.name"),
-            Column(_("Delivery"), "delivery.key"),
-            Column(_("Category"), "category"),
+            Column(_("Date"), "date", sort="date"),
+            Column(_("Country"), "country.name", sort="country__name"),
+            Column(_("Delivery"), "delivery.key", sort="delivery__key"),
+            Column(_("Category"), "category", sort="category"),
             *MONEY,
         ],
         detail="finance:cost-edit",
         create="finance:cost-create",
         title=_("Direct training costs"),
+        noun=ngettext_lazy("%(shown)s cost", "%(shown)s costs", "count"),
     )
 
 
@@ -80,17 +82,18 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
         queryset=Contribution.objects.select_related("country", "organisation", "delivery"),
         filter_form=ContributionFilter,
         columns=[
-            Column(_("Date"), "date"),
-            Column(_("Country"), "country.name"),
-            Column(_("Organisation"), "organisation.name"),
-            Column(_("Source"), "get_source_display"),
-            Column(_("Kind"), "get_kind_display"),
-            Column(_("Delivery"), "delivery.key"),
+            Column(_("Date"), "date", sort="date"),
+            Column(_("Country"), "country.name", sort="country__name"),
+            Column(_("Organisation"), "organisation.name", sort="organisation__name"),
+            Column(_("Source"), "get_source_display", sort="source"),
+            Column(_("Kind"), "get_kind_display", sort="kind"),
+            Column(_("Delivery"), "delivery.key", sort="delivery__key"),
             *MONEY,
         ],
         detail="finance:contribution-edit",
         create="finance:contribution-create",
         title=_("Contributions"),
+        noun=ngettext_lazy("%(shown)s contribution", "%(shown)s contributions", "count"),
     )
 
 

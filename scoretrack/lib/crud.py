@@ -1,6 +1,8 @@
 """The generic pages every domain app uses, so no app writes the same view twice.
 
-- `list_page`: search, filters, pagination; the results table alone for htmx.
+- `list_page`: search, filters, sorting by the columns that declare an ORM path,
+  page size, pagination, the count in words; the current filter downloaded as CSV
+  or xlsx (`?format=`); the results table alone for htmx.
 - `get_visible`: a record the user may see, else 404.
 - `edit_page`: create / edit with a ModelForm; re-renders the fields that depend
   on the chosen country when it changes (htmx).
@@ -15,7 +17,7 @@ Every queryset comes from `Model.objects.visible_to(request.user)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,15 +27,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import F, Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from scoretrack.lib.downloads import DOWNLOADS, table_download
 from scoretrack.lib.forms import STALE, FilterForm, RecordForm, StaleVersion
 from scoretrack.lib.hooks import may_write, may_write_kind
 
@@ -44,11 +50,16 @@ CONFLICT = gettext_lazy(
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a table: a label and a dotted attribute path of the row."""
+    """One column of a table: a label and a dotted attribute path of the row.
+
+    `sort` is the ORM path a list sorts the column by (`country__name`); a column
+    without one does not sort. Only these paths ever reach `order_by`.
+    """
 
     label: str
     attr: str
     num: bool = False
+    sort: str = ""
 
     def value(self, obj: Any) -> Any:
         value = obj
@@ -100,6 +111,70 @@ def require_write(user: Any, instance: Model) -> None:
         )
 
 
+# The page sizes a list offers (besides the configured default): bounded, so that
+# no request asks for a page of a million rows.
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+@dataclass(frozen=True)
+class Header:
+    """A column's header: its sort state (`aria-sort`) and the sort its link asks for."""
+
+    column: Column
+    state: str = ""  # "ascending", "descending" or "" (not the sort)
+    next: str = ""  # the `sort` parameter of its link; "" when it does not sort
+
+
+def count_text(count: int, noun: Any = None) -> str:
+    """`count` records in words, the number in the page language's format. `noun` is
+    an `ngettext_lazy(singular, plural, "count")` whose text shows `%(shown)s`."""
+    shown = number_format(count, force_grouping=True)
+    if noun is None:
+        return ngettext("%(counter)s found", "%(counter)s found", count) % {"counter": shown}
+    return noun % {"count": count, "shown": shown}
+
+
+def sorted_by(
+    objects: QuerySet[Any], columns: Sequence[Column], wanted: str
+) -> tuple[QuerySet[Any], str]:
+    """The rows in the order asked for (`path` or `-path` of a sortable column), else
+    the queryset's own; the primary key breaks ties, so pages never overlap. The
+    sort in effect is returned ("" for the default). A path no column declares is
+    ignored: it never reaches `order_by`."""
+    path = wanted.removeprefix("-")
+    if path and path in {column.sort for column in columns if column.sort}:
+        # Descending is the exact reverse of ascending (blanks last, then first), in
+        # PostgreSQL's own null order, so that an index on (path, id) serves both.
+        if wanted.startswith("-"):
+            return objects.order_by(F(path).desc(nulls_first=True), "-pk"), wanted
+        return objects.order_by(F(path).asc(nulls_last=True), "pk"), wanted
+    default = list(objects.query.order_by or objects.model._meta.ordering)
+    return objects.order_by(*default, "pk"), ""
+
+
+def headers(columns: Sequence[Column], sort: str) -> list[Header]:
+    """Each column's header: its state and the sort its link asks for (ascending
+    first, descending when it is already the ascending sort)."""
+    found = []
+    for column in columns:
+        if not column.sort:
+            found.append(Header(column))
+        elif sort == column.sort:
+            found.append(Header(column, "ascending", f"-{column.sort}"))
+        elif sort == f"-{column.sort}":
+            found.append(Header(column, "descending", column.sort))
+        else:
+            found.append(Header(column, "", column.sort))
+    return found
+
+
+def page_size(request: HttpRequest) -> int:
+    """The page size asked for, if it is one offered, else the configured default."""
+    wanted = request.GET.get("size", "")
+    sizes = {str(size): size for size in (*PAGE_SIZES, settings.PAGE_SIZE)}
+    return sizes.get(wanted, settings.PAGE_SIZE)
+
+
 def list_page(
     request: HttpRequest,
     *,
@@ -110,23 +185,63 @@ def list_page(
     title: str,
     create: str = "",
     template: str = "lib/list.html",
+    noun: Any = None,
+    downloads: bool = True,
 ) -> HttpResponse:
-    """A searchable, filterable, paginated table; `detail` is the rows' URL name."""
+    """A searchable, filterable, sortable, paginated table; `detail` is the rows' URL
+    name. `noun` counts the rows in words (see `count_text`); with `downloads` the
+    current filter and sort download as `?format=csv` or `?format=xlsx`, every row
+    of it, with the table's columns."""
     form = filter_form(request.GET or None, user=request.user)
     model = queryset.model
-    objects = form.filter(queryset.visible_to(request.user))
-    page = Paginator(objects, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    objects, sort = sorted_by(
+        form.filter(queryset.visible_to(request.user)), columns, request.GET.get("sort", "")
+    )
+    fmt = request.GET.get("format")
+    if fmt is not None and downloads:
+        if fmt not in DOWNLOADS:
+            return HttpResponseBadRequest(
+                _("Unknown download format “%(format)s”: choose csv or xlsx.") % {"format": fmt}
+            )
+        return table_download(
+            fmt,
+            filename=slugify(str(title)) or "list",
+            header=[str(column.label) for column in columns],
+            rows=download_rows(objects, columns),
+        )
+    size = page_size(request)
+    page = Paginator(objects, size).get_page(request.GET.get("page"))
     context = {
         "title": title,
         "form": form,
         "page": page,
+        "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "count": count_text(page.paginator.count, noun),
         "columns": columns,
+        "headers": headers(columns, sort),
+        "sort": sort,
+        "size": size,
+        "sizes": sorted({*PAGE_SIZES, settings.PAGE_SIZE}),
+        "downloads": downloads,
         "rows": rows_of(page.object_list, columns, lambda o: reverse(detail, args=[o.pk])),
         "create_url": reverse(create) if create and may_write_kind(request.user, model) else "",
     }
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, context)
+
+
+def download_rows(objects: QuerySet[Any], columns: Sequence[Column]) -> Iterator[list[Any]]:
+    """The cells of every row, read in chunks while the download streams, in the
+    page's language (read now: the request is over when they are)."""
+    language = translation.get_language()
+
+    def rows() -> Iterator[list[Any]]:
+        with translation.override(language):
+            for obj in objects.iterator(chunk_size=2000):
+                yield [column.value(obj) for column in columns]
+
+    return rows()
 
 
 def save_form(form: RecordForm) -> bool:

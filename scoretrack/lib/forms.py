@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoretrack.lib.cells import UNSTORABLE
-from scoretrack.lib.hooks import may_write
+from scoretrack.lib.hooks import countries_to_write, may_write
 from scoretrack.lib.models import claim_version, version_of
 
 OUTSIDE_SCOPE = gettext_lazy(
@@ -85,6 +85,9 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
       and `clean` rejects a value of another country, naming both.
     - `open_until_country` names country-bound fields that offer every choice in
       scope until the country is chosen (a delivery's trainers), instead of none.
+    - The `country` field offers only the countries the user may write the kind in
+      (a country team its own); a new record of a user with one such country has
+      it chosen, so the choices that follow the country are its own at once.
     - `limit_choices` narrows choices further (a form's own rules), before the
       chosen country is read from the country field's choices.
     - `fixed_fields` are set by the view (the parent of an inline row), not typed
@@ -117,7 +120,12 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
                 field.queryset = queryset.visible_to(user)
             if queryset is not None and hasattr(queryset.model, "choice_label"):
                 field.label_from_instance = localized_label
+        country = self.fields.get("country")
+        if isinstance(country, forms.ModelChoiceField):
+            country.queryset = countries_to_write(user, self._meta.model)
         self.limit_choices()
+        if isinstance(country, forms.ModelChoiceField):
+            self._choose_the_only_country(country)
         self.country = self.chosen_country()
         if self.country is None:
             self._await_country()
@@ -132,6 +140,12 @@ class RecordForm(AccessibleMixin, forms.ModelForm):
 
     def limit_choices(self) -> None:
         """Narrow the choices beyond the scope (subclasses); the default keeps them."""
+
+    def _choose_the_only_country(self, field: forms.ModelChoiceField) -> None:
+        if self.instance._state.adding and not self.is_bound and "country" not in self.initial:
+            only = list(field.queryset[:2])
+            if len(only) == 1:
+                self.initial["country"] = only[0].pk
 
     def _await_country(self) -> None:
         # Until a country is chosen, offer only what belongs to none (global
@@ -263,11 +277,19 @@ class YesNoUnknownFilter(forms.ChoiceField):
         )
 
 
+# The words of a search that are looked for (the rest are ignored): each one is a
+# condition on every search field.
+MAX_WORDS = 8
+
+
 class FilterForm(AccessibleMixin, forms.Form):
     """The search box and filters of a list page.
 
-    `search_fields` are matched (case-insensitive, contains) by the search text;
-    `lookups` maps each filter field to its ORM lookup. An invalid filter shows its
+    `search_fields` are the ORM paths of the fields people type (name, key, region,
+    sector, partner: to-one paths, so no row is listed twice): each word of the
+    search text must be found (case-insensitive, contains) in one of them, so
+    "furniture Binh" finds a furniture firm in Binh Duong. `lookups` maps each
+    filter field to its ORM lookup. An invalid filter shows its
     error at the field and the list is empty: ignoring it would list records the
     user did not ask for as if they matched (`?sector=nonexistent` showing all).
     """
@@ -301,11 +323,10 @@ class FilterForm(AccessibleMixin, forms.Form):
         if not self.is_valid():
             return queryset.none()
         data = self.cleaned_data
-        text = (data.get("q") or "").strip()
-        if text:
+        for word in (data.get("q") or "").split()[:MAX_WORDS]:
             match = Q()
             for name in self.search_fields:
-                match |= Q(**{f"{name}__icontains": text})
+                match |= Q(**{f"{name}__icontains": word})
             queryset = queryset.filter(match)
         for name, lookup in self.lookups.items():
             value = data.get(name)

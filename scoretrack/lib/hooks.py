@@ -26,6 +26,8 @@ class Scoping:
     may_write: Callable[[Any, Model], bool]
     # (user, model) -> may the user create records of this kind at all
     may_write_kind: Callable[[Any, type[Model]], bool]
+    # (user, model) -> the country programmes records of this kind may be written in
+    countries_to_write: Callable[[Any, type[Model]], QuerySet] | None = None
 
 
 _scoping: Scoping | None = None
@@ -55,3 +57,10 @@ def may_write(user: Any, instance: Model) -> bool:
 
 def may_write_kind(user: Any, model: type[Model]) -> bool:
     return scoping().may_write_kind(user, model)
+
+
+def countries_to_write(user: Any, model: type[Model]) -> QuerySet:
+    rule = scoping().countries_to_write
+    if rule is None:
+        raise ImproperlyConfigured("No countries_to_write rule installed (scoretrack.accounts).")
+    return rule(user, model)

@@ -57,6 +57,9 @@ class Kind:
     identity: tuple[str, ...] | None = None  # identity columns; None: matched by content
     help: str = ""
     writers: frozenset[str] = frozenset()  # roles, besides global admins, that may write it
+    # The writers that may also create one (None: all of them); the others only change
+    # the records they have (an enterprise user its own firm's facts).
+    creators: frozenset[str] | None = None
     parents: tuple[str, ...] = ()  # FK fields whose records scope it (see scoping.writable)
     export: Export | None = None
     listed: ListColumn | None = None

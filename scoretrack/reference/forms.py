@@ -23,7 +23,7 @@ def country_choice(**kwargs: Any) -> forms.ModelChoiceField:
 
 
 class OrganisationFilter(FilterForm):
-    search_fields = ("name", "key")
+    search_fields = ("name", "key", "country__name")
     lookups = {"country": "country", "type": "type"}
 
     country = country_choice()

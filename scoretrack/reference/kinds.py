@@ -92,6 +92,7 @@ KINDS = (
         ("key", "country"),
         "Partners, lead buyers, donors.",
         writers=PARTNER_SIDE,
+        creators=frozenset({"country_team"}),  # a partner keeps its own one's facts
         export=Export(
             ("key", "country__code"),
             {"country": "country__code"},

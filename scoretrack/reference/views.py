@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.accounts.scoping import may_write
@@ -48,14 +49,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         queryset=Organisation.objects.select_related("country"),
         filter_form=OrganisationFilter,
         columns=[
-            Column(_("Name"), "name"),
-            Column(_("Key"), "key"),
-            Column(_("Country"), "country.name"),
-            Column(_("Type"), "get_type_display"),
+            Column(_("Name"), "name", sort="name"),
+            Column(_("Key"), "key", sort="key"),
+            Column(_("Country"), "country.name", sort="country__name"),
+            Column(_("Type"), "get_type_display", sort="type"),
         ],
         detail="reference:organisation-detail",
         create="reference:organisation-create",
         title=_("Organisations"),
+        noun=ngettext_lazy("%(shown)s organisation", "%(shown)s organisations", "count"),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from scoretrack.accounts.scoping import access_for
+from scoretrack.accounts.scoping import access_for, organisations_to_write
 from scoretrack.lib.forms import FilterForm, RecordForm
 from scoretrack.lib.models import Sex
 from scoretrack.reference.forms import country_choice
@@ -16,7 +16,7 @@ from scoretrack.trainers.queries import STATUSES
 
 
 class TrainerFilter(FilterForm):
-    search_fields = ("name", "key", "email")
+    search_fields = ("name", "key", "email", "country__name", "organisation__name")
     lookups = {"country": "country", "sex": "sex", "status": "status_code"}
 
     country = country_choice()
@@ -31,6 +31,9 @@ class TrainerForm(RecordForm):
     class Meta:
         model = Trainer
         fields = ["key", "name", "sex", "country", "organisation", "email"]
+
+    def limit_choices(self) -> None:
+        self.fields["organisation"].queryset = organisations_to_write(self.user, Trainer)
 
 
 class MilestoneForm(RecordForm):

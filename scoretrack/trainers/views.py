@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoretrack.accounts.scoping import access_for, may_write
@@ -59,16 +60,17 @@ def trainer_list(request: HttpRequest) -> HttpResponse:
         queryset=with_status(Trainer.objects.select_related("country", "organisation")),
         filter_form=TrainerFilter,
         columns=[
-            Column(_("Name"), "name"),
-            Column(_("Key"), "key"),
-            Column(_("Country"), "country.name"),
-            Column(_("Sex"), "get_sex_display"),
-            Column(_("Organisation"), "organisation.name"),
-            _Status(_("Status"), "status_code"),
+            Column(_("Name"), "name", sort="name"),
+            Column(_("Key"), "key", sort="key"),
+            Column(_("Country"), "country.name", sort="country__name"),
+            Column(_("Sex"), "get_sex_display", sort="sex"),
+            Column(_("Organisation"), "organisation.name", sort="organisation__name"),
+            _Status(_("Status"), "status_code", sort="status_code"),
         ],
         detail="trainers:trainer-detail",
         create="trainers:trainer-create",
         title=_("Trainers"),
+        noun=ngettext_lazy("%(shown)s trainer", "%(shown)s trainers", "count"),
     )
 
 

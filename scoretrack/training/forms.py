@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from scoretrack.accounts.scoping import countries_to_write
+from scoretrack.accounts.scoping import organisations_to_write
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
 from scoretrack.reference.forms import country_choice
@@ -31,7 +31,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class DeliveryFilter(FilterForm):
-    search_fields = ("key",)
+    search_fields = ("key", "country__name", "module__code", "module__name", "organiser__name")
     lookups = {
         "country": "country",
         "module": "module",
@@ -88,14 +88,10 @@ class DeliveryForm(RecordForm):
         }
 
     def limit_choices(self) -> None:
-        country = self.fields["country"]
-        country.queryset = countries_to_write(self.user, Delivery)
-        if self.instance._state.adding and not self.is_bound:
-            only = list(country.queryset[:2])
-            if len(only) == 1:  # a country team's own: its organisers and trainers follow
-                self.initial.setdefault("country", only[0].pk)
         organiser = self.fields["organiser"]
-        organiser.queryset = organiser.queryset.filter(type__in=TRAINING_ORGANISERS)
+        organiser.queryset = organisations_to_write(self.user, Delivery).filter(
+            type__in=TRAINING_ORGANISERS
+        )
         trainers = self.fields["trainers"]
         trainers.queryset = trainers.queryset.order_by("name", "key")
 

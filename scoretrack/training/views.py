@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoretrack.accounts.scoping import may_write
@@ -117,17 +118,18 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         queryset=queryset,
         filter_form=DeliveryFilter,
         columns=[
-            Column(_("Key"), "key"),
-            Column(_("Country"), "country.name"),
-            Column(_("Module"), "module.code"),
-            Column(_("Organiser"), "organiser.name"),
-            Column(_("Start"), "start_date"),
-            Column(_("Independence"), "get_independence_display"),
-            Column(_("Enterprises"), "enrolment_count", num=True),
+            Column(_("Key"), "key", sort="key"),
+            Column(_("Country"), "country.name", sort="country__name"),
+            Column(_("Module"), "module.code", sort="module__code"),
+            Column(_("Organiser"), "organiser.name", sort="organiser__name"),
+            Column(_("Start"), "start_date", sort="start_date"),
+            Column(_("Independence"), "get_independence_display", sort="independence"),
+            Column(_("Enterprises"), "enrolment_count", num=True, sort="enrolment_count"),
         ],
         detail="training:delivery-detail",
         create="training:delivery-create",
         title=_("Deliveries"),
+        noun=ngettext_lazy("%(shown)s delivery", "%(shown)s deliveries", "count"),
     )
 
 

@@ -95,7 +95,7 @@ def test_a_bad_filter_value_is_shown_at_the_field_and_lists_nothing(
     assert names(response) == []
     assert response.context["form"].errors[field]
     assert f'id="id_{field}_error"' in body
-    assert "0 found" in body
+    assert "0 enterprises" in body
     assert "Nothing is listed while a filter is not valid" in body
 
 
