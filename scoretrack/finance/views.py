@@ -16,9 +16,9 @@ from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 
 MONEY = [
-    Column(_("Amount"), "amount", num=True),
+    Column(_("Amount"), "amount", num=True, currency="currency"),
     Column(_("Currency"), "currency"),
-    Column(_("USD"), "usd", num=True),
+    Column(_("USD"), "usd", num=True, decimals=2),
 ]
 
 
