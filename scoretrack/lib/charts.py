@@ -128,7 +128,8 @@ def _ticks(chart: Chart) -> list[float]:
     if chart.max_value:
         top = float(chart.max_value)
         return nice_ticks(0.0, top) if nice_ticks(0.0, top)[-1] == top else [0.0, top]
-    return nice_ticks(0.0, max(_drawn(chart), default=0.0) or 1.0, _counts(chart))
+    empty = 100.0 if chart.unit == "%" else 1.0  # nothing above 0: a plain scale
+    return nice_ticks(0.0, max(_drawn(chart), default=0.0) or empty, _counts(chart))
 
 
 def _top(chart: Chart) -> float:
