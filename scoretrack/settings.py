@@ -177,6 +177,8 @@ LANGUAGES = [
     ("zh-hans", "中文"),
 ]
 LOCALE_PATHS = [BASE_DIR / "scoretrack" / "locale"]
+# Where the programme writes numbers unlike Django (lib/numbers.py formats what people read).
+FORMAT_MODULE_PATH = ["scoretrack.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

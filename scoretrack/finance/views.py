@@ -17,9 +17,9 @@ from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 
 MONEY = [
-    Column(_("Amount"), "amount", num=True, sort="amount"),
+    Column(_("Amount"), "amount", num=True, sort="amount", currency="currency"),
     Column(_("Currency"), "currency", sort="currency"),
-    Column(_("USD"), "usd", num=True, sort="usd"),
+    Column(_("USD"), "usd", num=True, sort="usd", decimals=2),
 ]
 
 

@@ -42,6 +42,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from scoretrack.lib.downloads import DOWNLOADS, table_download
 from scoretrack.lib.forms import STALE, FilterForm, RecordForm, StaleVersion
 from scoretrack.lib.hooks import may_write, may_write_kind
+from scoretrack.lib.numbers import format_amount, format_number, is_number
 
 CONFLICT = gettext_lazy(
     "Another record with these values was saved meanwhile; check the values and save again."
@@ -60,10 +61,27 @@ class Column:
     attr: str
     num: bool = False
     sort: str = ""
+    # The attribute holding this amount's currency: shown with that currency's decimals.
+    currency: str = ""
+    decimals: int | None = None
 
     def value(self, obj: Any) -> Any:
+        return self._read(obj, self.attr)
+
+    def shown(self, obj: Any) -> Any:
+        """The cell as a person reads it: numbers in the page language ("1,234.50"),
+        where `value` keeps the raw number (for downloads)."""
+        value = self.value(obj)
+        if not is_number(value):
+            return value
+        if self.currency:
+            return format_amount(value, str(self._read(obj, self.currency)))
+        return format_number(value, self.decimals)
+
+    @staticmethod
+    def _read(obj: Any, attr: str) -> Any:
         value = obj
-        for part in self.attr.split("."):
+        for part in attr.split("."):
             if value is None:
                 return ""
             value = getattr(value, part)
@@ -91,7 +109,7 @@ def rows_of(objects: Sequence[Any], columns: Sequence[Column], url: Callable[[An
 
 
 def cells(obj: Any, columns: Sequence[Column]) -> list[tuple[Column, Any]]:
-    return [(column, column.value(obj)) for column in columns]
+    return [(column, column.shown(obj)) for column in columns]
 
 
 def get_visible(queryset: QuerySet[Any], user: Any, pk: Any) -> Any:

@@ -1,8 +1,11 @@
-"""Labels and help texts that record forms take from model fields, for the catalogues.
+"""Labels and help texts that record forms and histories take from model fields, for
+the catalogues.
 
 Model fields keep their English verbose names and help texts (no migration for a
-translation); `RecordForm` passes each through gettext, and these marks put them in
-the .po files. Regenerate the list when a record form gains a field.
+translation); `RecordForm` and the history (web/audit.py) pass each through gettext,
+and these marks put them in the .po files. Regenerate the list when a record gains a
+field. `HISTORY_LABELS` names, for the history, the fields whose verbose name reads
+badly ("Usd", "Eit member").
 """
 
 from __future__ import annotations
@@ -55,4 +58,18 @@ FIELD_TEXTS = (
     gettext_noop("Unionised"),
     gettext_noop("Women owned"),
     gettext_noop("Your own identifier, unique per country"),
+    gettext_noop("Lead buyer"),
 )
+
+HISTORY_LABELS = {
+    "usd": gettext_noop("USD"),
+    "fee_usd": gettext_noop("Fee in USD"),
+    "per_usd": gettext_noop("Per USD"),
+    "cost_usd": gettext_noop("Cost (USD)"),
+    "saving_usd": gettext_noop("Saving (USD)"),
+    "eit_member": gettext_noop("EIT member"),
+    "kpi": gettext_noop("KPI"),
+    "workforce_female": gettext_noop("Women in the workforce"),
+    "workforce_male": gettext_noop("Men in the workforce"),
+    "name_translations": gettext_noop("Translated names"),
+}

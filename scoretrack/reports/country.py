@@ -96,18 +96,20 @@ def box_section(facts: list[Fact]) -> Section:
 
 
 def modules_section(fig: Figures) -> Section:
+    """SMEs per module in the period beside all time; one series when the period is all time."""
     now = as_dict(fig.get("smes_trained", by="module"))
-    ever = as_dict(fig.get("smes_trained", by="module", filters=fig.all_time()))
-    keys = sorted(set(now) | set(ever))
-    return chart_section(
-        "smes-per-module",
-        _("SMEs trained per module"),
-        keys,
-        [
+    if fig.is_all_time():
+        keys = sorted(now)
+        series = [Series(fig.period_label(), [now.get(key, 0) for key in keys])]
+    else:
+        ever = as_dict(fig.get("smes_trained", by="module", filters=fig.all_time()))
+        keys = sorted(set(now) | set(ever))
+        series = [
             Series(fig.period_label(), [now.get(key, 0) for key in keys]),
             Series(_("All time"), [ever.get(key, 0) for key in keys]),
-        ],
-        ["smes_trained"],
+        ]
+    return chart_section(
+        "smes-per-module", _("SMEs trained per module"), keys, series, ["smes_trained"]
     )
 
 
@@ -264,7 +266,7 @@ def heaviest(fig: Figures) -> list[tuple[str, str | None, Any]]:
         *[("eit_mixed_pct", None, filters) for filters in phases],
         *[("gender_initiatives_per_plan", None, filters) for filters in phases],
         ("smes_more_than_one_module_pct", None, None),
-        ("smes_trained", "module", fig.all_time()),
+        *([] if fig.is_all_time() else [("smes_trained", "module", fig.all_time())]),
         ("smes_trained", "module", None),
         *[("smes_women_owned_pct", None, filters) for filters in phases],
         ("smes_women_owned_pct", None, None),

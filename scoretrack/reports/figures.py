@@ -166,6 +166,10 @@ class Figures:
             end=None,
         )
 
+    def is_all_time(self) -> bool:
+        """Whether the period asked is all time (an "all time" series beside it would repeat it)."""
+        return self.all_time() == self.filters
+
     def in_phase(self, phase: PhaseRow) -> Filters:
         return dataclasses.replace(
             self.all_time(), phase=phase.name, phase_id=phase.pk, start=phase.start, end=phase.end

@@ -54,9 +54,9 @@ ENROLMENTS = _inline(
     (
         Column(_("Enterprise"), "enterprise.name"),
         Column(_("Status"), "get_status_display"),
-        Column(_("Fee"), "fee", num=True),
+        Column(_("Fee"), "fee", num=True, currency="currency"),
         Column(_("Currency"), "currency"),
-        Column(_("Fee in USD"), "fee_usd", num=True),
+        Column(_("Fee in USD"), "fee_usd", num=True, decimals=2),
     ),
     ("enterprise",),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -10,12 +11,22 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from scoretrack.lib.current_user import acting_as
+from scoretrack.lib.field_labels import HISTORY_LABELS
 from scoretrack.lib.models import Record
+from scoretrack.lib.numbers import format_number, is_number
 from scoretrack.web.models import SET_REASON
 
-KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+KINDS = {
+    "+": pgettext_lazy("history", "created"),
+    "~": pgettext_lazy("history", "changed"),
+    "-": pgettext_lazy("history", "deleted"),
+}
 
 
 @dataclass(frozen=True)
@@ -23,7 +34,7 @@ class Change:
     when: Any
     who: str
     kind: str
-    fields: list[tuple[str, Any, Any]]
+    fields: list[tuple[str, Any, Any]]  # (label, old, new), as the page shows them
     reason: str = ""  # "deletion set <id>" when it went or came back with others
 
 
@@ -35,27 +46,87 @@ def record_models() -> list[type[Record]]:
     ]
 
 
-def changes_of(record: Model, limit: int = 50) -> list[Change]:
-    """The record's history, newest first, each entry with the fields it changed."""
+def changes_of(record: Model, limit: int = 50, user: Any = None) -> list[Change]:
+    """The record's history, newest first, each entry with the fields it changed,
+    named and valued as the page shows them (`shown`); linked records are named
+    as `user` may see them."""
     entries = list(
         record.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
-    changes = []
+    deltas = []
     for entry, older in zip(entries, [*entries[1:], None], strict=False):
-        fields: list[tuple[str, Any, Any]] = []
+        changed = []
         if older is not None and entry.history_type == "~":
-            delta = entry.diff_against(older)
-            fields = [(c.field, c.old, c.new) for c in delta.changes]
+            changed = [(c.field, c.old, c.new) for c in entry.diff_against(older).changes]
+        deltas.append((entry, changed))
+    names = linked_names(type(record), [c for _e, changed in deltas for c in changed], user)
+    changes = []
+    for entry, changed in deltas:
+        fields = [
+            (field_label(type(record), name), *[shown(type(record), name, v, names) for v in pair])
+            for name, *pair in changed
+        ]
         changes.append(
             Change(
                 when=entry.history_date,
-                who=str(entry.history_user or "system"),
-                kind=KINDS.get(entry.history_type, entry.history_type),
+                who=str(entry.history_user or _("system")),
+                kind=str(KINDS.get(entry.history_type, entry.history_type)),
                 fields=fields,
                 reason=entry.history_change_reason or "",
             )
         )
     return changes[:limit]
+
+
+def field_label(model: type[Model], name: str) -> str:
+    """The field's label in the page language, as its form names it."""
+    field = model._meta.get_field(name)
+    return _(HISTORY_LABELS.get(name) or capfirst(str(field.verbose_name)))
+
+
+def linked_names(
+    model: type[Model], changed: list[tuple[str, Any, Any]], user: Any
+) -> dict[tuple[type[Model], Any], str]:
+    """The names of the records the changed foreign keys point to: one query per
+    kind of record, through the scoping method when there is a user."""
+    wanted: dict[type[Model], set[Any]] = {}
+    for name, old, new in changed:
+        field = model._meta.get_field(name)
+        if field.many_to_one or field.one_to_one:
+            ids = {value for value in (old, new) if value is not None}
+            wanted.setdefault(field.related_model, set()).update(ids)
+    names = {}
+    for related, ids in wanted.items():
+        manager = related.objects if user is not None else related._base_manager
+        records = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+        for found in records.filter(pk__in=ids):
+            names[(related, found.pk)] = localized_label(found)
+    return names
+
+
+def localized_label(record: Any) -> str:
+    localized = getattr(record, "localized_name", None)
+    return localized() if callable(localized) else str(record)
+
+
+def shown(model: type[Model], name: str, value: Any, names: dict) -> str:
+    """A value as the page shows it, in the page language; blank for none."""
+    field = model._meta.get_field(name)
+    if value is None or value == "":
+        return ""
+    if field.many_to_one or field.one_to_one:
+        return names.get((field.related_model, value), _("(a record you cannot see)"))
+    if field.choices:
+        return _(str(dict(field.flatchoices).get(value, value)))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if is_number(value):
+        return format_number(value)
+    return str(value)
 
 
 @dataclass(frozen=True)

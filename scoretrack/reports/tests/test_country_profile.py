@@ -65,6 +65,13 @@ def test_smes_per_module_compares_the_period_with_all_time(admin_client, program
 
 
 @pytest.mark.django_db
+def test_with_no_period_smes_per_module_is_one_series_of_all_time(admin_client, programme):
+    chart = section(admin_client.get("/reports/country/BO/"), "smes-per-module").chart
+    assert [(s.name, list(s.values)) for s in chart.series] == [("All time", [3, 1])]
+    assert chart.svg.count("<rect") == 2  # two bars, no legend of one series
+
+
+@pytest.mark.django_db
 def test_cost_recovery_is_shown_per_year_with_the_target_and_met_years_marked(
     admin_client, programme
 ):

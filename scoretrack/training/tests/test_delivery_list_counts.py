@@ -49,7 +49,8 @@ def client_for(email: str, **role: Any) -> Client:
 
 def counts(client: Client) -> dict[str, int]:
     rows = client.get(LIST).context["rows"]
-    return {row.obj.key: {c.label: v for c, v in row.cells}["Enterprises"] for row in rows}
+    # the cells as shown: numbers as text in the page language
+    return {row.obj.key: int({c.label: v for c, v in row.cells}["Enterprises"]) for row in rows}
 
 
 def test_an_enterprise_user_counts_only_its_own_enrolment(enrolled: SimpleNamespace) -> None:
