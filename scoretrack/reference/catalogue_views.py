@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -51,6 +52,22 @@ class Catalogue:
 
     def queryset(self) -> QuerySet[Any]:
         return self.model.objects.select_related(*self.select_related)
+
+
+def plain(value: Any) -> Any:
+    """A stored decimal without the zeros its column pads it with (120, not 120.0000)."""
+    return value.normalize() if isinstance(value, Decimal) else value
+
+
+@dataclass(frozen=True)
+class Shown(Column):
+    """A column whose decimals are shown plain and whose blanks say what they mean."""
+
+    blank: str = ""
+
+    def value(self, obj: Any) -> Any:
+        value = super().value(obj)
+        return self.blank if value == "" else plain(value)
 
 
 NAME = Column(_("Name"), "localized_name")
@@ -163,10 +180,10 @@ CATALOGUES = (
         forms.TargetForm,
         (
             Column(_("Indicator"), "indicator"),
-            COUNTRY,
-            Column(_("Phase"), "phase.name"),
-            Column(_("Year"), "year"),
-            Column(_("Value"), "value", num=True),
+            Shown(_("Country"), "country.name", blank=_("Global")),
+            Shown(_("Phase"), "phase.name", blank=_("All")),
+            Shown(_("Year"), "year", blank=_("All")),
+            Shown(_("Value"), "value", num=True),
         ),
         forms.search_form(("indicator",), **forms.by_country()),
         ("country", "phase"),
@@ -180,7 +197,7 @@ CATALOGUES = (
         (
             Column(_("Currency"), "currency"),
             Column(_("Date"), "date"),
-            Column(_("Units per US dollar"), "per_usd", num=True),
+            Shown(_("Units per US dollar"), "per_usd", num=True),
         ),
         forms.search_form(("currency",)),
     ),
@@ -217,7 +234,7 @@ def facts(form: RecordForm, obj: Any) -> list[tuple[str, Any]]:
         elif getattr(obj, f"get_{name}_display", None):
             value = getattr(obj, f"get_{name}_display")()
         else:
-            value = Column("", name).value(obj)
+            value = plain(Column("", name).value(obj))
             if hasattr(value, "choice_label"):
                 value = value.choice_label()
         shown.append((bound.label, value))

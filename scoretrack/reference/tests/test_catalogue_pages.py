@@ -202,6 +202,25 @@ def test_the_lists_show_names_in_the_page_language_and_search(
     assert [row.obj.name for row in response.context["rows"]] == ["El Alto weavers"]
 
 
+def test_targets_and_rates_are_listed_plainly(
+    admin_client: Client, world: SimpleNamespace, admin: User
+) -> None:
+    with acting_as(admin):
+        phase = Phase.objects.create(name="II", start_date="2014-01-01", end_date="2017-12-31")
+        Target.objects.create(indicator="smes_trained", value=Decimal("1500"))
+        Target.objects.create(
+            indicator="cost_recovery_pct", country=world.bo, phase=phase, value=35
+        )
+    response = admin_client.get(url("target", "list"))
+    assert [[cell for _c, cell in row.cells] for row in response.context["rows"]] == [
+        ["cost_recovery_pct", "Bolivia", "II", "All", Decimal("35")],
+        ["smes_trained", "Global", "All", "All", Decimal("1500")],
+    ]
+    assert '<td class="num">1500</td>' in response.content.decode()
+    body = admin_client.get(url("rate", "list")).content.decode()
+    assert '<td class="num">6.9</td>' in body
+
+
 def test_the_index_counts_each_catalogue(
     admin_client: Client, world: SimpleNamespace, django_assert_max_num_queries: Any
 ) -> None:
