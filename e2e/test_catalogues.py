@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from e2e.conftest import screenshot
+from e2e.test_flows import AXE, axe_violations
 from scoretrack.lib.tests.pages import build_world
 
 
@@ -52,6 +53,10 @@ def test_hq_creates_a_sector_and_a_target_and_sees_them_listed(
     assert page.get_by_role("row", name="Sectors").get_by_role("cell").first.inner_text() == "3"
     assert page.get_by_role("row", name="Targets").get_by_role("cell").first.inner_text() == "1"
     screenshot(page, "desktop-catalogues")
+    assert AXE.exists(), "run `make install` (npm ci installs axe-core)"
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/catalogues/modules/{world.m1.pk}/edit/")
+    assert axe_violations(page) == []
 
     # At phone width the index and a list stay usable: nothing wider than the screen.
     phone.context.add_cookies(page.context.cookies())

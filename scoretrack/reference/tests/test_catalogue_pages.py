@@ -456,3 +456,15 @@ def test_unknown_ids_wrong_methods_and_anonymous_visitors(
     assert admin_client.put(url("sector", "detail", world.food)).status_code == 405
     response = Client().get(reverse("catalogues:index"))
     assert (response.status_code, response.url.startswith("/login/")) == (302, True)
+
+
+def test_a_country_programme_in_use_cannot_be_deleted(
+    admin_client: Client, world: SimpleNamespace
+) -> None:
+    response = admin_client.post(url("country", "delete", world.pe), {"expected": ""})
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "It cannot be deleted: it is used by " in body
+    for used in ("1 delivery", "1 enterprise", "1 organisation", "1 trainer"):
+        assert used in body, used
+    assert CountryProgramme.objects.filter(pk=world.pe.pk).exists()
