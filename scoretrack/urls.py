@@ -9,6 +9,7 @@ urlpatterns = [
     path("indicators/", include("scoretrack.indicators.urls")),
     path("exchange/", include("scoretrack.exchange.urls")),
     path("reports/", include("scoretrack.reports.urls")),
+    path("catalogues/", include("scoretrack.reference.catalogue_urls")),
     path("", include("scoretrack.web.urls")),
     path("", include("scoretrack.enterprises.urls")),
     path("", include("scoretrack.training.urls")),

@@ -275,8 +275,10 @@ class Target(Record):
         constraints = [
             models.UniqueConstraint(
                 "indicator",
-                Coalesce(Cast("country_id", models.CharField(max_length=36)), models.Value("")),
-                Coalesce(Cast("phase_id", models.CharField(max_length=36)), models.Value("")),
+                # By field name, not column ("country_id"): model validation
+                # (`validate_constraints`) puts the record's values only for names.
+                Coalesce(Cast("country", models.CharField(max_length=36)), models.Value("")),
+                Coalesce(Cast("phase", models.CharField(max_length=36)), models.Value("")),
                 Coalesce("year", models.Value(0)),
                 name="target_unique_scope",
             ),

@@ -68,3 +68,13 @@ def test_one_target_per_indicator_and_scope_even_with_blanks(bolivia: CountryPro
     with pytest.raises(IntegrityError), transaction.atomic():
         Target.objects.create(indicator="cost_recovery_pct", country=bolivia, value=41)
     assert Target.objects.count() == 3
+
+
+def test_validating_a_target_compares_its_own_scope(bolivia: CountryProgramme) -> None:
+    """Model validation (pages) reads the record's country and phase, not the stored
+    column against itself: a global target beside a Bolivian one is another target."""
+    Target.objects.create(indicator="smes_trained", country=bolivia, value=100)
+    Target(indicator="smes_trained", value=5).full_clean()
+    Target(indicator="smes_trained", country=bolivia, year=2016, value=5).full_clean()
+    with pytest.raises(ValidationError, match="target_unique_scope"):
+        Target(indicator="smes_trained", country=bolivia, value=5).full_clean()

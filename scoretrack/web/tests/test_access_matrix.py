@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from scoretrack.exchange.schema import SHEETS
+from scoretrack.reference.catalogue_views import CATALOGUES
 
 ROLES = ["global", "country", "partner", "trainer", "enterprise", "lead_buyer", "viewer", "nobody"]
 
@@ -151,6 +152,15 @@ EXEMPT = {
 for _sheet in SHEETS:
     for _route in (f"api/v1/{_sheet.name}", f"api/v1/{_sheet.name}/<id>"):
         EXEMPT[_route] = "tested role by role in exchange/tests/test_api_resources.py"
+
+
+# The catalogues (reference/catalogue_views.py) are read by every signed-in user
+# (RULES: everyone); who may write each is tested role by role in
+# scoretrack/reference/tests/test_catalogue_pages.py.
+EXEMPT["catalogues/"] = "counts of the catalogues every signed-in user reads"
+for _catalogue in CATALOGUES:
+    for _action in ("", "new/", "<uuid:pk>/", "<uuid:pk>/edit/", "<uuid:pk>/delete/"):
+        EXEMPT[f"catalogues/{_catalogue.segment}/{_action}"] = "read by all, tested per role"
 
 
 def routes() -> Iterator[str]:
