@@ -246,3 +246,25 @@ def test_the_enterprise_page_shows_baseline_and_latest_progress_side_by_side(
     listed = response.content.decode().split('id="assessments"')[1].split("</table>")[0]
     assert listed.index("2024-06-05") < listed.index("2024-03-01") < listed.index("2024-01-10")
     assert "2 of 3" in listed and "0 of 2" in listed and "1 of 2" in listed
+
+
+def test_recorded_assessments_change_the_country_profiles_practice_figure(
+    ana: Client, page_world: SimpleNamespace
+) -> None:
+    def practices() -> list[list[Any]]:
+        report = ana.get("/reports/country/BO/?format=json").json()
+        section = next(s for s in report["sections"] if s["slug"] == "figure-13-practices")
+        return section["rows"]
+
+    assert practices() == []
+    ana.post(create_url(page_world.andina), form(page_world))  # 5S yes, quality no
+    progress = {
+        "kind": "progress",
+        "date": "2024-06-05",
+        f"practice-{page_world.quality.pk}": "yes",
+        f"practice-{page_world.osh.pk}": "no",
+    }
+    ana.post(create_url(page_world.andina), form(page_world, **progress))
+    # Andina alone: 5S in place before (100 % before, 0 % new); quality not in place
+    # before and in place since (0 % before, 100 % new); OSH never at baseline.
+    assert sorted(practices()) == [["Kaizen 5S", 100.0, 0.0], ["Quality policy", 0.0, 100.0]]
