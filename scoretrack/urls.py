@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("scoretrack.trainers.urls")),
     path("", include("scoretrack.reference.urls")),
     path("", include("scoretrack.finance.urls")),
+    path("", include("scoretrack.outcomes.urls")),
+    path("", include("scoretrack.events.urls")),
 ]
 
 handler403 = "scoretrack.web.errors.permission_denied"

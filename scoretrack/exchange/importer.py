@@ -884,6 +884,8 @@ class AssessmentImporter(SheetImporter):
             "practice_id": row.ids["practice"],
             "in_place": row.cells["in_place"],
         }
+        if "note" in row.cells:
+            row.values["note"] = row.cells["note"] or ""
         return True
 
     def _assessment(self, key: tuple[Any, ...], assessor: Any) -> Assessment:

@@ -60,6 +60,7 @@ KINDS = (
             ref("assessor", "trainer"),
             ref("practice", required=True),
             col("in_place", BOOL, True),
+            col("note", text_type(10_000), help="what the assessor saw"),
         ),
         ("enterprise", "kind", "date", "practice"),
         "One row per practice answer of one assessment.",

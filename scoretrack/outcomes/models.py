@@ -79,6 +79,7 @@ class PracticeAnswer(Record):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="answers")
     in_place = models.BooleanField()
+    note = models.TextField(blank=True, help_text="What the assessor saw")
 
     class Meta:
         indexes = [sync_index("practiceanswer_sync")]

@@ -275,6 +275,9 @@ def heaviest(fig: Figures) -> list[tuple[str, str | None, Any]]:
 
 
 def country_profile(fig: Figures) -> CountryProfile:
+    # Figure 13 is the programme report's; imported here, as programme imports this module.
+    from scoretrack.reports.programme import practices_chart
+
     fig.prefetch(heaviest(fig))
     facts = activity_box(fig)
     sections = [
@@ -286,5 +289,6 @@ def country_profile(fig: Figures) -> CountryProfile:
         pipeline_section(fig),
         gender_section(fig),
         constituents_section(fig),
+        practices_chart(fig),
     ]
     return CountryProfile(facts=facts, sections=sections)

@@ -191,10 +191,10 @@ EVERYTHING: Sheets = {
         ["qp", "Quality policy", ""],
     ],
     "assessments": [
-        ["enterprise", "kind", "date", "assessor", "practice", "in_place"],
-        ["E1", "baseline", "2020-01-15", "T1", "5s", "no"],
-        ["E1", "baseline", "2020-01-15", "T1", "qp", "yes"],
-        ["E1", "progress", "2020-06-15", "", "5s", "yes"],
+        ["enterprise", "kind", "date", "assessor", "practice", "in_place", "note"],
+        ["E1", "baseline", "2020-01-15", "T1", "5s", "no", "tools on the floor"],
+        ["E1", "baseline", "2020-01-15", "T1", "qp", "yes", ""],
+        ["E1", "progress", "2020-06-15", "", "5s", "yes", ""],
     ],
     "kpis": [
         ["code", "name", "unit", "better", "module"],

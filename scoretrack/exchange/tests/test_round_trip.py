@@ -47,6 +47,23 @@ def test_a_second_import_changes_nothing(admin: Any, xlsx: Any) -> None:
     assert counts(first) == {name: (n, 0, 0) for name, n in expected_rows.items()}
 
 
+def test_an_assessment_answers_note_is_imported_and_exported(
+    admin: Any, xlsx: Any, tmp_path: Path
+) -> None:
+    from scoretrack.outcomes.models import PracticeAnswer
+
+    assert workbook_import(source=xlsx(EVERYTHING), user=admin).ok
+    notes = PracticeAnswer.objects.order_by("assessment__date", "practice__code")
+    assert [(a.practice.code, a.note) for a in notes] == [
+        ("5s", "tools on the floor"),
+        ("qp", ""),
+        ("5s", ""),
+    ]
+    workbook_export(target=tmp_path / "out.xlsx", user=admin, fmt="xlsx")
+    rows = read_xlsx(tmp_path / "out.xlsx")["assessments"]
+    assert rows[0][-1] == "note" and rows[1][-1] == "tools on the floor"
+
+
 def test_keys_dropped_from_the_reference_cache_are_fetched_again(
     admin: Any, xlsx: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0002_api_sync_index'),
-        ('outcomes', '0008_kpi_selections'),
+        ('outcomes', '0009_practiceanswer_note'),
     ]
 
     operations = [
