@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("scoretrack.trainers.urls")),
     path("", include("scoretrack.reference.urls")),
     path("", include("scoretrack.finance.urls")),
+    path("", include("scoretrack.outcomes.kpi_urls")),
 ]
 
 handler403 = "scoretrack.web.errors.permission_denied"
