@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from e2e.conftest import screenshot
+from e2e.test_flows import axe_violations
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiSelection
@@ -93,6 +94,8 @@ def test_the_enterprise_selects_two_kpis_and_enters_three_months(
     ratio = KpiObservation.objects.get(kpi__code="defects", month=months[-1])
     assert str(ratio.value.normalize()) == "0.02"  # 4 / 200
     screenshot(page, "kpi-grid-desktop")
+    page.reload()  # the flash message's list is base.html's (see the lead's report)
+    assert axe_violations(page) == []
 
     page.get_by_role("link", name="← Textil Andina").click()
     section = page.locator("#selected-kpis")
