@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("scoretrack.finance.urls")),
     path("", include("scoretrack.outcomes.urls")),
     path("", include("scoretrack.events.urls")),
+    path("", include("scoretrack.outcomes.kpi_urls")),
 ]
 
 handler403 = "scoretrack.web.errors.permission_denied"

@@ -188,6 +188,25 @@ EMPLOYMENT = Population(
     places=ENTERPRISE_PLACES,
 )
 
+
+def _kpi_selections(ctx: Context) -> QuerySet:
+    """The KPI selections owing a value in the period (the reporting figure's rows)."""
+    from scoretrack.indicators.definitions.outcomes import reporting_rows
+
+    return reporting_rows(ctx)
+
+
+# The rows depend on the period's start and on today: counted per cell.
+KPI_SELECTIONS = Population(
+    name="kpi-selections",
+    who="enterprises",
+    rows=_kpi_selections,
+    unit="enterprise_id",
+    date=None,
+    keys={"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY},
+    places=ENTERPRISE_PLACES,
+)
+
 INITIATIVES = Population(
     name="initiatives",
     who="enterprises",

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models import (
+    Value as V,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Mod
+from django.utils import timezone
 
 from scoretrack.indicators import populations, queries
 from scoretrack.indicators.registry import (
@@ -20,7 +38,7 @@ from scoretrack.indicators.registry import (
 )
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
-from scoretrack.outcomes.models import Kpi, KpiPoint, PracticeStep
+from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint, KpiSelection, PracticeStep
 
 ENTERPRISE_PLACES = ("partner", "sector", "lead_buyer")
 WHICH_ENTERPRISES = """
@@ -213,6 +231,99 @@ def jobs_created(ctx: Context) -> Value:
 def jobs(value: Any) -> int | float | None:
     # SQLite does decimal arithmetic in floating point: round off its noise.
     return number(Decimal(str(value)).quantize(Decimal("0.000001")))
+
+
+# --- KPI reporting ----------------------------------------------------------------------
+
+
+def month_number(path: str) -> Expression:
+    """A date's month as one integer (year × 12 + month − 1): consecutive months differ by 1."""
+    return ExtractYear(path) * 12 + ExtractMonth(path) - 1
+
+
+def _month_number(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def reporting_rows(ctx: Context) -> QuerySet:
+    """One row per KPI selection owing at least one value in the period, with
+    `months_owed` (the reporting months it owes) and `months_reported` (those with a
+    value).
+
+    Months are numbered (`month_number`); a selection reports every month (step 1,
+    offset 0) or in quarter-end months (step 3, offset 2: March = 2 + 3 × 0 within a
+    year, June, September, December). Of the months k in [first, last], those with
+    k ≡ offset (mod step) number (last + step − offset) div step − (first + step − 1 −
+    offset) div step: integer arithmetic the database does for every row at once.
+    """
+    f = ctx.filters
+    last_over = _month_number(timezone.localdate()) - 1  # the current month is not over
+    last = last_over if f.end is None else min(_month_number(f.end), last_over)
+    first: Any = month_number("selected_on")
+    if f.start is not None:
+        first = Greatest(first, V(_month_number(f.start)))
+    quarterly = Q(frequency=KpiSelection.Frequency.QUARTERLY)
+    step = Case(When(quarterly, then=V(3)), default=V(1), output_field=IntegerField())
+    offset = Case(When(quarterly, then=V(2)), default=V(0), output_field=IntegerField())
+    observed = (
+        ctx.source(KpiObservation)
+        .filter(enterprise=OuterRef("enterprise"), kpi=OuterRef("kpi"))
+        .annotate(k=month_number("month"))
+        .filter(k__gte=OuterRef("first"), k__lte=last)
+        .annotate(r=Mod(F("k"), OuterRef("step"), output_field=IntegerField()))
+        .filter(r=OuterRef("offset"))
+        .order_by()
+        .values("enterprise")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        ctx.source(KpiSelection)
+        .filter(queries.enterprise_place(ctx, "enterprise"))
+        .annotate(first=first, step=step, offset=offset)
+        .annotate(
+            months_owed=Greatest(
+                (V(last) + F("step") - F("offset")) / F("step")
+                - (F("first") + F("step") - 1 - F("offset")) / F("step"),
+                V(0),
+                output_field=IntegerField(),
+            ),
+            months_reported=Coalesce(Subquery(observed), V(0), output_field=IntegerField()),
+        )
+    )
+    return rows.filter(months_owed__gt=0)
+
+
+@indicator(
+    "kpi_reporting_pct",
+    name="KPI reporting completeness (%)",
+    unit="percent",
+    by=("kpi", "country"),
+    places=ENTERPRISE_PLACES,
+    protect=populations.KPI_SELECTIONS,
+    definition=f"""
+    Of the KPI-months the enterprises are expected to report, the share with a value.
+    A firm is expected to report each KPI it selected (its KPI selections): every
+    month for a monthly KPI, in March, June, September and December for a quarterly
+    one, from the month it was selected in to the period's end month, and never for
+    the current month or later (a month is due once it is over). A value counts when
+    it is observed for that KPI in one of those months (a value of a quarterly KPI
+    in another month does not). Selections owing no month in the period count
+    nowhere. Without by=kpi, the share is pooled over all selections.
+    {WHICH_ENTERPRISES}
+    """,
+)
+def kpi_reporting_pct(ctx: Context) -> Value:
+    # Named apart from the rows' annotations, which an aggregate of the same name replaces.
+    aggregates = {"reported": Sum("months_reported"), "owed": Sum("months_owed")}
+    keys = {"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY}
+    return measure(
+        ctx,
+        reporting_rows(ctx),
+        keys,
+        aggregates,
+        lambda r: share(r["reported"], r["owed"]),
+    )
 
 
 # --- improvement plans -------------------------------------------------------------

@@ -39,6 +39,7 @@ SPEC = {
     "practice_newly_implemented_pct": ("percent", ["practice", "country"]),
     "kpi_improved_pct": ("percent", ["kpi", "country"]),
     "jobs_created": ("count", ["country"]),
+    "kpi_reporting_pct": ("percent", ["kpi", "country"]),
     "smes_cost_savings_pct": ("percent", ["country"]),
     "gender_initiatives_per_plan": ("mean", ["country"]),
     "constituents_trained": ("count", ["group", "sex", "country"]),

@@ -56,6 +56,8 @@ DETAILS = {
     "enterprises/<uuid:pk>/": "enterprises.Enterprise",
     "enterprises/<uuid:pk>/edit/": "enterprises.Enterprise",
     "enterprises/<uuid:pk>/delete/": "enterprises.Enterprise",
+    "enterprises/<uuid:pk>/kpis/": "enterprises.Enterprise",
+    "enterprises/<uuid:pk>/kpis/select/": "enterprises.Enterprise",
     "deliveries/<uuid:pk>/": "training.Delivery",
     "deliveries/<uuid:pk>/edit/": "training.Delivery",
     "deliveries/<uuid:pk>/delete/": "training.Delivery",
@@ -106,7 +108,25 @@ INLINES: dict[str, tuple[list[str], Callable[[SimpleNamespace, Any], Any]]] = {
         lambda w, o: o.agreements.first(),
     ),
     "events/<uuid:pk>/participants/": (["EV_BO", "EV_PE"], lambda w, e: e.participations.first()),
+    "enterprises/<uuid:pk>/selections/": (
+        ["E_BO1", "E_BO2", "E_PE1"],
+        lambda w, e: kpi_selection_of(e),
+    ),
 }
+
+
+def kpi_selection_of(enterprise: Any) -> Any:
+    """A KPI the enterprise selected."""
+    import datetime as dt
+
+    from scoretrack.outcomes.models import Kpi, KpiSelection
+
+    kpi = Kpi.objects.get_or_create(
+        code="absent", defaults={"name": "Absenteeism", "unit": "days", "better": "lower"}
+    )[0]
+    return KpiSelection.objects.create(
+        enterprise=enterprise, kpi=kpi, selected_on=dt.date(2015, 7, 1)
+    )
 
 
 def visit_in(delivery: Any) -> Any:
