@@ -69,10 +69,15 @@ class Tile:
 
     @property
     def text(self) -> str:
-        shown = told(self.value, self.unit)
-        if self.unit not in ("", "%") and number(self.value) is not None:
-            return f"{shown} {self.unit}"
-        return shown
+        return _told(self.value, self.unit)
+
+
+def _told(value: Any, unit: str) -> str:
+    """A figure as text: with its currency when it is money, or why it is hidden."""
+    shown = told(value, unit)
+    if unit not in ("", "%") and number(value) is not None:
+        return f"{shown} {unit}"
+    return shown
 
 
 @dataclass
@@ -420,7 +425,7 @@ def _partner_home(user: Any) -> Home:
         ],
     )
     fees = as_dict(fig.get("contributions_usd", by="source")).get("sme_fee", 0)
-    tiles[-1].extra = _("of which SME fees: %(fees)s") % {"fees": told(fees, "USD")}
+    tiles[-1].extra = _("of which SME fees: %(fees)s") % {"fees": _told(fees, "USD")}
     deliveries = Delivery.objects.visible_to(user).select_related("module").order_by("-start_date")
     mine = _todo(
         "my-deliveries",

@@ -156,7 +156,7 @@ def test_the_partner_home_shows_its_deliveries_and_money(world: SimpleNamespace)
     # lead buyer's sponsorship of Bolivia.
     assert tile(html, "direct_costs_usd").startswith("100 ")
     assert tile(html, "contributions_usd").startswith("30 ")
-    assert "SME fees" in tile(html, "contributions_usd")
+    assert "of which SME fees: 30 USD" in tile(html, "contributions_usd")
     assert "D-BO" in text(section(html, "my-deliveries"))
     assert "D-PE" not in text(html)
 
@@ -251,3 +251,29 @@ def test_links_to_pages_not_built_are_left_out(world: SimpleNamespace) -> None:
 
     assert url_if_built("no-such-page") == ""
     assert url_if_built("reports:country", "BO") == "/reports/country/BO/"
+
+
+@pytest.mark.parametrize("role", ["global", "country", "trainer", "enterprise", "partner"])
+def test_a_homes_queries_do_not_grow_with_its_lists(world: SimpleNamespace, role: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scoretrack.enterprises.models import Enterprise
+    from scoretrack.trainers.models import Milestone, Trainer
+
+    def queries() -> int:
+        client = Client()
+        client.force_login(world.users[role])
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    queries()  # the first request after a change brings derived rows up to date
+    before = queries()
+    for n in range(3):
+        trainer = Trainer.objects.create(key=f"T{n}", name=f"T {n}", sex="male", country=world.BO)
+        Milestone.objects.create(trainer=trainer, milestone="trained", date=D)
+        firm = Enterprise.objects.create(key=f"E{n}", name=f"Firm {n}", country=world.BO)
+        ConsultingVisit.objects.create(enterprise=firm, trainer=world.T_BO, date=D)
+    queries()
+    assert queries() == before
