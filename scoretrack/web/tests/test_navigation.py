@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -72,3 +73,28 @@ def test_signed_out_pages_have_no_menu(db: None) -> None:
     html = Client().get("/login/").content.decode()
     assert "menu-toggle" not in html
     assert 'aria-label="Main"' not in html
+
+
+LATER = "scoretrack.web.tests.urls_with_later_pages"
+
+
+@pytest.mark.parametrize(
+    ("role", "events", "catalogues"),
+    [
+        ("global", True, True),
+        ("country", True, False),
+        ("partner", False, False),
+        ("trainer", False, False),
+        ("lead_buyer", False, False),
+        ("viewer", False, False),
+    ],
+)
+def test_events_and_catalogues_show_once_their_pages_exist(
+    world: SimpleNamespace, settings: Any, role: str, events: bool, catalogues: bool
+) -> None:
+    settings.ROOT_URLCONF = LATER
+    client = Client()
+    client.force_login(world.users[role])
+    labels = nav_labels(client.get("/").content.decode())
+    assert ("Events" in labels) == events
+    assert ("Catalogues" in labels) == catalogues
