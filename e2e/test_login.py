@@ -7,9 +7,9 @@ from typing import Any
 from e2e.conftest import screenshot
 
 
-def test_a_user_logs_in_and_sees_the_overview(signed_in: Any, live_server: Any) -> None:
+def test_a_user_logs_in_and_sees_the_dashboard(signed_in: Any, live_server: Any) -> None:
     page = signed_in
-    assert page.get_by_role("heading", name="Programme overview").is_visible()
+    assert page.get_by_role("heading", name="Programme dashboard").is_visible()
     screenshot(page, "home-desktop")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/login/")

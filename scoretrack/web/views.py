@@ -19,11 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from scoretrack.accounts.scoping import access_for
-from scoretrack.enterprises.models import Enterprise
-from scoretrack.reference.models import CountryProgramme
-from scoretrack.training.models import Delivery
 from scoretrack.web.audit import RestoreError, deleted_records, record_restore
 from scoretrack.web.deletion import deleted_sets, deletion_set_restore
+from scoretrack.web.homes import home_for
 
 
 @require_GET
@@ -70,17 +68,10 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    countries = CountryProgramme.objects.visible_to(request.user)
-    return render(
-        request,
-        "web/home.html",
-        {
-            "countries": countries,
-            "enterprise_count": Enterprise.objects.visible_to(request.user).count(),
-            "delivery_count": Delivery.objects.visible_to(request.user).count(),
-        },
-    )
+    """The first page after logging in: the user's role's own figures and work."""
+    return render(request, "web/home.html", {"home": home_for(request.user)})
 
 
 def _require_global(request: HttpRequest) -> None:

@@ -148,12 +148,14 @@ INLINE_ACTIONS = ["add/", "<uuid:row>/", "<uuid:row>/edit/", "<uuid:row>/delete/
 
 # Figures only (aggregates, scoped by the registry): never a record's name or id.
 AGGREGATES = {
-    "": "/",
     "reports/": "/reports/",
     "reports/programme/": "/reports/programme/?phase=",
     "reports/country/<str:code>/": "/reports/country/BO/",
     "api/v1/indicators/values": "/api/v1/indicators/values?code=smes_trained&by=country",
 }
+
+# Each role's home (web/homes.py): figures, and the records of the role's own work.
+HOMES = {"": "/"}
 
 # Endpoints that show no domain record, each with the reason.
 EXEMPT = {
@@ -218,7 +220,7 @@ def routes() -> Iterator[str]:
 
 
 def known(route: str) -> bool:
-    if any(route in table for table in (LISTS, DETAILS, AGGREGATES, EXEMPT, CREATES)):
+    if any(route in table for table in (LISTS, DETAILS, AGGREGATES, HOMES, EXEMPT, CREATES)):
         return True
     return any(route == base + action for base in INLINES for action in INLINE_ACTIONS)
 
@@ -347,6 +349,20 @@ def test_figures_pages_never_show_a_record(world: SimpleNamespace, route: str, r
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_a_home_shows_no_record_outside_the_scope(world: SimpleNamespace, role: str) -> None:
+    """A home lists the records of its role's work (a trainer's firms, a country's
+    queue); lead buyers and viewers see figures only, never one firm."""
+    html = client_for(world, role).get(HOMES[""]).content.decode()
+    for label in ("enterprises.Enterprise", "trainers.Trainer", "training.Delivery"):
+        allowed = visible(world, role, label)
+        for name in RECORDS[label]:
+            record = getattr(world, name)
+            if record.pk not in allowed:
+                assert str(record.pk) not in html, f"{name} leaks to {role}"
+                assert str(record) not in html, f"{name} leaks to {role}"
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_an_export_holds_the_users_records_only(world: SimpleNamespace, role: str) -> None:
     response = client_for(world, role).get("/exchange/export/?format=zip&sheet=enterprises")
     assert response.status_code == 200
@@ -360,7 +376,7 @@ def test_an_export_holds_the_users_records_only(world: SimpleNamespace, role: st
 
 def test_anonymous_visitors_see_no_page_with_data(world: SimpleNamespace) -> None:
     client = Client()
-    for route in [*LISTS, *(AGGREGATES[r] for r in AGGREGATES)]:
+    for route in [*LISTS, *AGGREGATES.values(), *HOMES.values()]:
         url = route if route.startswith("/") else "/" + route
         response = client.get(url)
         assert response.status_code in (302, 401), url

@@ -32,8 +32,8 @@ def test_healthz_refuses_post() -> None:
 
 
 @pytest.mark.django_db
-def test_home_asks_for_login_then_shows_countries(admin_client: Client) -> None:
+def test_home_asks_for_login_then_shows_the_dashboard(admin_client: Client) -> None:
     assert Client().get("/").status_code == 302
     response = admin_client.get("/")
     assert response.status_code == 200
-    assert b"No country programme yet." in response.content
+    assert b"Programme dashboard" in response.content

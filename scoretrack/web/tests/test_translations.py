@@ -127,14 +127,14 @@ def test_the_home_page_comes_out_in_spanish_and_in_chinese(admin_client: Client)
     CountryProgramme.objects.create(code="VN", name="Viet Nam", currency="VND")
     admin_client.post("/language", {"language": "es"})
     page = admin_client.get("/").content.decode()
-    assert "Resumen del programa" in page
-    assert "Programas de país" in page
+    assert "Panel del programa" in page
+    assert "Certificaciones por aprobar" in page
     assert "Empresas" in page  # the navigation
-    assert "Programme overview" not in page
+    assert "Programme dashboard" not in page
     admin_client.post("/language", {"language": "zh-hans"})
     page = admin_client.get("/").content.decode()
-    assert "项目概览" in page
-    assert "国家项目" in page
+    assert "项目仪表板" in page
+    assert "待批准的认证" in page
     assert "企业" in page
 
 
