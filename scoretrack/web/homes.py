@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -42,19 +42,6 @@ LIMIT = 10  # items a home lists of each kind; the full list is a link away
 ASSESS_EVERY_MONTHS = 6  # a progress assessment is due this long after the last one
 VISIT_EVERY_DAYS = 30  # a firm in consulting is visited about monthly
 KPI_MONTHS = 12  # months of an enterprise's own KPI chart
-
-
-def url_if_built(name: str, *args: Any) -> str:
-    """The URL of a page, or "" while it does not exist on this branch.
-
-    Pages other engineers of issue 18 build (kpis:grid, outcomes:assessment-create,
-    catalogues:index, events:event-list) are linked by name before they are merged;
-    the lead removes this function once all branches are in, reversing directly.
-    """
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 @dataclass
@@ -277,7 +264,7 @@ def _assessments_to_do(user: Any, firms: QuerySet) -> Todo:
     )
 
     def item(firm: Enterprise) -> Item:
-        url = url_if_built("outcomes:assessment-create", firm.pk) or _enterprise(firm)
+        url = reverse("outcomes:assessment-create", args=[firm.pk])
         if not firm.has_baseline:
             return Item(_("%(firm)s: no baseline assessment yet") % {"firm": firm.name}, url)
         return Item(
@@ -321,7 +308,7 @@ def _kpi_months_missing(user: Any) -> Todo:
         return Item(
             _("%(firm)s: %(kpi)s, no value since %(month)s")
             % {"firm": firm.name, "kpi": selection.kpi.localized_name(), "month": _month(since)},
-            url_if_built("kpis:grid", firm.pk) or _enterprise(firm),
+            reverse("kpis:grid", args=[firm.pk]),
         )
 
     return _todo("kpi-months", _("KPI months missing"), late, item, "")
@@ -361,16 +348,14 @@ def _enterprise_home(user: Any) -> Home:
         lambda i: Item(i.title, _enterprise(firm), i.get_status_display()),
         _enterprise(firm),
         empty=_("No initiative yet."),
-        action=url_if_built("outcomes:initiative-create", firm.pk),
+        action=reverse("outcomes:initiative-create", args=[firm.pk]),
         action_label=_("Add an initiative"),
     )
     rows, charts = _kpis_of(user, firm)
     home.table = rows
     home.charts = charts
     home.todos = [plan]
-    grid = url_if_built("kpis:grid", firm.pk)
-    if grid:
-        home.links.append((grid, _("Enter this month's KPIs")))
+    home.links.append((reverse("kpis:grid", args=[firm.pk]), _("Enter this month's KPIs")))
     home.links.append((_enterprise(firm), _("My enterprise's page")))
     return home
 
@@ -560,9 +545,7 @@ def _hq_home(user: Any) -> Home:
         slug="smes-per-country",
     )
     links = [(reverse("reports:programme"), _("Programme report"))]
-    catalogues = url_if_built("catalogues:index")
-    if catalogues:
-        links.append((catalogues, _("Catalogues")))
+    links.append((reverse("catalogues:index"), _("Catalogues")))
     links.append((reverse("deleted"), _("Deleted records")))
     return Home(
         role="global_admin",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,6 @@ from scoretrack.events.models import Event
 from scoretrack.finance.models import Contribution, DirectCost
 from scoretrack.reference.models import Module
 from scoretrack.training.models import Delivery
-from scoretrack.web.homes import url_if_built
 
 
 def _has_role(user: Any) -> bool:
@@ -66,8 +66,7 @@ def links_for(user: Any, path: str = "") -> list[dict[str, Any]]:
     for link in LINKS:
         if not link.shown(user):
             continue
-        url = url_if_built(link.name)
-        if url:
-            current = path == url if url == "/" else path.startswith(url)
-            shown.append({"label": link.label, "url": url, "current": current})
+        url = reverse(link.name)
+        current = path == url if url == "/" else path.startswith(url)
+        shown.append({"label": link.label, "url": url, "current": current})
     return shown

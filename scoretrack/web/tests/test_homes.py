@@ -246,13 +246,6 @@ def test_a_user_without_a_role_gets_a_plain_home(world: SimpleNamespace) -> None
     assert "no role yet" in page
 
 
-def test_links_to_pages_not_built_are_left_out(world: SimpleNamespace) -> None:
-    from scoretrack.web.homes import url_if_built
-
-    assert url_if_built("no-such-page") == ""
-    assert url_if_built("reports:country", "BO") == "/reports/country/BO/"
-
-
 @pytest.mark.parametrize("role", ["global", "country", "trainer", "enterprise", "partner"])
 def test_a_homes_queries_do_not_grow_with_its_lists(world: SimpleNamespace, role: str) -> None:
     from django.db import connection
