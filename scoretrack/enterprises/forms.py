@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
@@ -24,6 +25,19 @@ class EnterpriseFilter(FilterForm):
         "cluster__name",
     )
     lookups = {"country": "country", "sector": "sector", "women_owned": "women_owned"}
+
+    def word_elsewhere(self, word: str) -> Q:
+        """A partner: the organiser (name or key) of a delivery the firm enrolled in,
+        among the enrolments the user may see."""
+        from scoretrack.training.models import Enrolment
+
+        organised = Q(delivery__organiser__name__icontains=word) | Q(
+            delivery__organiser__key__icontains=word
+        )
+        enrolled = Enrolment.objects.visible_to(self.user).filter(
+            organised, enterprise=OuterRef("pk")
+        )
+        return Q(Exists(enrolled))
 
     country = country_choice()
     sector = forms.ModelChoiceField(

@@ -327,13 +327,21 @@ class FilterForm(AccessibleMixin, forms.Form):
             match = Q()
             for name in self.search_fields:
                 match |= Q(**{f"{name}__icontains": word})
-            queryset = queryset.filter(match)
+            elsewhere = self.word_elsewhere(word)
+            queryset = queryset.filter(match if elsewhere is None else match | elsewhere)
         for name, lookup in self.lookups.items():
             value = data.get(name)
             if value in (None, ""):
                 continue
             queryset = queryset.filter(self.condition(name, lookup, value))
         return queryset
+
+    def word_elsewhere(self, word: str) -> Q | None:
+        """Where else a search word may be found, beyond `search_fields`: a list whose
+        records link to many others (an enterprise's partners) matches them through
+        an `Exists` over the links the user may see, so no row is listed twice.
+        None by default."""
+        return None
 
     def condition(self, name: str, lookup: str, value: Any) -> Q:
         if isinstance(self.fields[name], YesNoUnknownFilter):

@@ -200,6 +200,29 @@ def test_deliveries_are_found_by_their_partner_and_module(
     assert names(response) == ["Ana Quispe"]
 
 
+def test_enterprises_are_found_by_the_partners_that_trained_them(
+    admin_client: Client,
+    world: SimpleNamespace,  # noqa: F811
+    admin: Any,
+) -> None:
+    """Textiles Andina enrolled in BO-2016-01, organised by CAINCO (Cámara de
+    Industria); Panadería Sol in BO-2017-01, which has no organiser; Inca Foods in
+    PE-2016-01 (SENATI). A partner is a word of the search like the others."""
+    from scoretrack.training.models import Enrolment
+
+    with acting_as(admin):
+        Enrolment.objects.create(delivery=world.d_bo, enterprise=world.andina)
+        Enrolment.objects.create(delivery=world.d_bo2, enterprise=world.sol)
+        Enrolment.objects.create(delivery=world.d_pe, enterprise=world.inca)
+    assert names(admin_client.get(ENTERPRISES, {"q": "cainco", "sort": "name"})) == [
+        "Textiles Andina"
+    ]
+    assert names(admin_client.get(ENTERPRISES, {"q": "industria textiles"})) == ["Textiles Andina"]
+    assert names(admin_client.get(ENTERPRISES, {"q": "senati"})) == ["Inca Foods"]
+    # Every word must still match: SENATI trained no Bolivian firm.
+    assert names(admin_client.get(ENTERPRISES, {"q": "senati bolivia"})) == []
+
+
 # --- counts and pages ------------------------------------------------------------
 
 
