@@ -1,6 +1,7 @@
 """The trainer's daily task in a real browser: a baseline and a progress assessment of
 an enterprise it is assigned to, seen side by side on the enterprise page and in the
-country profile's practice figure; at desktop and phone (360 px) width."""
+country profile's practice figure, and a month of its KPIs; at desktop and phone
+(360 px) width."""
 
 from __future__ import annotations
 
@@ -125,3 +126,38 @@ def test_a_trainer_records_a_baseline_and_a_progress_assessment(
     phone.goto(f"{live_server.url}/enterprises/{world.andina.pk}/assessments/new/")
     screenshot(phone, "trainer-assessment-form-phone")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360
+
+
+def test_a_trainer_enters_a_month_of_kpis_for_its_enterprise(
+    page: Any, live_server: Any, world: SimpleNamespace, hq: Any
+) -> None:
+    """Andina chose absenteeism (baseline 12 days, target 6) three months ago; Ana
+    enters last month's 9 days in its grid and sees it on the enterprise page."""
+    import datetime as dt
+
+    from e2e.test_enterprise_flow import months_back
+    from scoretrack.outcomes.models import Kpi, KpiObservation, KpiSelection
+
+    today = dt.date.today()
+    with acting_as(hq):
+        kpi = Kpi.objects.create(code="absent", name="Absenteeism", unit="days", better="lower")
+        KpiSelection.objects.create(
+            enterprise=world.andina,
+            kpi=kpi,
+            selected_on=months_back(today, 3),
+            baseline=12,
+            target=6,
+        )
+    last = months_back(today, 1)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/enterprises/{world.andina.pk}/kpis/")
+    page.get_by_label(f"Absenteeism, {last.strftime('%B %Y')}", exact=True).fill("9")
+    page.get_by_role("button", name="Save all").click()
+    page.get_by_text("The KPI values are saved.").wait_for()
+    saved = KpiObservation.objects.get(enterprise=world.andina, kpi=kpi)
+    assert (saved.month, saved.value) == (last, 9)
+
+    page.goto(f"{live_server.url}/enterprises/{world.andina.pk}/")
+    row = page.locator("#selected-kpis tbody tr", has_text="Absenteeism")
+    assert row.locator("td.num").all_inner_texts() == ["12", "9", "6"]
+    screenshot(page, "trainer-kpis-desktop")
