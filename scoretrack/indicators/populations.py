@@ -72,6 +72,22 @@ PARTICIPATIONS = Population(
 )
 STAFF = dataclasses.replace(TRAINED_SMES, people=PARTICIPATIONS)
 
+# Enrolments (an enterprise in a delivery, with participants or not yet): their firms.
+ENROLMENT_KEYS = {
+    "module": PARTICIPATION_KEYS["module"],
+    "country": PARTICIPATION_KEYS["country"],
+    "status": "status",
+}
+ENROLMENTS = Population(
+    name="enrolments",
+    who="enterprises",
+    rows=queries.enrolments,
+    unit="enterprise_id",
+    date="delivery__start_date",
+    keys=ENROLMENT_KEYS,
+    places=PARTICIPATIONS.places,
+)
+
 # Shares rest on their denominators' firms only: those with the value known.
 KNOWN_OWNERSHIP = TRAINED_SMES.only("smes-owner", Q(enterprise__women_owned__isnull=False))
 KNOWN_UNION = TRAINED_SMES.only("smes-union", Q(enterprise__unionised__isnull=False))

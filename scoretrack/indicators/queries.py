@@ -16,7 +16,7 @@ from scoretrack.outcomes.models import Initiative, KpiObservation, PracticeAnswe
 from scoretrack.reference.models import Agreement
 from scoretrack.trainers.models import Milestone
 from scoretrack.training.derived import ATTENDANCE
-from scoretrack.training.models import Attendance, Delivery, Participant
+from scoretrack.training.models import Attendance, Delivery, Enrolment, Participant
 
 
 def enterprise_place(ctx: Context, path: str) -> Q:
@@ -41,6 +41,12 @@ def participations(ctx: Context, *, period: bool = True) -> QuerySet:
     """Classroom participations: in deliveries of the country and partner, of
     enterprises of the sector and lead buyer, starting in the period."""
     return _trained(ctx, ctx.source(Participant), "delivery__", period)
+
+
+def enrolments(ctx: Context) -> QuerySet:
+    """Enterprises' enrolments in deliveries of the country and partner starting in
+    the period, of enterprises of the sector and lead buyer (whatever their status)."""
+    return _trained(ctx, ctx.source(Enrolment), "delivery__", True)
 
 
 def attendances(ctx: Context, *, period: bool = True) -> QuerySet:

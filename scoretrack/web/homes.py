@@ -403,6 +403,7 @@ def _partner_home(user: Any) -> Home:
         fig,
         [
             ("deliveries", _("Deliveries"), ""),
+            ("enrolments", _("Enrolments"), ""),
             ("smes_trained", _("SMEs trained"), ""),
             ("staff_trained", _("Staff trained in the classroom"), ""),
             ("direct_costs_usd", _("Direct training costs"), "USD"),

@@ -347,6 +347,23 @@ def deliveries(ctx: Context) -> Value:
 
 
 @indicator(
+    "enrolments",
+    name="Enrolments",
+    unit="count",
+    by=("status", "module", "country"),
+    places=ALL_PLACES,
+    protect=populations.ENROLMENTS,
+    definition="""
+    Enterprises' enrolments in deliveries starting in the period, one per
+    enterprise and delivery, whatever their status (enrolled, classroom done,
+    consulting done, completed, dropped): what a partner has sold.
+    """,
+)
+def enrolments(ctx: Context) -> Value:
+    return measure(ctx, queries.enrolments(ctx), populations.ENROLMENT_KEYS, {"n": Count("pk")}, _n)
+
+
+@indicator(
     "deliveries_independent_pct",
     name="Deliveries with medium or high independence (%)",
     unit="percent",

@@ -335,3 +335,22 @@ def test_independent_deliveries_share(ask, queries_of, world):
         "PE": 0.0,
     }
     assert ask("deliveries_independent_pct", year=2018) is None
+
+
+def test_enrolments_count_each_enterprise_in_each_delivery_whatever_its_status(ask, make):
+    """d1 (BO, M1, 2020): A enrolled, B dropped; d2 (PE, M2, 2021): C (Peruvian)
+    completed; no participant anywhere (enrolments are what was sold, attended or not)."""
+    from scoretrack.training.models import Enrolment
+
+    a, b, c = make.enterprise("A"), make.enterprise("B"), make.enterprise("C", country="PE")
+    d1 = make.delivery("d1", "M1", "2020-03-01")
+    d2 = make.delivery("d2", "M2", "2021-05-01", country="PE")
+    Enrolment.objects.create(delivery=d1, enterprise=a, status="enrolled")
+    Enrolment.objects.create(delivery=d1, enterprise=b, status="dropped")
+    Enrolment.objects.create(delivery=d2, enterprise=c, status="completed")
+    assert ask("enrolments") == 3
+    assert ask("enrolments", year=2020) == 2
+    assert ask("enrolments", year=2020, by="status") == {"enrolled": 1, "dropped": 1}
+    assert ask("enrolments", by="country") == {"BO": 2, "PE": 1}
+    assert ask("enrolments", by="module") == {"M1": 2, "M2": 1}
+    assert ask("enrolments", country="PE") == 1

@@ -24,6 +24,7 @@ SPEC = {
     "satisfaction_good_pct": ("percent", ["country", "module"]),
     "eit_mixed_pct": ("percent", ["country"]),
     "deliveries": ("count", ["module", "country", "independence"]),
+    "enrolments": ("count", ["status", "module", "country"]),
     "deliveries_independent_pct": ("percent", ["country"]),
     "trainers_trained": ("count", ["sex", "country"]),
     "trainers_trained_women_pct": ("percent", ["country"]),

@@ -150,6 +150,8 @@ def test_the_partner_home_shows_its_deliveries_and_money(world: SimpleNamespace)
     )
     html = home(world.users["partner"])
     assert tile(html, "deliveries").startswith("1 ")
+    # Its delivery's one enrolment (E-BO1), not D-BO2's nor Peru's.
+    assert tile(html, "enrolments").startswith("1 ")
     assert tile(html, "smes_trained").startswith("1 ")
     assert tile(html, "staff_trained").startswith("1 ")
     # Its delivery's cost (100) only, not Peru's; the fee of its delivery (30), not the
