@@ -72,8 +72,8 @@ class Column:
         """The cell as a person reads it: numbers in the page language ("1,234.50"),
         where `value` keeps the raw number (for downloads)."""
         value = self.value(obj)
-        if not is_number(value):
-            return value
+        if not self.num or not is_number(value):
+            return value  # a year or a key is not a quantity: "2016", not "2,016"
         if self.currency:
             return format_amount(value, str(self._read(obj, self.currency)))
         return format_number(value, self.decimals)
