@@ -59,6 +59,12 @@ FIELD_TEXTS = (
     gettext_noop("Women owned"),
     gettext_noop("Your own identifier, unique per country"),
     gettext_noop("Lead buyer"),
+    gettext_noop("Denominator"),
+    gettext_noop("Event"),
+    gettext_noop("Frequency"),
+    gettext_noop("In place"),
+    gettext_noop("Numerator"),
+    gettext_noop("Selected on"),
 )
 
 HISTORY_LABELS = {
@@ -72,4 +78,8 @@ HISTORY_LABELS = {
     "workforce_female": gettext_noop("Women in the workforce"),
     "workforce_male": gettext_noop("Men in the workforce"),
     "name_translations": gettext_noop("Translated names"),
+    "gender_related": gettext_noop("Gender-related"),
+    # An event's participants of a group: how many women and men.
+    "female": gettext_noop("Women"),
+    "male": gettext_noop("Men"),
 }

@@ -107,3 +107,26 @@ def test_an_enterprises_history_names_its_fields_and_values(
     for line in expected:
         assert line in html
     assert "workforce_female" not in html and "True" not in html
+
+
+STAMPS = {"id", "created_at", "created_by", "updated_at", "updated_by"}
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "id", "vi", "zh-hans"])
+def test_every_field_a_history_may_name_has_its_label_translated(language: str) -> None:
+    """Assessments, KPI selections and observations, events… included: each record
+    field's history label (its form's label) is in the language's catalogue."""
+    from django.utils.translation import trans_real
+
+    from scoretrack.web.audit import field_label, record_models
+
+    catalogue = trans_real.translation(language)._catalog
+    untranslated = sorted(
+        {
+            f"{model.__name__}.{field.name}: {field_label(model, field.name)}"
+            for model in record_models()
+            for field in model._meta.concrete_fields
+            if field.name not in STAMPS and field_label(model, field.name) not in catalogue
+        }
+    )
+    assert untranslated == []
