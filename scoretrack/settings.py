@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "scoretrack.finance",
     "scoretrack.outcomes",
     "scoretrack.events",
+    "scoretrack.collect",
     "scoretrack.indicators",
     "scoretrack.web",
     "scoretrack.exchange",

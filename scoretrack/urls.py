@@ -10,6 +10,7 @@ urlpatterns = [
     path("exchange/", include("scoretrack.exchange.urls")),
     path("reports/", include("scoretrack.reports.urls")),
     path("catalogues/", include("scoretrack.reference.catalogue_urls")),
+    path("collect/", include("scoretrack.collect.urls")),
     path("", include("scoretrack.web.urls")),
     path("", include("scoretrack.enterprises.urls")),
     path("", include("scoretrack.training.urls")),

@@ -1,0 +1,4 @@
+"""Field collection at /collect/: the OpenRosa server, the forms' downloads, the review queue."""
+
+app_name = "collect"
+urlpatterns: list = []
