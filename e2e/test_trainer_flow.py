@@ -91,16 +91,17 @@ def test_a_trainer_records_a_baseline_and_a_progress_assessment(
         note="Seen on the visit",
     )
 
-    table = page.locator("#before-after + .table-wrap table")
+    table = page.locator("#practices + .table-wrap table")
     assert table.locator("thead th").all_inner_texts() == [
         "Practice",
         "Baseline, 2024-01-10",
         "Progress, 2024-06-05",
+        "Change",
     ]
     rows = [r.locator("th, td").all_inner_texts() for r in table.locator("tbody tr").all()]
     assert rows == [
-        ["Kaizen 5S", "yes", "yes\nSeen on the visit"],
-        ["Quality policy", "no", "yes\nSeen on the visit"],
+        ["Kaizen 5S", "yes", "yes\nSeen on the visit", "in place before"],
+        ["Quality policy", "no", "yes\nSeen on the visit", "newly implemented"],
     ]
     page.locator("#assessments").scroll_into_view_if_needed()
     screenshot(page, "trainer-assessments-desktop")

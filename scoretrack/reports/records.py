@@ -1,7 +1,7 @@
 """Listings of one enterprise's or one trainer's own records, for their detail pages.
 
-These are records, not programme figures: plain queries through `visible_to`; the
-practice rows read the derived rows the practice figures count, so both agree.
+These are records, not programme figures: plain queries through `visible_to`. (The
+practices before and after are the assessments section's, outcomes/templatetags.)
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from scoretrack.lib import derived
 from scoretrack.lib.charts import Chart, Series
-from scoretrack.outcomes.derived import OUTCOMES
-from scoretrack.outcomes.models import Assessment, Initiative, KpiObservation, PracticeStep
+from scoretrack.outcomes.models import Assessment, KpiObservation
 from scoretrack.training.models import ConsultingVisit, Enrolment
 
 
@@ -26,22 +24,6 @@ class Step:
     kind: str
     what: str
     url: str = ""
-
-
-@dataclass(frozen=True)
-class PracticeRow:
-    name: str
-    before: bool
-    latest: bool
-
-    @property
-    def change(self) -> str:
-        # The registry's rule (practice_in_place_before_pct, _newly_implemented_pct).
-        if self.before:
-            return _("in place before")
-        if self.latest:
-            return _("newly implemented")
-        return _("not yet")
 
 
 def journey(user: Any, enterprise: Any) -> list[Step]:
@@ -76,21 +58,6 @@ def journey(user: Any, enterprise: Any) -> list[Step]:
     return sorted(steps, key=lambda step: step.date or dt.date.min)
 
 
-def practices(user: Any, enterprise: Any) -> list[PracticeRow]:
-    """Each practice's answer at the earliest baseline and at the latest progress
-    assessment after it: the same derived rows the practice figures count
-    (`outcomes.PracticeStep`), so that the page and the registry agree. A practice
-    without a progress answer after a baseline is compared with nothing."""
-    derived.refresh(OUTCOMES)
-    steps = (
-        PracticeStep.objects.visible_to(user)
-        .filter(enterprise=enterprise, next_date__isnull=True)
-        .select_related("practice")
-        .order_by("practice__name")
-    )
-    return [PracticeRow(str(step.practice), step.before, step.after) for step in steps]
-
-
 def kpi_charts(user: Any, enterprise: Any) -> list[Chart]:
     """One line chart per KPI the enterprise reports, its first value as the baseline."""
     rows = (
@@ -119,15 +86,6 @@ def kpi_charts(user: Any, enterprise: Any) -> list[Chart]:
             )
         )
     return charts
-
-
-def plan(user: Any, enterprise: Any) -> list[Initiative]:
-    return list(
-        Initiative.objects.visible_to(user)
-        .filter(enterprise=enterprise)
-        .select_related("module")
-        .order_by("started_on", "title")
-    )
 
 
 def trainer_visits(user: Any, trainer: Any) -> list[ConsultingVisit]:

@@ -28,7 +28,7 @@ NOTHING_COMPARED = "No practice compared yet"
 
 def practices_section(client: Client, firm: Any) -> str:
     html = client.get(f"/enterprises/{firm.pk}/").content.decode()
-    return html[html.index('id="practices"') : html.index('id="kpis"')]
+    return html[html.index('id="assessments"') : html.index('id="improvement-plan"')]
 
 
 def row(before: str, latest: str, change: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 from django.db.models import Avg, Count, Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from scoretrack.lib.hooks import may_write_kind
 from scoretrack.outcomes.models import (
@@ -36,6 +36,18 @@ class SideBySide:
     practice: Any
     before: PracticeAnswer | None
     after: PracticeAnswer | None
+
+    @property
+    def change(self) -> str:
+        """The registry's rule (practice_in_place_before_pct, _newly_implemented_pct),
+        for a practice answered at both: in place before, newly implemented, or not yet."""
+        if self.before is None or self.after is None:
+            return ""
+        if self.before.in_place:
+            return gettext("in place before")
+        if self.after.in_place:
+            return gettext("newly implemented")
+        return gettext("not yet")
 
 
 def baseline_and_progress(assessments: list[Assessment]) -> tuple[Any, Any]:

@@ -232,15 +232,15 @@ def test_the_enterprise_page_shows_baseline_and_latest_progress_side_by_side(
     saved(page_world, admin, "progress", "2024-03-01", p5s=False, quality=False)
     saved(page_world, admin, "progress", "2024-06-05", p5s=True, quality=True, osh=False)
     response = ana.get(reverse("enterprises:enterprise-detail", args=[page_world.andina.pk]))
-    section = response.content.decode().split('id="before-after"')[1].split("</table>")[0]
+    section = response.content.decode().split('id="practices"')[1].split("</table>")[0]
     assert "Baseline, 2024-01-10" in section and "Progress, 2024-06-05" in section
     assert "2024-03-01" not in section
     rows = [row.split("</tr>")[0] for row in section.split("<tr>")[2:]]
     cells = [[c.split(">", 1)[1].split("<")[0].strip() for c in r.split("<t")[1:]] for r in rows]
     assert cells == [
-        ["Kaizen 5S", "yes", "yes"],
-        ["Quality policy", "no", "yes"],
-        ["OSH policy", "—", "no"],
+        ["Kaizen 5S", "yes", "yes", "in place before"],
+        ["Quality policy", "no", "yes", "newly implemented"],
+        ["OSH policy", "—", "no", "—"],
     ]
     # The list: newest first, practices in place of those answered.
     listed = response.content.decode().split('id="assessments"')[1].split("</table>")[0]

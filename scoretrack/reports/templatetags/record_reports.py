@@ -17,9 +17,7 @@ def enterprise_journey(context: dict[str, Any], enterprise: Any) -> dict[str, An
     return {
         "request": context["request"],
         "steps": records.journey(user, enterprise),
-        "practices": records.practices(user, enterprise),
         "kpi_charts": records.kpi_charts(user, enterprise),
-        "initiatives": records.plan(user, enterprise),
     }
 
 

@@ -1,4 +1,5 @@
-"""The enterprise page's journey, practices, KPI charts and plan; the trainer page's visits."""
+"""The enterprise page: its journey and KPI charts, practices before and after, the
+plan; the trainer page's visits."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def test_the_enterprise_page_shows_its_journey_in_order(
         response = admin_client.get(f"/enterprises/{firm_a.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    journey = html[html.index('id="journey"') : html.index('id="practices"')]
+    journey = html[html.index('id="journey"') : html.index('id="kpis"')]
     order = [
         journey.index(text) for text in ("2014-03-01", "2014-03-05", "2014-04-02", "2014-09-01")
     ]
@@ -48,7 +49,7 @@ def test_the_enterprise_page_shows_its_journey_in_order(
 @pytest.mark.django_db
 def test_the_enterprise_page_compares_practices_before_and_after(admin_client, firm_a):
     html = admin_client.get(f"/enterprises/{firm_a.pk}/").content.decode()
-    practices = html[html.index('id="practices"') : html.index('id="kpis"')]
+    practices = html[html.index('id="practices"') : html.index('id="improvement-plan"')]
     assert (
         '<th scope="row">kaizen</th><td>yes</td><td>yes</td><td>in place before</td>' in practices
     )
@@ -61,11 +62,11 @@ def test_the_enterprise_page_compares_practices_before_and_after(admin_client, f
 @pytest.mark.django_db
 def test_the_enterprise_page_draws_each_kpi_against_its_baseline(admin_client, firm_a):
     html = admin_client.get(f"/enterprises/{firm_a.pk}/").content.decode()
-    kpis = html[html.index('id="kpis"') : html.index('id="plan"')]
+    kpis = html[html.index('id="kpis"') :]
     assert kpis.count("<svg") == 1
     assert "Baseline: 12</title>" in kpis
     assert "2014-05 · defect_rate: 7</title>" in kpis
-    plan = html[html.index('id="plan"') :]
+    plan = html[html.index('id="improvement-plan"') : html.index('id="journey"')]
     assert "Separate changing rooms" in plan
 
 
