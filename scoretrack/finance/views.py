@@ -71,6 +71,7 @@ def cost_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         title=_("Edit the cost of %(record)s") % {"record": cost},
         success=lambda _: _list("cost"),
         cancel=_list("cost"),
+        delete=reverse("finance:cost-delete", args=[cost.pk]),
     )
 
 
@@ -120,4 +121,29 @@ def contribution_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         title=_("Edit contribution"),
         success=lambda _: _list("contribution"),
         cancel=_list("contribution"),
+        delete=reverse("finance:contribution-delete", args=[contribution.pk]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
+    cost = crud.get_visible(DirectCost.objects.all(), request.user, pk)
+    return crud.delete_page(
+        request,
+        instance=cost,
+        success=_list("cost"),
+        cancel=reverse("finance:cost-edit", args=[cost.pk]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
+    contribution = crud.get_visible(Contribution.objects.all(), request.user, pk)
+    return crud.delete_page(
+        request,
+        instance=contribution,
+        success=_list("contribution"),
+        cancel=reverse("finance:contribution-edit", args=[contribution.pk]),
     )

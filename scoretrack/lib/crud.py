@@ -298,8 +298,10 @@ def edit_page(
     instance: Model | None = None,
     template: str = "lib/form.html",
     form_kwargs: dict[str, Any] | None = None,
+    delete: str = "",
 ) -> HttpResponse:
-    """Create (no instance) or edit a record; `success` gives the URL to go to after."""
+    """Create (no instance) or edit a record; `success` gives the URL to go to after;
+    `delete`, the record's delete page, is offered beside the buttons."""
     require_write(request.user, instance or form_class._meta.model())
     kwargs = {"user": request.user, "instance": instance, **(form_kwargs or {})}
     if request.method == "POST":
@@ -316,7 +318,13 @@ def edit_page(
         return render(request, f"{template}#dependent", {"form": form})
     else:
         form = form_class(**kwargs)
-    context = {"title": title, "form": form, "cancel_url": cancel, "instance": instance}
+    context = {
+        "title": title,
+        "form": form,
+        "cancel_url": cancel,
+        "instance": instance,
+        "delete_url": delete,
+    }
     return render(request, template, context)
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<uuid:pk>/", views.organisation_detail, name="organisation-detail"),
     path("organisations/<uuid:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("organisations/<uuid:pk>/delete/", views.organisation_delete, name="organisation-delete"),
     path("organisations/", include(inline_urls(views.AGREEMENTS))),
 ]

@@ -101,3 +101,15 @@ def organisation_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         success=_detail_url,
         cancel=_detail_url(organisation),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
+    organisation = crud.get_visible(Organisation.objects.all(), request.user, pk)
+    return crud.delete_page(
+        request,
+        instance=organisation,
+        success=reverse("reference:organisation-list"),
+        cancel=_detail_url(organisation),
+    )

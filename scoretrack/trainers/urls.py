@@ -12,6 +12,7 @@ urlpatterns = [
     path("trainers/new/", views.trainer_create, name="trainer-create"),
     path("trainers/<uuid:pk>/", views.trainer_detail, name="trainer-detail"),
     path("trainers/<uuid:pk>/edit/", views.trainer_edit, name="trainer-edit"),
+    path("trainers/<uuid:pk>/delete/", views.trainer_delete, name="trainer-delete"),
     path(
         "trainers/<uuid:pk>/certification/",
         views.trainer_certification,

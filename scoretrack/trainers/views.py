@@ -155,3 +155,15 @@ def trainer_certification(request: HttpRequest, pk: UUID) -> HttpResponse:
     if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         return redirect(back)
     return redirect("trainers:trainer-detail", pk=trainer.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trainer_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
+    trainer = crud.get_visible(Trainer.objects.all(), request.user, pk)
+    return crud.delete_page(
+        request,
+        instance=trainer,
+        success=reverse("trainers:trainer-list"),
+        cancel=_detail_url(trainer),
+    )

@@ -582,3 +582,56 @@ def test_the_deleted_records_page_and_the_history_show_the_deletion_set(
         "D-BO (M1, 2015-06-01)"
         not in admin_client.get("/deleted/").content.decode().split("<tbody>")[1]
     )
+
+
+@pytest.mark.parametrize(
+    ("record", "edit_or_detail", "delete", "back_to"),
+    [
+        ("COST_BO", "/costs/{pk}/edit/", "/costs/{pk}/delete/", "/costs/"),
+        (
+            "CONTRIB_LB",
+            "/contributions/{pk}/edit/",
+            "/contributions/{pk}/delete/",
+            "/contributions/",
+        ),
+        ("T_BO3", "/trainers/{pk}/", "/trainers/{pk}/delete/", "/trainers/"),
+        ("ORG_NEW", "/organisations/{pk}/", "/organisations/{pk}/delete/", "/organisations/"),
+    ],
+)
+def test_costs_contributions_trainers_and_organisations_are_deleted_from_their_pages(
+    world: SimpleNamespace,
+    admin_client: Client,
+    record: str,
+    edit_or_detail: str,
+    delete: str,
+    back_to: str,
+) -> None:
+    w = world
+    w.T_BO3 = Trainer.objects.create(key="T-BO3", name="Ines", sex="female", country=w.BO)
+    w.ORG_NEW = Organisation.objects.create(key="NEWORG", name="Nueva", type="private_training")
+    target = getattr(w, record)
+    url = delete.format(pk=target.pk)
+    assert f'href="{url}"' in admin_client.get(edit_or_detail.format(pk=target.pk)).content.decode()
+    page = admin_client.get(url).content.decode()
+    target.refresh_from_db()  # the amounts as stored: 100.00 USD
+    assert f"<h1>Delete {target}</h1>" in page
+    response = admin_client.post(url, {"expected": fingerprint(page)})
+    assert (response.status_code, response["Location"]) == (302, back_to)
+    assert not type(target).objects.filter(pk=target.pk).exists()
+    assert not DeletionSet.objects.exists()  # it went alone: its history keeps it
+    assert str(target) in admin_client.get("/deleted/").content.decode().split("<tbody>")[1]
+
+
+def test_a_trainer_who_delivered_is_refused_with_what_uses_it(
+    busy_delivery: SimpleNamespace, admin_client: Client
+) -> None:
+    url = f"/trainers/{busy_delivery.T_BO2.pk}/delete/"
+    page = admin_client.get(url).content.decode()
+    assert (
+        "It cannot be deleted: it is used by 1 consulting visit (never deleted with it);"
+        " delete or move them first."
+    ) in page
+    assert 'type="submit"' not in page.split('<main id="main">')[1]
+    response = admin_client.post(url, {"expected": "x"})
+    assert response.status_code == 409
+    assert Trainer.objects.filter(pk=busy_delivery.T_BO2.pk).exists()
