@@ -161,7 +161,8 @@ def trainers_csv(user: Any) -> bytes:
 def events_csv(user: Any) -> bytes:
     rows = []
     for event in Event.objects.visible_to(user).order_by("-date", "key"):
-        rows.append((str(event.pk), f"{event} · {event.date:%Y-%m-%d} ({event.key})"))
+        what = event.title or gettext(event.get_kind_display())
+        rows.append((str(event.pk), f"{what} · {event.date:%Y-%m-%d} ({event.key})"))
     return xlsform.csv_file(["name", "label"], rows)
 
 
