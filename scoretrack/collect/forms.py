@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from scoretrack.accounts.scoping import may_write_kind
@@ -103,6 +103,22 @@ def from_file(name: str, file: str, label: Any, **extra: Any) -> Row:
     return question(f"select_one_from_file {file}", name, label, **extra)
 
 
+# Choice labels the models hold as plain text (not marked there), translated in the
+# forms: marked here so that the catalogues keep them.
+CHOICE_LABELS = (
+    gettext_noop("Female"),
+    gettext_noop("Male"),
+    gettext_noop("Undisclosed"),
+    gettext_noop("Government"),
+    gettext_noop("Employers"),
+    gettext_noop("Trade unions"),
+    gettext_noop("Other"),
+    gettext_noop("NTAC meeting"),
+    gettext_noop("Constituent training"),
+    gettext_noop("Workshop"),
+    gettext_noop("Policy course"),
+    gettext_noop("Conference"),
+)
 ENTERPRISE = ("enterprise", "enterprises.csv", _("Enterprise"))
 NOT_FUTURE = {"constraint": ". <= today()", "constraint_message": _("Not after today.")}
 SCORES = [
