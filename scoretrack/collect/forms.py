@@ -190,7 +190,19 @@ def kpi_selections_csv(user: Any) -> bytes:
         .order_by("enterprise_id", "kpi__code")
         .values_list("enterprise_id", "kpi__code")
     )
-    return xlsform.csv_file(["enterprise", "kpi"], ((str(e), k) for e, k in selections))
+    names = {code: name for name, code in kpi_names().items()}
+    rows = ((str(e), names[k]) for e, k in selections if k in names)
+    return xlsform.csv_file(["enterprise", "kpi"], rows)
+
+
+def kpi_names() -> dict[str, str]:
+    """Choice name -> KPI code: the code without spaces (the firm's KPIs are filtered as
+    a space-separated list), never one name for two codes."""
+    taken: set[str] = set()
+    return {
+        xlsform.field_name("", code, taken)[1:]: code
+        for code in catalogue(Kpi).order_by("code").values_list("code", flat=True)
+    }
 
 
 def questions_csv(user: Any) -> bytes:
@@ -392,7 +404,7 @@ class Checker:
                     "%(field)s: %(value)s is not a %(what)s you may record for (unknown, or "
                     "outside your scope)."
                 )
-                % {"field": path, "value": value, "what": model._meta.verbose_name},
+                % {"field": path, "value": value, "what": gettext(str(model._meta.verbose_name))},
                 path,
             )
         return found
@@ -644,11 +656,11 @@ class KpiMonthForm(FieldForm):
 
     def choices(self) -> list[Row]:
         rows = []
+        names = {code: name for name, code in kpi_names().items()}
         for kpi in catalogue(Kpi).order_by("code"):
-            names = named(kpi)
             rows.append(
-                {"list_name": "kpi", "name": kpi.code}
-                | {column: f"{name} ({kpi.unit})" for column, name in names.items()}
+                {"list_name": "kpi", "name": names[kpi.code]}
+                | {column: f"{name} ({kpi.unit})" for column, name in named(kpi).items()}
             )
         return rows
 
@@ -658,12 +670,14 @@ class KpiMonthForm(FieldForm):
         firm = check.record(Enterprise, values, "enterprise")
         month = _month(check.need(values, "month"))
         rows, fields = [], []
+        codes = kpi_names()
         for n, item in enumerate(check.no_list(values, "kpis"), 1):
             at = f"kpis[{n}]"
+            kpi = check.need(item, "kpi", f"{at}/kpi")
             rows.append(
                 {
                     "enterprise": firm.key,
-                    "kpi": check.need(item, "kpi", f"{at}/kpi"),
+                    "kpi": codes.get(kpi, kpi),  # an unknown one: refused by the importer
                     "month": month,
                     "value": item.get("value"),
                     "numerator": item.get("numerator"),

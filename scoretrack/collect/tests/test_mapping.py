@@ -32,6 +32,7 @@ def w(world: SimpleNamespace) -> SimpleNamespace:
     world.QM = Practice.objects.create(code="QM-2", name="Defects are recorded")
     Kpi.objects.create(code="absent", name="Absenteeism", unit="%", better="lower")
     Kpi.objects.create(code="defects", name="Defect rate", unit="%", better="lower")
+    Kpi.objects.create(code="scrap kg", name="Scrap", unit="kg", better="lower")
     return world
 
 
@@ -211,7 +212,9 @@ def test_kpi_month(w: SimpleNamespace, day: Any) -> None:
         f"<enterprise>{w.E_BO1.pk}</enterprise><month>2026-10-01</month>"
         "<firm_kpis>absent defects</firm_kpis>"
         "<kpis><kpi>absent</kpi><value>4.5</value><numerator/><denominator/></kpis>"
-        "<kpis><kpi>defects</kpi><value/><numerator>3</numerator><denominator>200</denominator></kpis>",
+        "<kpis><kpi>defects</kpi><value/><numerator>3</numerator><denominator>200</denominator></kpis>"
+        # a code with a space is offered without it (the firm's KPIs are a spaced list)
+        "<kpis><kpi>scrap_kg</kpi><value>120</value></kpis>",
     )
     accept("kpi_month", root, w.users["enterprise"])
     got = {
@@ -221,6 +224,7 @@ def test_kpi_month(w: SimpleNamespace, day: Any) -> None:
     assert got == {
         (w.E_BO1.pk, "absent", day("2026-10-01"), Decimal("4.5"), None, None),
         (w.E_BO1.pk, "defects", day("2026-10-01"), Decimal("0.015"), Decimal(3), Decimal(200)),
+        (w.E_BO1.pk, "scrap kg", day("2026-10-01"), Decimal(120), None, None),
     }
 
 
