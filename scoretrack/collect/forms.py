@@ -351,7 +351,8 @@ class FieldForm:
                     % {"field": field or self.form_id, "reason": problem.reason, "value": shown},
                     field,
                 )
-            written = {record.pk: record for record in self.model.objects.filter(pk__in=result.ids)}
+            records = self.model.objects.visible_to(user).filter(pk__in=result.ids)
+            written = {record.pk: record for record in records}
         return [written[pk] for pk in dict.fromkeys(result.ids) if pk in written]
 
 
