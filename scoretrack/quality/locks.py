@@ -1,0 +1,80 @@
+"""An approved period is locked: no record dated in it, in its country, is created,
+changed, deleted or restored, whatever the path (Record.save and delete, the
+importer, deletion sets: they ask `violations` through lib.hooks). The date and the
+country of a record are its kind's `dated` declaration (lib/kinds.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from scoretrack.lib.kinds import Dated, dated_of
+from scoretrack.lib.models import Violation
+from scoretrack.quality.models import Approval
+
+
+def places(model: type[Model], records: Sequence[Any], dated: Dated) -> list[tuple[Any, Any]]:
+    """(date, country id) of each record, its parents' read in one query per parent."""
+    paths = (dated.date, dated.country)
+    found: dict[str, dict[Any, Any]] = {}
+    for path in paths:
+        if "__" not in path:
+            continue
+        first, rest = path.split("__", 1)
+        field = model._meta.get_field(first)
+        ids = {getattr(record, field.attname, None) for record in records} - {None}
+        related = field.related_model._base_manager.filter(pk__in=ids)
+        found[path] = dict(related.values_list("pk", rest))
+        found[f"{path}:fk"] = field.attname  # type: ignore[assignment]
+
+    def value(record: Any, path: str) -> Any:
+        if "__" not in path:
+            return getattr(record, path, None)
+        return found[path].get(getattr(record, found[f"{path}:fk"], None))  # type: ignore[arg-type]
+
+    return [(value(record, dated.date), value(record, dated.country)) for record in records]
+
+
+def violations(model: type[Model], records: Sequence[Any]) -> Iterator[Violation]:
+    """A violation for each record of the batch dated in a period approved for its country."""
+    dated = dated_of(model)
+    if dated is None or not records:
+        return
+    where = places(model, records, dated)
+    days = [day for day, country in where if isinstance(day, dt.date) and country is not None]
+    if not days:
+        return
+    approved = list(
+        Approval._base_manager.filter(
+            state=Approval.State.APPROVED,
+            country_id__in={country for _day, country in where} - {None},
+            start__lte=max(days),
+            end__gte=min(days),
+        )
+        .select_related("country", "approved_by")
+        .order_by("start")
+    )
+    if not approved:
+        return
+    field = dated.date if "__" not in dated.date else ""
+    for position, (day, country) in enumerate(where):
+        if not isinstance(day, dt.date):
+            continue
+        for approval in approved:
+            if approval.country_id == country and approval.start <= day <= approval.end:
+                yield Violation(position, field, reason(approval))
+                break
+
+
+def reason(approval: Approval) -> str:
+    by = approval.approved_by
+    return _("%(country)s %(period)s was approved on %(date)s by %(user)s; ask HQ to reopen it") % {
+        "country": approval.country.name,
+        "period": approval.period_label,
+        "date": approval.approved_at.date().isoformat() if approval.approved_at else "?",
+        "user": (by.get_full_name() or by.email) if by else "?",
+    }
