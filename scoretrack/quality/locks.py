@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from scoretrack.lib.kinds import Dated, dated_of
@@ -78,3 +78,18 @@ def reason(approval: Approval) -> str:
         "date": approval.approved_at.date().isoformat() if approval.approved_at else "?",
         "user": (by.get_full_name() or by.email) if by else "?",
     }
+
+
+def approved_only(rows: QuerySet) -> QuerySet:
+    """`rows` narrowed to the records dated in a period approved for their country
+    (one EXISTS on the approvals' index); rows of an undated model all stay."""
+    dated = dated_of(rows.model)
+    if dated is None:
+        return rows
+    approved = Approval.objects.filter(
+        state=Approval.State.APPROVED,
+        country_id=OuterRef(dated.country),
+        start__lte=OuterRef(dated.date),
+        end__gte=OuterRef(dated.date),
+    )
+    return rows.filter(Exists(approved))
