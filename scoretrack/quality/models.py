@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from scoretrack.lib.models import Choices, Record
+from scoretrack.lib.models import Choices, Record, ScopedQuerySet
 from scoretrack.quality.periods import Period
 from scoretrack.reference.models import CountryProgramme
 
@@ -98,6 +98,8 @@ class RuleViolation(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     found_at = models.DateTimeField()
     cleared_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["country", "date", "rule"]
