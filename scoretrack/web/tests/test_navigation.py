@@ -11,13 +11,14 @@ from django.test import Client
 RECORDS = ["Enterprises", "Deliveries", "Trainers", "Organisations"]
 MONEY = ["Costs", "Contributions"]
 EXCHANGE = ["Import", "Export"]
+REVIEW = ["Approval", "Data quality"]  # scoretrack.quality: partners mark periods ready
 
 # What each role of the scoping world sees in the navigation, in order. Events and
 # Catalogues (pages of other branches of issue 18) appear once their pages exist.
 EXPECTED = {
-    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE, "Catalogues"],
-    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE],
-    "partner": ["Home", *RECORDS, *MONEY, "Reports", *EXCHANGE],
+    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", *REVIEW, *EXCHANGE, "Catalogues"],
+    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", *REVIEW, *EXCHANGE],
+    "partner": ["Home", *RECORDS, *MONEY, "Reports", "Approval", *EXCHANGE],
     "trainer": ["Home", *RECORDS, "Reports"],
     "enterprise": ["Home", *RECORDS, "Reports"],
     "lead_buyer": ["Home", "Reports"],
