@@ -18,23 +18,27 @@ from scoretrack.quality.models import Approval
 
 
 def places(model: type[Model], records: Sequence[Any], dated: Dated) -> list[tuple[Any, Any]]:
-    """(date, country id) of each record, its parents' read in one query per parent."""
-    paths = (dated.date, dated.country)
-    found: dict[str, dict[Any, Any]] = {}
-    for path in paths:
-        if "__" not in path:
-            continue
-        first, rest = path.split("__", 1)
+    """(date, country id) of each record; what comes through a parent (a participant's
+    delivery) is read in one query per parent, for the whole batch."""
+    through: dict[str, list[str]] = {}  # parent FK -> the paths read through it
+    for path in (dated.date, dated.country):
+        if "__" in path:
+            first, rest = path.split("__", 1)
+            through.setdefault(first, []).append(rest)
+    found: dict[str, tuple[str, dict[Any, tuple[Any, ...]]]] = {}
+    for first, rests in through.items():
         field = model._meta.get_field(first)
         ids = {getattr(record, field.attname, None) for record in records} - {None}
-        related = field.related_model._base_manager.filter(pk__in=ids)
-        found[path] = dict(related.values_list("pk", rest))
-        found[f"{path}:fk"] = field.attname  # type: ignore[assignment]
+        rows = field.related_model._base_manager.filter(pk__in=ids).values_list("pk", *rests)
+        found[first] = (field.attname, {row[0]: row[1:] for row in rows})
 
     def value(record: Any, path: str) -> Any:
         if "__" not in path:
             return getattr(record, path, None)
-        return found[path].get(getattr(record, found[f"{path}:fk"], None))  # type: ignore[arg-type]
+        first, rest = path.split("__", 1)
+        attname, rows = found[first]
+        row = rows.get(getattr(record, attname, None))
+        return None if row is None else row[through[first].index(rest)]
 
     return [(value(record, dated.date), value(record, dated.country)) for record in records]
 
