@@ -111,34 +111,36 @@ def kpi_outlier(country_id: Any) -> Iterator[Found]:
     ),
 )
 def participants_above_workforce(country_id: Any) -> Iterator[Found]:
-    workforce = Coalesce("enterprise__workforce_female", 0) + Coalesce(
-        "enterprise__workforce_male", 0
-    )
+    female, male = "enterprise__workforce_female", "enterprise__workforce_male"
     rows = (
         _in(Participant.objects.all(), "delivery__country_id", country_id)
-        .filter(
-            Q(enterprise__workforce_female__isnull=False)
-            | Q(enterprise__workforce_male__isnull=False)
+        .filter(Q(**{f"{female}__isnull": False}) | Q(**{f"{male}__isnull": False}))
+        # Grouped by everything it shows, so that PostgreSQL may compare in HAVING.
+        .values(
+            "delivery_id",
+            "enterprise_id",
+            female,
+            male,
+            "enterprise__name",
+            "delivery__country_id",
+            "delivery__start_date",
         )
-        .values("delivery_id", "enterprise_id")
-        .annotate(
-            n=Count("pk"),
-            workforce=workforce,
-            name=F("enterprise__name"),
-            country=F("delivery__country_id"),
-            start=F("delivery__start_date"),
-        )
-        .filter(n__gt=F("workforce"))
+        .annotate(n=Count("pk"))
+        .filter(n__gt=Coalesce(F(female), 0) + Coalesce(F(male), 0))
         .order_by()
     )
     for row in rows:
         yield Found(
             "training.Delivery",
             row["delivery_id"],
-            row["country"],
-            row["start"],
+            row["delivery__country_id"],
+            row["delivery__start_date"],
             gettext_noop("%(firm)s: %(count)s participants, but a workforce of %(workforce)s"),
-            {"firm": row["name"], "count": row["n"], "workforce": row["workforce"]},
+            {
+                "firm": row["enterprise__name"],
+                "count": row["n"],
+                "workforce": (row[female] or 0) + (row[male] or 0),
+            },
             "training:delivery-detail",
             row["delivery_id"],
             key=str(row["enterprise_id"]),
