@@ -26,7 +26,7 @@ BIG = 100_000
 REFERENCE = "/admin/reference/module/"
 PAGES = [
     ("participants", "/admin/training/participant/"),
-    ("participants, satisfaction 5", "/admin/training/participant/?satisfaction__exact=5"),
+    ("participants, satisfaction 5", "/admin/training/participant/?satisfaction=5"),
     ("participants, women", "/admin/training/participant/?sex__exact=female"),
     ("participants, search by delivery key", "/admin/training/participant/?q={delivery}"),
     ("enterprises", "/admin/enterprises/enterprise/"),
@@ -75,7 +75,10 @@ def measure(size: int, database: str, runs: int) -> list[Result]:
             Measure(label, "s", samples),
             Measure("the modules' admin list (a dozen rows)", "s", timings["ref"][0]),
             goal=f"< {GOAL_S * 1000:.0f} ms at 100,000 enterprises",
-            notes=[f"{label}: GET {url}, HTTP {status}, {len(queries)} queries"],
+            notes=[
+                f"{label}: GET {url}, HTTP {status}, {len(queries)} queries taking"
+                f" {sum(float(q['time']) for q in queries.captured_queries) * 1000:.0f} ms"
+            ],
         )
         result.met = status == 200 and result.subject.median < GOAL_S
         if size < BIG:
