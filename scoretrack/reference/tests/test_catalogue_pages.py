@@ -280,7 +280,7 @@ def test_a_target_twice_for_one_scope_an_unknown_indicator_or_year_are_field_err
     data = {"indicator": "smes_trained", "country": world.bo.pk, "value": "120"}
     assert errors_of(admin_client, "target", data) == {
         "indicator": [
-            "This indicator already has a target for this country, phase and year: "
+            "This indicator already has a target for this country, period and group: "
             "change that one instead."
         ]
     }
