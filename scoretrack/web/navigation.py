@@ -50,6 +50,7 @@ LINKS = (
     Link("finance:contribution-list", _("Contributions"), _writes(Contribution)),
     Link("events:event-list", _("Events"), _writes(Event)),
     Link("reports:programme", _("Reports"), _has_role),
+    Link("results:tracking", _("Results"), _has_role),
     # The workbook exchange is for those who run deliveries; trainers and enterprises
     # enter their data on their own pages (assessments, the KPI grid).
     Link("exchange:import", _("Import"), _writes(Delivery)),

@@ -15,13 +15,13 @@ EXCHANGE = ["Import", "Export"]
 # What each role of the scoping world sees in the navigation, in order. Events and
 # Catalogues (pages of other branches of issue 18) appear once their pages exist.
 EXPECTED = {
-    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE, "Catalogues"],
-    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE],
-    "partner": ["Home", *RECORDS, *MONEY, "Reports", *EXCHANGE],
-    "trainer": ["Home", *RECORDS, "Reports"],
-    "enterprise": ["Home", *RECORDS, "Reports"],
-    "lead_buyer": ["Home", "Reports"],
-    "viewer": ["Home", "Reports"],
+    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", "Results", *EXCHANGE, "Catalogues"],
+    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", "Results", *EXCHANGE],
+    "partner": ["Home", *RECORDS, *MONEY, "Reports", "Results", *EXCHANGE],
+    "trainer": ["Home", *RECORDS, "Reports", "Results"],
+    "enterprise": ["Home", *RECORDS, "Reports", "Results"],
+    "lead_buyer": ["Home", "Reports", "Results"],
+    "viewer": ["Home", "Reports", "Results"],
     "nobody": ["Home"],
 }
 
