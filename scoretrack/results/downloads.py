@@ -123,7 +123,7 @@ def as_table(table: Table) -> tables.Table:
         _("Target"),
         _("Cumulative target"),
         _("Actual"),
-        _("% of target"),
+        _("Share of target (%)"),
         _("Status"),
     ]
     statuses = {"on_track": _("on track"), "behind": _("behind"), "": ""}

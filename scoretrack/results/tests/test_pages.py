@@ -107,7 +107,7 @@ def test_the_csv_download_has_one_line_per_indicator_and_period(
         "Target",
         "Cumulative target",
         "Actual",
-        "% of target",
+        "Share of target (%)",
         "Status",
     ]
     smes = [row[3:] for row in rows[1:] if row[3] == "smes_trained"]
