@@ -8,7 +8,7 @@ Environment (all optional):
     BENCH_DATABASES=sqlite,postgresql
     BENCH_SEED=1                    with the size, the key of a kept data set
     BENCH_RUNS=5                    timed runs per figure (median, min, max)
-    BENCH_ONLY=indicators,reports,export,api,writes,import   a subset
+    BENCH_ONLY=indicators,reports,export,api,writes,import,tracking   a subset
     BENCH_REPORT_RUNS, BENCH_EXPORT_RUNS   default: BENCH_RUNS, at most 3
     BENCH_IMPORT_ROWS=1000000       BENCH_IMPORT_RUNS=3
     BENCH_WRITES_ROWS=200000        the workbook imported while the API writes
@@ -79,6 +79,8 @@ def child_benchmarks(run: Run) -> list[tuple[str, str, list[str]]]:
         run.skipped.append("api: API benchmark not available yet (benchmarks/api_load.py)")
     writes_rows = ["--rows", str(env_int("BENCH_WRITES_ROWS", 200_000))]
     found.append(("writes", "benchmarks.writes_import", writes_rows))
+    # The indicator tracking table (issue 20), beside its figures asked one by one.
+    found.append(("tracking", "benchmarks.tracking_table", report_runs))
     return [item for item in found if item[0] in run.only]
 
 
@@ -147,7 +149,7 @@ def main() -> None:
         databases=databases,
         seed=env_int("BENCH_SEED", 1),
         runs=env_int("BENCH_RUNS", 5),
-        only=set(env_list("BENCH_ONLY", "indicators,reports,export,api,writes,import")),
+        only=set(env_list("BENCH_ONLY", "indicators,reports,export,api,writes,import,tracking")),
     )
     if "postgresql" in databases and not pg_available():
         run.databases.remove("postgresql")

@@ -357,6 +357,10 @@ class Target(Record):
             return f"{self.year} Q{self.quarter}"
         return str(self.year) if self.year is not None else ""
 
+    def group_label(self) -> str:
+        """ "sex: female" for a group's target; blank for the total's."""
+        return f"{self.disaggregation}: {self.group}" if self.disaggregation else ""
+
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
         yield from target_rules(records)
