@@ -133,3 +133,23 @@ def test_an_unknown_country_or_sex_is_refused_naming_it(admin, tracked):
     with pytest.raises(ValidationError) as error:
         tracking_table(admin, bolivia_2014(country="XX"))
     assert error.value.message_dict == {"country": ["unknown country 'XX'"]}
+
+
+def test_a_country_with_its_own_chain_tracks_its_indicators(admin, tracked):
+    from scoretrack.reference.models import CountryProgramme
+    from scoretrack.results.models import ResultLevel
+
+    ResultLevel.objects.create(
+        key="BO-OC",
+        country=CountryProgramme.objects.get(code="BO"),
+        level="outcome",
+        statement="Bolivian SMEs trained",
+        indicators="smes_trained",
+    )
+    table = tracking_table(admin, bolivia_2014())
+    assert table.chain_country == "BO"
+    assert [(r.level.key, r.indicator.code) for r in table.rows] == [("BO-OC", "smes_trained")]
+    # Peru has none: it follows the programme's.
+    peru = tracking_table(admin, bolivia_2014(country="PE"))
+    assert peru.chain_country is None
+    assert [c[2] for c in grid(peru)["smes_trained"]] == [0, 1, 0, 0]  # D4, firm D, in Q2
