@@ -62,14 +62,18 @@ def measure(size: int, database: str, runs: int) -> list[Result]:
     from scoretrack.results.tracking import Ask, tracking_table
 
     user = bench_user()
-    ResultLevel.objects.filter(key=KEY, country__isnull=True).delete()
-    level = ResultLevel.objects.create(
-        key=KEY,
-        level="output",
-        position=99,
-        statement="Every indicator of the registry",
-        indicators=", ".join(REGISTRY),
-    )
+    ResultLevel.objects.filter(key__startswith=KEY, country__isnull=True).delete()
+    codes = list(REGISTRY)
+    levels = [
+        ResultLevel.objects.create(
+            key=f"{KEY}-{start // 8 + 1}",
+            level="output",
+            position=90 + start // 8,
+            statement="Every indicator of the registry",
+            indicators=", ".join(codes[start : start + 8]),  # a box names 600 characters
+        )
+        for start in range(0, len(codes), 8)
+    ]
     try:
         ask = Ask(period="quarter")
         found = interleaved(
@@ -98,8 +102,8 @@ def measure(size: int, database: str, runs: int) -> list[Result]:
             goal=f"< {GOAL_S:g} s",
             notes=[
                 f"quarters {table.periods[0].label} to {table.periods[-1].label}; rows: every"
-                " indicator of the chain (the demo chain and one level naming all of the"
-                " registry's); a baseline and 16 quarters each"
+                " indicator of the registry, named by the chain's levels; a baseline and 16"
+                " quarters each"
             ],
         )
         result.met = result.subject.median < GOAL_S
@@ -109,7 +113,8 @@ def measure(size: int, database: str, runs: int) -> list[Result]:
             result.profile = profile_top(lambda: tracking_table(user, ask))
         return [result]
     finally:
-        level.delete()
+        for level in levels:
+            level.delete()
 
 
 _shape: dict[str, Any] = {}
