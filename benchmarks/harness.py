@@ -8,7 +8,7 @@ Environment (all optional):
     BENCH_DATABASES=sqlite,postgresql
     BENCH_SEED=1                    with the size, the key of a kept data set
     BENCH_RUNS=5                    timed runs per figure (median, min, max)
-    BENCH_ONLY=indicators,reports,export,api,writes,admin,pdf,browser,import   a subset
+    BENCH_ONLY=indicators,reports,export,api,writes,admin,pdf,browser,import,tracking   a subset
     BENCH_REPORT_RUNS, BENCH_EXPORT_RUNS   default: BENCH_RUNS, at most 3
     BENCH_BROWSER_RUNS              default: BENCH_RUNS, at most 3 (a server start each)
     BENCH_IMPORT_ROWS=1000000       BENCH_IMPORT_RUNS=3
@@ -86,6 +86,8 @@ def child_benchmarks(run: Run) -> list[tuple[str, str, list[str]]]:
     found.append(("admin", "benchmarks.admin_lists", []))
     found.append(("pdf", "benchmarks.report_pdfs", [*country, *report_runs]))
     found.append(("browser", "benchmarks.browser_pages", [*country, *browser_runs]))
+    # The indicator tracking table (issue 20), beside its figures asked one by one.
+    found.append(("tracking", "benchmarks.tracking_table", report_runs))
     return [item for item in found if item[0] in run.only]
 
 
@@ -155,7 +157,10 @@ def main() -> None:
         seed=env_int("BENCH_SEED", 1),
         runs=env_int("BENCH_RUNS", 5),
         only=set(
-            env_list("BENCH_ONLY", "indicators,reports,export,api,writes,admin,pdf,browser,import")
+            env_list(
+                "BENCH_ONLY",
+                "indicators,reports,export,api,writes,admin,pdf,browser,import,tracking",
+            )
         ),
     )
     if "postgresql" in databases and not pg_available():

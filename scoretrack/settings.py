@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "scoretrack.outcomes",
     "scoretrack.events",
     "scoretrack.collect",
+    "scoretrack.results",
     "scoretrack.indicators",
     "scoretrack.web",
     "scoretrack.exchange",

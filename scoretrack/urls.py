@@ -12,6 +12,7 @@ urlpatterns = [
     path("catalogues/", include("scoretrack.reference.catalogue_urls")),
     path("collect/", include("scoretrack.collect.urls")),
     path("quality/", include("scoretrack.quality.urls")),
+    path("results/", include("scoretrack.results.urls")),
     path("", include("scoretrack.web.urls")),
     path("", include("scoretrack.enterprises.urls")),
     path("", include("scoretrack.training.urls")),

@@ -342,6 +342,7 @@ RULES: dict[str, Callable[[Access], Q]] = {
     "reference.Region": everyone,
     "reference.Cluster": everyone,
     "reference.Target": everyone,
+    "results.ResultLevel": everyone,
     "finance.ExchangeRate": everyone,
     "outcomes.Practice": everyone,
     "outcomes.Kpi": everyone,

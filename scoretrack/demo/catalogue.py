@@ -487,6 +487,8 @@ def load_targets(catalogue: Catalogue) -> None:
         ("trainers_certified", None, phase2, 99),
         ("trainers_certified_women_pct", None, phase2, 29),
         ("smes_more_than_one_module_pct", None, phase2, 30),
+        ("smes_trained", None, phase2, 1144),
+        ("partners_active", None, phase2, 30),
     ]
     for indicator, country, phase, value in rows:
         Target.objects.get_or_create(
@@ -495,4 +497,106 @@ def load_targets(catalogue: Catalogue) -> None:
             phase=phase,
             year=None,
             defaults={"value": Decimal(value)},
+        )
+    # "89 NTAC meetings have been held over both phases (target: 95)": by Phase II's end.
+    Target.objects.get_or_create(
+        indicator="ntac_meetings",
+        country=None,
+        phase=phase2,
+        year=None,
+        defaults={"value": Decimal(95), "cumulative": True},
+    )
+    load_results_chain()
+
+
+# The programme's results chain, from the Phase II report's development objective
+# and its three immediate objectives (section 2.1).
+RESULTS_CHAIN = (
+    (
+        "IMPACT",
+        "impact",
+        "National institutions provide SCORE Training independently of the ILO and donor"
+        " funding, improving the working conditions, productivity and competitiveness of SMEs",
+        "practice_newly_implemented_pct, kpi_improved_pct, jobs_created",
+        "Firms keep the practices after the training; markets let productive firms grow.",
+        "Enterprise baseline and progress assessments; monthly KPIs; impact studies.",
+    ),
+    (
+        "OC1",
+        "outcome",
+        "Industry associations and training institutions market, sell and organise SCORE"
+        " Training for SMEs on a cost-recovering basis",
+        "cost_recovery_pct, partners_active, deliveries_independent_pct",
+        "Partners see SCORE Training as a business line worth keeping.",
+        "Direct costs and contributions recorded per delivery; partner agreements.",
+    ),
+    (
+        "OC2",
+        "outcome",
+        "Service providers deliver effective SCORE Training and consulting to SMEs",
+        "satisfaction_good_pct, smes_more_than_one_module_pct",
+        "Certified trainers stay with the partners.",
+        "Participant satisfaction forms; enrolments per firm.",
+    ),
+    (
+        "OC3",
+        "outcome",
+        "Increased awareness of responsible workplace practices at the local, national and"
+        " global level",
+        "constituents_trained, ntac_meetings",
+        "Constituents take part in the tripartite committees.",
+        "Event attendance lists; NTAC minutes.",
+    ),
+    (
+        "OP1",
+        "output",
+        "SMEs, managers and workers trained in SCORE modules",
+        "smes_trained, staff_trained, staff_trained_women_pct",
+        "Firms release managers and workers for the classroom.",
+        "Deliveries, enrolments and participant lists.",
+    ),
+    (
+        "OP2",
+        "output",
+        "Trainers trained and certified",
+        "trainers_trained, trainers_certified, trainers_certified_women_pct",
+        "Enough candidates meet the certification standard.",
+        "Trainer milestones and certification decisions.",
+    ),
+    (
+        "ACT1",
+        "activity",
+        "Organise classroom modules and in-factory consulting visits",
+        "deliveries, enrolments",
+        "Partners find firms willing to pay part of the cost.",
+        "Delivery records; consulting visit logs.",
+    ),
+    (
+        "ACT2",
+        "activity",
+        "Run awareness events and national tripartite advisory committees",
+        "",
+        "",
+        "Event records.",
+    ),
+)
+
+
+def load_results_chain() -> None:
+    """The programme's default chain; a chain already there is kept as it is."""
+    from scoretrack.results.models import ResultLevel
+
+    if ResultLevel.objects.filter(country__isnull=True).exists():
+        return
+    for position, (key, level, statement, codes, assumptions, verification) in enumerate(
+        RESULTS_CHAIN, 1
+    ):
+        ResultLevel.objects.create(
+            key=key,
+            level=level,
+            position=position,
+            statement=statement,
+            indicators=codes,
+            assumptions=assumptions,
+            verification=verification,
         )

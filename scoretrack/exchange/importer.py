@@ -335,7 +335,14 @@ class SheetImporter:
         # target's scope) means blank, as in the identity table.
         if not self.identity:
             return None
-        return tuple(values.get(name) for name in self.identity)
+        return tuple(
+            values[name] if name in values else self._missing_value(name) for name in self.identity
+        )
+
+    def _missing_value(self, name: str) -> Any:
+        """What a record holds for an identity column its sheet leaves out (a
+        target's blank disaggregation is "", not None)."""
+        return self._blank_value(name) if name in self._fields else None
 
     def match(self, rows: list[Row]) -> list[Row]:
         """Set `row.obj` to the record each row is (None: a new record)."""

@@ -571,17 +571,18 @@ def hidden_of(marked: Mapping[str, Value]) -> dict[str, Any]:
 
 
 def targets(source: Source, codes: list[str], filters: Filters) -> dict[str, Number]:
-    """Targets set for exactly these filters: the same country (or global), phase, year.
+    """Per-period targets of the totals set for exactly these filters: the same
+    country (or global) and period (phase; year, half or quarter; from/to dates
+    as a custom period; or none).
 
-    Targets are set per (indicator, country, phase, year) only, so a request that
-    also filters by partner, sector, lead buyer, a half or quarter of the year, or
-    from/to dates has none. `by` does not change the scope, so the total's target
-    is still given.
+    Targets are set per country, not per partner, sector or lead buyer, so a
+    request filtering by one of those has none. `by` does not change the scope, so
+    the total's target is still given. Cumulative targets and those of one group of
+    a disaggregation are the tracking table's (`scoretrack.results`).
     """
     from scoretrack.reference.models import Target
 
-    part_of_year = filters.half is not None or filters.quarter is not None
-    if filters.places() or part_of_year or filters.date_from or filters.date_to:
+    if filters.places():
         return {}
     rows = (
         source(Target)
@@ -590,6 +591,12 @@ def targets(source: Source, codes: list[str], filters: Filters) -> dict[str, Num
             country_id=filters.country_id,
             phase_id=filters.phase_id,
             year=filters.year,
+            half=filters.half,
+            quarter=filters.quarter,
+            start_date=filters.date_from,
+            end_date=filters.date_to,
+            disaggregation="",
+            cumulative=False,
         )
         .values_list("indicator", "value")
     )

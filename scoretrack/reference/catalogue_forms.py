@@ -216,19 +216,53 @@ class TargetForm(CatalogueForm):
         "target_unique_scope": (
             "indicator",
             gettext_lazy(
-                "This indicator already has a target for this country, phase and year: "
+                "This indicator already has a target for this country, period and group: "
                 "change that one instead."
             ),
         ),
         "target_year_plausible": ("year", gettext_lazy("Give a year from 2000 to 2100.")),
+        "target_half_of_a_year": ("half", gettext_lazy("A half is 1 or 2, with a year.")),
+        "target_quarter_of_a_year": (
+            "quarter",
+            gettext_lazy("A quarter is 1 to 4, with a year and no half."),
+        ),
+        "target_custom_period_well_formed": (
+            "end_date",
+            gettext_lazy("A custom period has a first and a last day, and no phase or year."),
+        ),
     }
 
     indicator = forms.ChoiceField(label=gettext_lazy("Indicator"), choices=indicator_choices)
 
     class Meta:
         model = Target
-        fields = ["indicator", "country", "phase", "year", "value"]
-        help_texts = {"country": gettext_lazy("Blank for a global target")}
+        fields = [
+            "indicator",
+            "country",
+            "phase",
+            "year",
+            "half",
+            "quarter",
+            "start_date",
+            "end_date",
+            "disaggregation",
+            "group",
+            "cumulative",
+            "value",
+        ]
+        help_texts = {
+            "country": gettext_lazy("Blank for a global target"),
+            "half": gettext_lazy("1 or 2, with a year"),
+            "quarter": gettext_lazy("1 to 4, with a year"),
+            "start_date": gettext_lazy("A custom reporting period: its first day"),
+            "end_date": gettext_lazy("A custom reporting period: its last day"),
+            "disaggregation": gettext_lazy("Blank for the total; e.g. sex"),
+            "group": gettext_lazy("The disaggregation's group, e.g. female"),
+            "cumulative": gettext_lazy(
+                "Counted from the programme's start to the period's end, not within the period"
+            ),
+        }
+        widgets = {"start_date": DATE, "end_date": DATE}
 
 
 class ExchangeRateForm(CatalogueForm):

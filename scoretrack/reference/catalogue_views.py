@@ -181,8 +181,9 @@ CATALOGUES = (
         (
             Column(_("Indicator"), "indicator"),
             Shown(_("Country"), "country.name", blank=_("Global")),
-            Shown(_("Phase"), "phase.name", blank=_("All")),
-            Shown(_("Year"), "year", blank=_("All")),
+            Shown(_("Period"), "period_label", blank=_("All")),
+            Shown(_("Group"), "group_label", blank=_("Total")),
+            Column(_("Cumulative target"), "cumulative"),
             Shown(_("Value"), "value", num=True),
         ),
         forms.search_form(("indicator",), **forms.by_country()),

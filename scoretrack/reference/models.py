@@ -263,7 +263,15 @@ class Agreement(Record):
 
 
 class Target(Record):
-    """A target value for an indicator, globally or for a country, a phase or a year."""
+    """A target value for an indicator of the registry, globally or for a country.
+
+    Its period is one of: a phase; a year, or a half or quarter of a year; a
+    custom reporting period (`start_date` to `end_date`); or none (the whole
+    programme). It may be for one group of a disaggregation the indicator offers
+    (`disaggregation` "sex", `group` "female"); blank for the total. A cumulative
+    target is what the figure should reach counted from the programme's start to
+    the period's end; otherwise the period's own figure is meant.
+    """
 
     indicator = models.CharField(max_length=60, help_text="Indicator code of the registry")
     country = models.ForeignKey(
@@ -273,6 +281,25 @@ class Target(Record):
         Phase, null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
     )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
+    half = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 or 2, with a year")
+    quarter = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 to 4, with a year"
+    )
+    start_date = models.DateField(
+        null=True, blank=True, help_text="A custom reporting period's first day"
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="A custom reporting period's last day"
+    )
+    disaggregation = models.CharField(
+        max_length=30, blank=True, default="", help_text="Blank for the total, e.g. sex"
+    )
+    group = models.CharField(
+        max_length=60, blank=True, default="", help_text="The disaggregation's group, e.g. female"
+    )
+    cumulative = models.BooleanField(
+        default=False, help_text="Counted from the programme's start to the period's end"
+    )
     value = models.DecimalField(max_digits=18, decimal_places=4)
 
     class Meta:
@@ -285,16 +312,136 @@ class Target(Record):
                 Coalesce(Cast("country", models.CharField(max_length=36)), models.Value("")),
                 Coalesce(Cast("phase", models.CharField(max_length=36)), models.Value("")),
                 Coalesce("year", models.Value(0)),
+                Coalesce("half", models.Value(0)),
+                Coalesce("quarter", models.Value(0)),
+                Coalesce("start_date", models.Value(dt.date(1, 1, 1))),
+                Coalesce("end_date", models.Value(dt.date(1, 1, 1))),
+                "disaggregation",
+                "group",
                 name="target_unique_scope",
             ),
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=2000, year__lte=2100),
                 name="target_year_plausible",
             ),
+            models.CheckConstraint(
+                condition=Q(half__isnull=True) | Q(half__in=(1, 2), year__isnull=False),
+                name="target_half_of_a_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True)
+                | Q(quarter__in=(1, 2, 3, 4), year__isnull=False, half__isnull=True),
+                name="target_quarter_of_a_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True, end_date__isnull=True)
+                | Q(
+                    start_date__isnull=False,
+                    end_date__gte=models.F("start_date"),
+                    phase__isnull=True,
+                    year__isnull=True,
+                ),
+                name="target_custom_period_well_formed",
+            ),
         ]
 
     def __str__(self) -> str:
-        scope = " ".join(
-            str(part) for part in (self.country, self.phase, self.year) if part is not None
+        scope = " ".join(str(part) for part in (self.country, self.period_label()) if part)
+        group = f" {self.disaggregation}={self.group}" if self.disaggregation else ""
+        return f"{self.indicator} {scope or 'global'}{group} = {self.value}"
+
+    def period_label(self) -> str:
+        """The period as a person reads it: "Phase II", "2020 Q3", "2020-01-05 – 2020-03-31"."""
+        if self.phase_id is not None:
+            return str(self.phase)
+        if self.start_date is not None:
+            return f"{self.start_date.isoformat()} – {self.end_date.isoformat()}"
+        if self.year is not None and self.half:
+            return f"{self.year} H{self.half}"
+        if self.year is not None and self.quarter:
+            return f"{self.year} Q{self.quarter}"
+        return str(self.year) if self.year is not None else ""
+
+    def group_label(self) -> str:
+        """ "sex: female" for a group's target; blank for the total's."""
+        return f"{self.disaggregation}: {self.group}" if self.disaggregation else ""
+
+    @classmethod
+    def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
+        yield from target_rules(records)
+
+
+def target_rules(records: Sequence[Any]) -> Iterator[Violation]:
+    """A target names a registry indicator, a disaggregation group it offers, and
+    one well-formed period."""
+    registry = _indicator_by()
+    for position, record in enumerate(records):
+        code = getattr(record, "indicator", "")
+        if registry and code and code not in registry:
+            yield Violation(position, "indicator", str(UNKNOWN_INDICATOR) % {"code": code})
+        yield from _target_group(position, record, registry.get(code))
+        yield from _target_period(position, record)
+
+
+def _indicator_by() -> dict[str, tuple[str, ...]]:
+    """Each registry code and the disaggregations it offers (read when asked: the
+    registry is defined after the reference models)."""
+    from scoretrack.indicators.registry import REGISTRY
+
+    return {code: item.by for code, item in REGISTRY.items()}
+
+
+UNKNOWN_INDICATOR = gettext_lazy("'%(code)s' is no indicator code of the registry.")
+
+
+def _target_group(position: int, record: Any, offered: Any) -> Iterator[Violation]:
+    by, group = getattr(record, "disaggregation", ""), getattr(record, "group", "")
+    if by and offered is not None and by not in offered:
+        yield Violation(
+            position,
+            "disaggregation",
+            str(
+                gettext_lazy(
+                    "This indicator is not disaggregated by '%(by)s' (it offers: %(offered)s)."
+                )
+            )
+            % {"by": by, "offered": ", ".join(offered) or "-"},
         )
-        return f"{self.indicator} {scope or 'global'} = {self.value}"
+    if by and not group:
+        yield Violation(position, "group", str(gettext_lazy("Name the group, e.g. female.")))
+    if group and not by:
+        yield Violation(
+            position, "disaggregation", str(gettext_lazy("Name the disaggregation of the group."))
+        )
+
+
+def _target_period(position: int, record: Any) -> Iterator[Violation]:
+    year, half, quarter = (getattr(record, name, None) for name in ("year", "half", "quarter"))
+    start, end = getattr(record, "start_date", None), getattr(record, "end_date", None)
+    phase = getattr(record, "phase_id", None)
+    if (half or quarter) and year is None:
+        yield Violation(
+            position, "year", str(gettext_lazy("Give the year of the half or quarter."))
+        )
+    if half is not None and half not in (1, 2):
+        yield Violation(position, "half", str(gettext_lazy("A half is 1 or 2.")))
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        yield Violation(position, "quarter", str(gettext_lazy("A quarter is 1 to 4.")))
+    if half and quarter:
+        yield Violation(
+            position, "quarter", str(gettext_lazy("Give a half or a quarter, not both."))
+        )
+    if phase is not None and year is not None:
+        yield Violation(position, "year", str(gettext_lazy("Give a phase or a year, not both.")))
+    if (start is None) != (end is None):
+        name = "end_date" if end is None else "start_date"
+        yield Violation(
+            position, name, str(gettext_lazy("A custom period needs its first and last day."))
+        )
+    if start is not None and (phase is not None or year is not None):
+        yield Violation(
+            position,
+            "start_date",
+            str(gettext_lazy("Give a phase, a year or custom dates, not several.")),
+        )
+    yield from dates_in_order([record], "end_date", "start_date", END_BEFORE_START)

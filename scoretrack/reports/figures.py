@@ -204,7 +204,12 @@ class Figures:
         rows = (
             Target.objects.visible_to(self.user, purpose="aggregates")
             .filter(
-                indicator=code, phase_id=self.filters.phase_id, year=None, country__isnull=False
+                indicator=code,
+                phase_id=self.filters.phase_id,
+                year=None,
+                country__isnull=False,
+                disaggregation="",
+                cumulative=False,
             )
             .values_list("country__code", "value")
         )

@@ -60,6 +60,7 @@ LINKS = (
     Link("events:event-list", _("Events"), _writes(Event)),
     Link("collect:forms", _("Field forms"), _collects),
     Link("reports:programme", _("Reports"), _has_role),
+    Link("results:tracking", _("Results"), _has_role),
     # Review: approving a country's periods, and what the data-quality rules found.
     Link("quality:approvals", _("Approval"), may_see_approvals),
     Link("quality:violations", _("Data quality"), may_review_any),

@@ -12,7 +12,7 @@ from scoretrack.enterprises.models import Enterprise
 from scoretrack.exchange.services import ImportReport, workbook_import
 from scoretrack.exchange.tests.conftest import BASICS, Sheets
 from scoretrack.finance.models import DirectCost
-from scoretrack.reference.models import CountryProgramme, Organisation
+from scoretrack.reference.models import CountryProgramme, Organisation, Target
 
 COUNTRY = {"countries": [["code", "name"], ["CO", "Colombia"]]}
 
@@ -224,3 +224,28 @@ def test_a_key_used_in_two_countries_and_nothing_to_settle_it_is_an_error(run: A
             "enterprise 'E1' exists in several country programmes: nothing in the row says which",
         )
     ]
+
+
+def test_a_target_for_a_group_its_indicator_does_not_offer_is_refused_at_its_cell(
+    run: Any,
+) -> None:
+    report = run(
+        {
+            "targets": [
+                ["indicator", "year", "quarter", "disaggregation", "group", "value"],
+                ["staff_trained", 2020, 3, "sex", "female", 40],
+                ["smes_trained", 2020, 3, "sex", "female", 40],
+            ]
+        }
+    )
+    assert errors(report) == [
+        (
+            "targets",
+            3,
+            "disaggregation",
+            "sex",
+            "This indicator is not disaggregated by 'sex' (it offers: module, country,"
+            " sector, year).",
+        )
+    ]
+    assert not Target.objects.exists()

@@ -28,6 +28,7 @@ OLD_SHEETS = (
     "organisations",
     "agreements",
     "targets",
+    "results_chain",
     "enterprises",
     "trainers",
     "trainer_milestones",
@@ -56,6 +57,7 @@ OLD_IMPORT_ORDER = (
     "organisations",
     "agreements",
     "targets",
+    "results_chain",
     "enterprises",
     "trainers",
     "trainer_milestones",
@@ -80,6 +82,7 @@ FIELD_SIDE = {"country_team", "partner", "trainer"}
 FIRM_SIDE = {"country_team", "partner", "trainer", "enterprise"}
 OLD_WRITERS = {
     "reference.Region": {"country_team"},
+    "results.ResultLevel": {"country_team"},
     "reference.Cluster": {"country_team"},
     "reference.Organisation": PARTNER_SIDE,
     "reference.Agreement": {"country_team"},

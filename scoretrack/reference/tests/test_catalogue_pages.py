@@ -211,10 +211,21 @@ def test_targets_and_rates_are_listed_plainly(
         Target.objects.create(
             indicator="cost_recovery_pct", country=world.bo, phase=phase, value=35
         )
+        Target.objects.create(
+            indicator="staff_trained",
+            country=world.bo,
+            year=2015,
+            quarter=3,
+            disaggregation="sex",
+            group="female",
+            cumulative=True,
+            value=40,
+        )
     response = admin_client.get(url("target", "list"))
     assert [[cell for _c, cell in row.cells] for row in response.context["rows"]] == [
-        ["cost_recovery_pct", "Bolivia", "II", "All", "35"],
-        ["smes_trained", "Global", "All", "All", "1,500"],
+        ["cost_recovery_pct", "Bolivia", "Phase II", "Total", "no", "35"],
+        ["smes_trained", "Global", "All", "Total", "no", "1,500"],
+        ["staff_trained", "Bolivia", "2015 Q3", "sex: female", "yes", "40"],
     ]
     assert '<td class="num">1,500</td>' in response.content.decode()
     body = admin_client.get(url("rate", "list")).content.decode()
@@ -280,7 +291,7 @@ def test_a_target_twice_for_one_scope_an_unknown_indicator_or_year_are_field_err
     data = {"indicator": "smes_trained", "country": world.bo.pk, "value": "120"}
     assert errors_of(admin_client, "target", data) == {
         "indicator": [
-            "This indicator already has a target for this country, phase and year: "
+            "This indicator already has a target for this country, period and group: "
             "change that one instead."
         ]
     }
