@@ -31,12 +31,17 @@ def render_pdf(request: HttpRequest, template: str, context: dict[str, Any]) -> 
 
 
 def pdf_response(
-    request: HttpRequest, template: str, context: dict[str, Any], *, name: str
+    request: HttpRequest, template: str, context: dict[str, Any], *, name: str | None = None
 ) -> HttpResponse:
-    """The report's PDF; `name` is the report's cache name (`reports/cache.py`)."""
-    body = cached_pdf(
-        request, name, context["as_of"], lambda: render_pdf(request, template, context)
-    )
+    """The report's PDF; `name` is the report's cache name (`reports/cache.py`): the
+    PDF is kept beside the report. Without one (a page built on each request, such as
+    the tracking table) it is laid out each time."""
+    if name is None:
+        body = render_pdf(request, template, context)
+    else:
+        body = cached_pdf(
+            request, name, context["as_of"], lambda: render_pdf(request, template, context)
+        )
     response = HttpResponse(body, content_type="application/pdf")
     name = slugify(context.get("pdf_name") or template.rsplit("/", 1)[-1].split(".")[0])
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'

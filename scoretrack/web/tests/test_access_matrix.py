@@ -197,6 +197,15 @@ EXEMPT = {
     "collect/forms/<slug:form_id>/xlsform/": "a form's definition: catalogues only",
     "collect/forms/<slug:form_id>/xform/": "a form's definition: catalogues only",
     "collect/forms/<slug:form_id>/files/<str:name>": "the user's scope (test_forms_pages)",
+    # scoretrack.results: the chain and the tracking table are read by every role (the
+    # registry's figures, protected for aggregates-only roles; no record link for them:
+    # results/tests/test_pages.py); levels written by HQ and country teams, their own
+    "results/": "the results chains every signed-in role reads",
+    "results/tracking/": "registry figures; record links by role (results/tests)",
+    "results/levels/new/": "HQ and country teams (results/tests/test_pages.py)",
+    "results/levels/<uuid:pk>/": "chains are read by all",
+    "results/levels/<uuid:pk>/edit/": "the same writers, their own country (results/tests)",
+    "results/levels/<uuid:pk>/delete/": "the same",
     # scoretrack.quality: refused below (test_review_pages_refuse_who_does_not_review)
     # and country by country in quality/tests/test_pages.py
     "quality/approvals/": "HQ, country teams and partners (quality/tests/test_pages.py)",
