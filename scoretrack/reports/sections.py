@@ -121,10 +121,10 @@ def changes_section(fig: Figures) -> Section:
         header=[
             _("KPI"),
             _("Firms improving"),
-            _("Mean change (%)"),
-            _("Median change (%)"),
-            _("Smallest change (%)"),
-            _("Largest change (%)"),
+            _("Mean change"),
+            _("Median change"),
+            _("Smallest change"),
+            _("Largest change"),
             _("Reporting completeness"),
         ],
         rows=rows,
@@ -147,7 +147,7 @@ def _changes_note(names: dict[str, str], stats: list[dict[str, Any]], savings: l
     """The report's sentences: "Productivity: +30% on average, from 0.2% to 200%."."""
     sentences = [
         _(
-            "Changes in % of the first value, in the KPI's better direction"
+            "Changes are in per cent of the first value, in the KPI's better direction"
             " (an improvement is positive)."
         )
     ]
