@@ -15,14 +15,15 @@ from django.db import connections
 from django.db.models import (
     Case,
     CharField,
+    DateField,
+    Exists,
     Expression,
     F,
     FloatField,
-    IntegerField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     When,
 )
@@ -33,12 +34,11 @@ from scoretrack.indicators import populations, queries
 from scoretrack.indicators.definitions.outcomes import (
     ENTERPRISE_PLACES,
     WHICH_ENTERPRISES,
-    month_number,
 )
 from scoretrack.indicators.registry import Context, Value, indicator, key_of, number
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
-from scoretrack.outcomes.models import Kpi, KpiPoint
+from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint
 
 STATISTICS = {
     "mean": ("mean", "the mean"),
@@ -116,6 +116,21 @@ def _rounded(value: Any) -> Any:
 # --- KPIs --------------------------------------------------------------------------
 
 
+class MonthsBefore(Func):
+    """The date six months before a date, in SQL (KPI months are first days, so no
+    month's end is cut short); no Python function called per row on SQLite."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = f"date(%(expressions)s, '-{MONTHS_APART} months')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = f"CAST(%(expressions)s - INTERVAL '{MONTHS_APART} months' AS date)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 def kpi_change_rows(ctx: Context) -> QuerySet:
     """One row per (enterprise, KPI) series whose first and latest observations up to
     the period's end are at least six months apart and whose first value is not
@@ -129,12 +144,12 @@ def kpi_change_rows(ctx: Context) -> QuerySet:
         rows = rows.filter(next_month__isnull=True)
     else:
         rows = rows.filter(Q(next_month__isnull=True) | Q(next_month__gt=f.end), month__lte=f.end)
-    first_month = (
-        ctx.source(KpiPoint)
-        .filter(enterprise=OuterRef("enterprise"), kpi=OuterRef("kpi"), rank=1)
-        .annotate(k=month_number("month"))
-        .order_by()
-        .values("k")
+    # The series' first month is at least six months before its latest one when any
+    # of its observations is: one seek in the observations' unique index.
+    earlier = ctx.source(KpiObservation).filter(
+        enterprise=OuterRef("enterprise"),
+        kpi=OuterRef("kpi"),
+        month__lte=MonthsBefore(OuterRef("month")),
     )
     value = Cast("value", FloatField())
     first = Cast("first_value", FloatField())
@@ -144,11 +159,7 @@ def kpi_change_rows(ctx: Context) -> QuerySet:
         output_field=FloatField(),
     )
     return (
-        rows.filter(rank__gte=2)
-        .exclude(first_value=0)
-        .annotate(first_k=Subquery(first_month, output_field=IntegerField()))
-        .filter(first_k__lte=month_number("month") - MONTHS_APART)
-        .annotate(x=change)
+        rows.filter(rank__gte=2).exclude(first_value=0).filter(Exists(earlier)).annotate(x=change)
     )
 
 
