@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Case,
@@ -67,7 +68,10 @@ def distribution(ctx: Context, name: str, rows: QuerySet) -> Any:
 
 
 def _distribution(ctx: Context, rows: QuerySet) -> Any:
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no row: nothing to measure
+        return {"n": 0} if ctx.by is None else {}
     connection = connections[rows.db]
     values = f"SELECT _key, x FROM ({sql}) v WHERE x IS NOT NULL"
     if connection.vendor == "postgresql":

@@ -158,3 +158,12 @@ def test_a_viewer_sees_sizes_of_change_only_over_enough_firms(kpis, plans, setti
     q3 = evaluate(user, request_for("kpi_change_mean_pct", year=2020, quarter=3))
     assert q3["values"] == {"kpi_change_mean_pct": None}
     assert q3["hidden"]["kpi_change_mean_pct"]["reason"] == "few"
+
+
+def test_a_user_who_sees_no_firm_gets_null_figures(kpis, plans):
+    """A user with no role sees no row: every statistic is null, every breakdown empty."""
+    nobody = User.objects.create(email="nobody@example.org")
+    answer = evaluate(nobody, request_for(*KPI_CODES, *SAVING_CODES))
+    assert set(answer["values"].values()) == {None}
+    by_kpi = evaluate(nobody, request_for("kpi_change_mean_pct", by="kpi"))
+    assert by_kpi["values"] == {"kpi_change_mean_pct": {}}
