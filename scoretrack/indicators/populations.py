@@ -232,3 +232,28 @@ INITIATIVES = Population(
     keys={"country": ENTERPRISE_COUNTRY},
     places=ENTERPRISE_PLACES,
 )
+
+
+# Sizes of change (definitions/changes.py): the KPI series compared, one row each.
+KPI_CHANGE_KEYS = {"kpi": "kpi__code", "country": "enterprise__country__code"}
+
+
+def _kpi_changes(ctx: Context) -> QuerySet:
+    from scoretrack.indicators.definitions.changes import kpi_change_rows
+
+    return kpi_change_rows(ctx)
+
+
+# The rows depend on the period's end only (the series up to it): counted per cell.
+KPI_CHANGES = Population(
+    name="kpi-changes",
+    who="enterprises",
+    rows=_kpi_changes,
+    unit="enterprise_id",
+    date=None,
+    keys=KPI_CHANGE_KEYS,
+    places=ENTERPRISE_PLACES,
+)
+# The firms recording a saving: their initiatives with a saving above zero.
+SAVING_KEYS = {"country": "enterprise__country__code"}
+SAVINGS = INITIATIVES.only("initiatives-saving", Q(saving_usd__gt=0))

@@ -24,6 +24,7 @@ from scoretrack.reports.figures import (
     table_section,
     told,
 )
+from scoretrack.reports.sections import changes_section, key_figures_section
 
 # Table 3 of the report: the gender indicators, one column per phase.
 GENDER_CODES = (
@@ -271,17 +272,21 @@ def heaviest(fig: Figures) -> list[tuple[str, str | None, Any]]:
         *[("smes_women_owned_pct", None, filters) for filters in phases],
         ("smes_women_owned_pct", None, None),
         *[("staff_trained_women_pct", None, filters) for filters in phases],
+        ("kpi_improved_pct", "kpi", None),
+        ("kpi_change_mean_pct", "kpi", None),
+        ("kpi_reporting_pct", "kpi", None),
     ]
 
 
 def country_profile(fig: Figures) -> CountryProfile:
     # Figure 13 is the programme report's; imported here, as programme imports this module.
-    from scoretrack.reports.programme import practices_chart
+    from scoretrack.reports.programme import kpi_chart, outcome_table, practices_chart
 
     fig.prefetch(heaviest(fig))
     facts = activity_box(fig)
     sections = [
         box_section(facts),
+        key_figures_section(fig),
         modules_section(fig),
         recovery_section(fig),
         contributions_section(fig),
@@ -290,5 +295,8 @@ def country_profile(fig: Figures) -> CountryProfile:
         gender_section(fig),
         constituents_section(fig),
         practices_chart(fig),
+        kpi_chart(fig),
+        changes_section(fig),
+        outcome_table(fig),
     ]
     return CountryProfile(facts=facts, sections=sections)

@@ -26,7 +26,7 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from scoretrack.indicators.disclosure import Hidden
-from scoretrack.indicators.registry import Filters, Source, Value, compute, resolve
+from scoretrack.indicators.registry import REGISTRY, Filters, Source, Value, compute, resolve
 from scoretrack.indicators.registry import Request as FigureRequest
 from scoretrack.indicators.registry import targets as registry_targets
 from scoretrack.lib import derived, tables
@@ -90,8 +90,15 @@ class Figures:
         half: int | None = None,
         quarter: int | None = None,
         approved_only: bool = False,
+        partner: str | None = None,
+        sector: str | None = None,
+        lead_buyer: str | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
     ) -> Figures:
-        """Resolve the filters once; an unknown country or phase raises ValidationError."""
+        """Resolve the filters once; an unknown country, phase, partner, sector or lead
+        buyer raises ValidationError, and so does a date range asked by a lead buyer
+        or a viewer (fixed periods only: the disclosure rule, registry.resolve)."""
         source = Source(user)
         wanted = FigureRequest(
             codes=["smes_trained"],
@@ -101,6 +108,11 @@ class Figures:
             half=half,
             quarter=quarter,
             approved_only=approved_only,
+            partner=partner,
+            sector=sector,
+            lead_buyer=lead_buyer,
+            date_from=date_from,
+            date_to=date_to,
         )
         filters = resolve(source, wanted)
         rows = (
@@ -109,8 +121,14 @@ class Figures:
         return cls(user=user, filters=filters, phases=[PhaseRow(*row) for row in rows])
 
     def get(self, code: str, by: str | None = None, filters: Filters | None = None) -> Value:
-        """The figure, with `disclosure.Hidden` in place of a number hidden from the user."""
+        """The figure, with `disclosure.Hidden` in place of a number hidden from the user.
+
+        A figure the page's partner, sector or lead-buyer filter does not apply to
+        (an event count under a partner filter) is missing (None), never the
+        unfiltered figure: the page says which filters leave what out."""
         chosen = filters or self.filters
+        if not chosen.places() <= REGISTRY[code].places:
+            return None
         return compute(
             code, self.user, dataclasses.replace(chosen, by=by), memo=self._memo, marked=True
         )
@@ -164,6 +182,8 @@ class Figures:
             year=None,
             half=None,
             quarter=None,
+            date_from=None,
+            date_to=None,
             start=None,
             end=None,
         )
@@ -196,6 +216,24 @@ class Figures:
         )
         value = found.get(code)
         return None if value is None else float(value)
+
+    def targets(self, codes: Sequence[str]) -> dict[str, float]:
+        """The targets set for these codes and exactly this country and period (one query)."""
+        found = registry_targets(
+            Source(self.user), list(codes), dataclasses.replace(self.filters, by=None)
+        )
+        return {code: float(value) for code, value in found.items() if value is not None}
+
+    def ranges_allowed(self) -> bool:
+        """Whether the user may ask a custom date range (not lead buyers and viewers)."""
+        from scoretrack.accounts.scoping import access_for
+
+        return not access_for(self.user).aggregates_only
+
+    def left_out(self) -> list[str]:
+        """The codes of this page that its place filters do not apply to."""
+        places = self.filters.places()
+        return [code for code, item in REGISTRY.items() if not places <= item.places]
 
     def country_targets(self, code: str) -> dict[str, float]:
         """Targets of `code` for each country in this phase (table 2's target column)."""
@@ -249,6 +287,10 @@ class Figures:
             return f"{self.filters.year} Q{self.filters.quarter}"
         if self.filters.year:
             return str(self.filters.year)
+        if self.filters.date_from or self.filters.date_to:
+            start = self.filters.date_from.isoformat() if self.filters.date_from else "…"
+            end = self.filters.date_to.isoformat() if self.filters.date_to else "…"
+            return f"{start} – {end}"
         return _("All time")
 
 

@@ -21,6 +21,7 @@ from scoretrack.reports.figures import (
     met,
     table_section,
 )
+from scoretrack.reports.sections import changes_section, key_figures_section, union_section
 
 
 def partners_by_country(fig: Figures, countries: dict[str, str]) -> Section:
@@ -229,6 +230,9 @@ def heaviest(fig: Figures) -> list[tuple[str, str | None, Any]]:
     return [
         ("practice_in_place_before_pct", "practice", None),
         ("kpi_improved_pct", "kpi", None),
+        ("kpi_change_mean_pct", "kpi", None),
+        ("kpi_reporting_pct", "kpi", None),
+        ("cost_savings_mean_usd", None, None),
         ("smes_more_than_one_module_pct", "country", None),
         ("smes_cost_savings_pct", None, None),
         ("jobs_created", None, None),
@@ -250,9 +254,11 @@ def programme_report(fig: Figures) -> list[Section]:
     countries = fig.country_names()
     fig.prefetch(heaviest(fig))
     return [
+        key_figures_section(fig),
         partners_by_country(fig, countries),
         recovery_table(fig, countries),
         contributions_chart(fig, countries),
+        union_section(fig, countries),
         per_phase_chart(
             fig,
             countries,
@@ -271,5 +277,6 @@ def programme_report(fig: Figures) -> list[Section]:
         constituents_section(fig, _("Figure 9. Tripartite constituents trained, by group")),
         practices_chart(fig),
         kpi_chart(fig),
+        changes_section(fig),
         outcome_table(fig),
     ]

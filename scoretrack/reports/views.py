@@ -37,7 +37,20 @@ def _period(request: HttpRequest) -> tuple[str | None, int | None]:
     return phase, int(year) if year else None
 
 
+def _date(request: HttpRequest, name: str) -> dt.date | None:
+    """A date of the query string (YYYY-MM-DD); anything else is a 400 naming it."""
+    text = request.GET.get(name) or None
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({name: [f"not a date (YYYY-MM-DD): '{text}'"]}) from None
+
+
 def _figures(request: HttpRequest, country: str | None) -> Figures:
+    """The report's filters: a phase, a year or (not for lead buyers and viewers) a
+    date range; and the partner, sector and lead buyer, as the registry takes them."""
     phase, year = _period(request)
     return Figures.for_request(
         request.user,
@@ -45,7 +58,32 @@ def _figures(request: HttpRequest, country: str | None) -> Figures:
         phase=phase,
         year=year,
         approved_only=_approved_only(request),
+        partner=request.GET.get("partner") or None,
+        sector=request.GET.get("sector") or None,
+        lead_buyer=request.GET.get("lead_buyer") or None,
+        date_from=_date(request, "from"),
+        date_to=_date(request, "to"),
     )
+
+
+def _choices(fig: Figures, country: str | None) -> dict[str, list[Any]]:
+    """The picker's partners, sectors and lead buyers, in the user's aggregate scope
+    (a country's page: its partners and the global ones)."""
+    from django.db.models import Q
+
+    from scoretrack.reference.models import Organisation, Sector
+
+    orgs = Organisation.objects.visible_to(fig.user, purpose="aggregates").order_by("name")
+    partners = orgs.exclude(type=Organisation.Type.LEAD_BUYER)
+    if country is not None and fig.filters.country_id is not None:
+        partners = partners.filter(Q(country_id=fig.filters.country_id) | Q(country__isnull=True))
+    sectors = Sector.objects.visible_to(fig.user, purpose="aggregates").order_by("name")
+    buyers = orgs.filter(type=Organisation.Type.LEAD_BUYER)
+    return {
+        "partner": list(dict(partners.values_list("key", "name")).items()),
+        "sector": list(sectors.values_list("name", flat=True)),
+        "lead_buyer": list(dict(buyers.values_list("key", "name")).items()),
+    }
 
 
 def _approved_only(request: HttpRequest) -> bool:
@@ -73,6 +111,7 @@ def _respond(
     if fmt == "json":
         return JsonResponse(_as_json(context))
     context["years"] = range(dt.date.today().year, FIRST_YEAR - 1, -1)
+    context["choices"] = _choices(context["fig"], context.get("code"))
     if fmt == "pdf":
         return pdf_response(request, template, context, name=name)
     return render(request, template, context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 
 # The order of INDICATORS.md, which the catalogue and the definitions page follow.
-GROUPS = ("reach", "trainers", "money", "outcomes", "awareness")
+GROUPS = ("reach", "trainers", "money", "outcomes", "changes", "awareness")
 
 
 def load() -> None:

@@ -44,7 +44,7 @@ def test_the_catalogue_lists_every_indicator(admin_client):
     response = admin_client.get("/api/v1/indicators")
     assert response.status_code == 200
     catalogue = response.json()
-    assert len(catalogue) == 34
+    assert len(catalogue) == 42
     first = catalogue[0]
     assert set(first) == {"code", "name", "definition", "unit", "by"}
     assert (first["code"], first["unit"], first["by"]) == (

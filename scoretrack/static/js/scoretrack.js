@@ -4,12 +4,15 @@ document.addEventListener("change", (event) => {
   if (select && select.form) select.form.requestSubmit();
 });
 
-// A period is a phase or a year: choosing one clears the other.
+// A period is a phase, a year or a date range: choosing one clears the others
+// (data-clears: the ids of the fields to clear, separated by spaces).
 document.addEventListener("change", (event) => {
-  const select = event.target.closest("select[data-clears]");
-  if (!select || !select.value) return;
-  const other = document.getElementById(select.dataset.clears);
-  if (other) other.value = "";
+  const field = event.target.closest("[data-clears]");
+  if (!field || !field.value) return;
+  for (const id of field.dataset.clears.split(" ")) {
+    const other = document.getElementById(id);
+    if (other) other.value = "";
+  }
 });
 
 // Slow downloads (PDFs, exports): say that the file is being prepared until it starts.

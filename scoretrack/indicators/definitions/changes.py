@@ -1,0 +1,254 @@
+"""Sizes of change: how much the firms' KPIs changed, and how much they saved.
+
+The report's "productivity up 30% on average, from 0.2% to 200%" and "savings
+from US$500 to US$50,000": the mean, median and range (smallest, largest) of one
+value per firm. Each of the four statistics is its own figure; one query gives
+all four (and the page's other three read it from its memo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
+from django.db.models import Value as V
+from django.db.models.functions import Abs, Cast
+
+from scoretrack.indicators import populations, queries
+from scoretrack.indicators.definitions.outcomes import (
+    ENTERPRISE_PLACES,
+    WHICH_ENTERPRISES,
+)
+from scoretrack.indicators.registry import Context, Value, indicator, key_of, number
+from scoretrack.lib import derived
+from scoretrack.outcomes.derived import OUTCOMES
+from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint
+
+STATISTICS = {
+    "mean": ("mean", "the mean"),
+    "median": ("median", "the median (the middle value, or the mean of the two middle ones)"),
+    "min": ("smallest", "the smallest"),
+    "max": ("largest", "the largest"),
+}
+MONTHS_APART = 6
+KPI_KEYS = populations.KPI_CHANGE_KEYS
+SAVING_KEYS = populations.SAVING_KEYS
+
+
+# --- the one query: mean, median, smallest and largest, in total or per group ------
+
+
+def distribution(ctx: Context, name: str, rows: QuerySet) -> Any:
+    """Mean, median, min and max of `rows`' column `x`, in total or per value of its
+    column `_key`: {"n", "mean", "median", "min", "max"}, or such a dict per key.
+
+    One query, kept in the page's memo under `name` (the four statistics' figures
+    read it once). The median is PostgreSQL's percentile_cont; SQLite has no such
+    aggregate, so there the values are numbered within their group by a window
+    function and the middle one (or the mean of the middle two) taken.
+    """
+    return ctx.shared(name, lambda: _distribution(ctx, rows))
+
+
+def _distribution(ctx: Context, rows: QuerySet) -> Any:
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no row: nothing to measure
+        return {"n": 0} if ctx.by is None else {}
+    connection = connections[rows.db]
+    values = f"SELECT _key, x FROM ({sql}) v WHERE x IS NOT NULL"
+    if connection.vendor == "postgresql":
+        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY x)"
+        source = f"({values}) t"
+    else:
+        median = "AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN x END)"
+        source = (
+            "(SELECT _key, x, ROW_NUMBER() OVER (PARTITION BY _key ORDER BY x) AS rn,"
+            f" COUNT(*) OVER (PARTITION BY _key) AS n FROM ({values}) s) t"
+        )
+    query = f"SELECT _key, COUNT(*), AVG(x), {median}, MIN(x), MAX(x) FROM {source} GROUP BY _key"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        # Looping over the few result groups only shapes the dict.
+        found = {
+            key_of(row[0]): dict(zip(("n", "mean", "median", "min", "max"), row[1:], strict=True))
+            for row in cursor.fetchall()
+        }
+    if ctx.by is None:
+        return found.get("", {"n": 0})
+    return {key: found[key] for key in sorted(found)}
+
+
+def group_key(ctx: Context, keys: Mapping[str, str]) -> Expression:
+    """The `_key` column: the disaggregation's value, or one empty key for the total."""
+    return F(keys[ctx.by]) if ctx.by else V("", output_field=CharField())
+
+
+def statistic(ctx: Context, found: Any, which: str) -> Value:
+    def shape(row: Mapping[str, Any]) -> Any:
+        return _rounded(row.get(which)) if row.get("n") else None
+
+    if ctx.by is None:
+        return shape(found)
+    return {key: shape(row) for key, row in found.items()}
+
+
+def _rounded(value: Any) -> Any:
+    """A JSON number, with SQLite's floating-point noise (1e-13) rounded off."""
+    if value is None:
+        return None
+    return number(round(float(value), 9))
+
+
+# --- KPIs --------------------------------------------------------------------------
+
+
+class MonthsBefore(Func):
+    """The date six months before a date, in SQL (KPI months are first days, so no
+    month's end is cut short); no Python function called per row on SQLite."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = f"date(%(expressions)s, '-{MONTHS_APART} months')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = f"CAST(%(expressions)s - INTERVAL '{MONTHS_APART} months' AS date)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def kpi_change_rows(ctx: Context) -> QuerySet:
+    """One row per (enterprise, KPI) series whose first and latest observations up to
+    the period's end are at least six months apart and whose first value is not
+    zero (its latest derived KPI point), with `x`: the change from the first to the
+    latest value in % of the first, signed so that a change in the KPI's better
+    direction is positive. The rows disclosure control counts (populations.KPI_CHANGES)."""
+    derived.refresh(OUTCOMES)
+    f = ctx.filters
+    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
+    if f.end is None:
+        rows = rows.filter(next_month__isnull=True)
+    else:
+        rows = rows.filter(Q(next_month__isnull=True) | Q(next_month__gt=f.end), month__lte=f.end)
+    # The series' first month is at least six months before its latest one when any
+    # of its observations is: one seek in the observations' unique index.
+    earlier = ctx.source(KpiObservation).filter(
+        enterprise=OuterRef("enterprise"),
+        kpi=OuterRef("kpi"),
+        month__lte=MonthsBefore(OuterRef("month")),
+    )
+    value = Cast("value", FloatField())
+    first = Cast("first_value", FloatField())
+    change = Case(
+        When(kpi__better=Kpi.Better.LOWER, then=(first - value) * V(100.0) / Abs(first)),
+        default=(value - first) * V(100.0) / Abs(first),
+        output_field=FloatField(),
+    )
+    return (
+        rows.filter(rank__gte=2).exclude(first_value=0).filter(Exists(earlier)).annotate(x=change)
+    )
+
+
+def kpi_changes(ctx: Context) -> QuerySet:
+    rows = kpi_change_rows(ctx).annotate(_key=group_key(ctx, KPI_KEYS))
+    return rows.values("_key", "x").order_by()
+
+
+KPI_DEFINITION = f"""
+Over the (enterprise, KPI) series whose first and latest observations up to the
+period's end are at least {MONTHS_APART} months apart (a first value in January, the
+latest in July or later; observations before the period's start count) and whose
+first value is not zero: the change from the first to the latest value in % of the
+first, (latest − first) / |first| × 100, its sign turned for a KPI whose better
+direction is lower, so that an improvement is positive (a defect rate down from 10
+to 7.5 is +25). One value per series; without by=kpi, over the series of every KPI
+together. Null when no series qualifies. {WHICH_ENTERPRISES}
+"""
+
+
+def _kpi_statistic(which: str) -> None:
+    word, phrase = STATISTICS[which]
+
+    def compute(ctx: Context) -> Value:
+        return statistic(ctx, distribution(ctx, "kpi_changes", kpi_changes(ctx)), which)
+
+    compute.__module__ = __name__
+    indicator(
+        f"kpi_change_{which}_pct",
+        name=f"Change of a KPI, firms reporting six months or more: {word} (%)",
+        unit="percent",
+        by=("kpi", "country"),
+        places=ENTERPRISE_PLACES,
+        protect=populations.KPI_CHANGES,
+        definition=f"{phrase[0].upper()}{phrase[1:]} of the changes. {KPI_DEFINITION}",
+    )(compute)
+
+
+# --- cost savings ------------------------------------------------------------------
+
+
+def saving_rows(ctx: Context) -> QuerySet:
+    """The initiatives recording a saving: the rows disclosure control counts."""
+    return queries.initiatives(ctx).filter(saving_usd__gt=0)
+
+
+def savings(ctx: Context) -> QuerySet:
+    """One row per enterprise recording a saving, with `x`: the sum of its
+    initiatives' savings above zero (with a time filter, of those started in the
+    period); and `_key`."""
+    return (
+        saving_rows(ctx)
+        .values("enterprise", _key=group_key(ctx, SAVING_KEYS))
+        .annotate(x=Cast(Sum("saving_usd"), FloatField()))
+        .order_by()
+    )
+
+
+SAVING_DEFINITION = f"""
+Over the enterprises recording a saving (those `smes_cost_savings_pct` counts as
+saving): per enterprise, the sum of its initiatives' savings above zero
+(saving_usd > 0), in US$. With a time filter, only initiatives started in the
+period count. Null when no enterprise records a saving. {WHICH_ENTERPRISES}
+"""
+
+
+def _saving_statistic(which: str) -> None:
+    word, phrase = STATISTICS[which]
+
+    def compute(ctx: Context) -> Value:
+        return statistic(ctx, distribution(ctx, "savings", savings(ctx)), which)
+
+    compute.__module__ = __name__
+    indicator(
+        f"cost_savings_{which}_usd",
+        name=f"Cost savings per enterprise recording savings: {word} (USD)",
+        unit="usd",
+        by=("country",),
+        places=ENTERPRISE_PLACES,
+        protect=populations.SAVINGS,
+        definition=f"{phrase[0].upper()}{phrase[1:]} of the savings. {SAVING_DEFINITION}",
+    )(compute)
+
+
+for _which in STATISTICS:
+    _kpi_statistic(_which)
+for _which in STATISTICS:
+    _saving_statistic(_which)
