@@ -60,6 +60,9 @@ class Family:
     # rows `{where}` (SQL of alias `s`, narrowing `s.enterprise_id`) to the sums
     # kept across enterprises; rows of one key are summed by `compact`
     tallies: Mapping[str, str] = field(default_factory=dict)
+    # A SELECT giving a row when every derived row must be rebuilt (what the
+    # tallies were summed under has changed in a way one enterprise cannot undo)
+    stale: str = ""
 
     def rebuild_all(self, cursor: Any) -> None:
         for statement in rebuild_statements(self):
@@ -163,7 +166,12 @@ def _refresh(family: Family, wait: bool = True) -> int:
         # fetching (a quarter of a million of them after a million participants).
         cursor.execute(f"SELECT COUNT(DISTINCT enterprise_id) FROM {family.queue}")
         count = cursor.fetchone()[0]
-        if count >= FULL_REBUILD_AT:
+        if family.stale:
+            cursor.execute(family.stale)
+            stale = cursor.fetchone() is not None
+        else:
+            stale = False
+        if count >= FULL_REBUILD_AT or stale:
             # Every row rebuilt; the marks visible now are deleted first, so their
             # records (committed with them) are in the rebuild.
             family.rebuild_all(cursor)

@@ -112,6 +112,20 @@ TALLY_SQL = (
     f"GROUP BY country_id, {_KEY}"
 )
 
+# The tally's phases are not the phases now: a phase counted under other dates or
+# gone, or one without rows while steps are dated in it (new, or moved onto them).
+# Taking away an enterprise's old steps under the new dates would be wrong: the
+# whole tally is rebuilt instead.
+STALE = (
+    f"SELECT 1 FROM {TALLY} t WHERE t.kind = 'phase' AND t.period_key <> '' AND NOT EXISTS ("
+    "SELECT 1 FROM reference_phase ph WHERE CAST(ph.id AS TEXT) = t.period_key "
+    "AND ph.start_date = t.period_start AND ph.end_date = t.period_end) "
+    "UNION ALL SELECT 1 FROM reference_phase ph WHERE NOT EXISTS ("
+    f"SELECT 1 FROM {TALLY} t WHERE t.kind = 'phase' AND t.period_key = CAST(ph.id AS TEXT)) "
+    "AND EXISTS (SELECT 1 FROM outcomes_practicestep s "
+    "WHERE s.date >= ph.start_date AND s.date <= ph.end_date)"
+)
+
 OUTCOMES = register(
     Family(
         name="outcomes",
@@ -127,8 +141,9 @@ OUTCOMES = register(
             ),
             # The tally counts a firm's steps in its country: a move is a change.
             "enterprises_enterprise": "SELECT {row}.id AS e{from}",
-            # ... and so is a phase's change of dates: every firm with steps is
-            # queued (the next refresh rebuilds all; phases rarely change).
+            # ... and so is a phase's change (new, moved, deleted): every firm with
+            # steps is queued, and the refresh, finding the tally's phases stale
+            # (STALE below), rebuilds all. Phases rarely change.
             "reference_phase": "SELECT s.enterprise_id AS e FROM outcomes_practicestep s{also}",
         },
         columns={
@@ -137,5 +152,6 @@ OUTCOMES = register(
         },
         events={"enterprises_enterprise": ("update",)},
         tallies={TALLY: TALLY_SQL},
+        stale=STALE,
     )
 )
