@@ -15,6 +15,13 @@ those figures count, and each family is kept exact the same way:
   they count, and imports and `generate` call it after they write, so that no
   reader pays for a big rebuild.
 
+A family may also keep tallies: sums of its derived rows across enterprises
+(`Family.tallies`), from which whole-programme figures read thousands of rows
+instead of millions. Rebuilding an enterprise takes its old rows' contribution
+away and adds its new rows' (rows of one key are then summed, `compact`); what
+no enterprise's rebuild can undo (the programme's phases changed) makes the
+family's `stale` query answer, and the refresh rebuilds everything.
+
 The families are declared by the apps that own their tables
 (`outcomes/derived.py`, `training/derived.py`) and registered when those apps
 are ready; `refresh()` without a family refreshes every registered one.
