@@ -140,7 +140,12 @@ OUTCOMES = register(
                 "WHERE a.id = {row}.assessment_id"
             ),
             # The tally counts a firm's steps in its country: a move is a change.
-            "enterprises_enterprise": "SELECT {row}.id AS e{from}",
+            # Only a move: the old row's country differs from the row's now (the
+            # new row's never does), on both databases, whatever else changed.
+            "enterprises_enterprise": (
+                "SELECT {row}.id AS e{from} WHERE {row}.country_id <> "
+                "(SELECT x.country_id FROM enterprises_enterprise x WHERE x.id = {row}.id)"
+            ),
             # ... and so is a phase's change (new, moved, deleted): every firm with
             # steps is queued, and the refresh, finding the tally's phases stale
             # (STALE below), rebuilds all. Phases rarely change.

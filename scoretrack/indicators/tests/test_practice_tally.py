@@ -23,7 +23,7 @@ from scoretrack.indicators.registry import Source
 from scoretrack.indicators.tests.conftest import Ask, Make
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
-from scoretrack.outcomes.models import Assessment, PracticeAnswer, PracticeTally
+from scoretrack.outcomes.models import Assessment, OutcomeQueue, PracticeAnswer, PracticeTally
 from scoretrack.reference.models import Phase as ProgrammePhase
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +119,8 @@ def test_a_date_range_or_a_narrower_scope_reads_the_steps(programme, ask: Ask, m
 
 def test_moves_deletions_and_phase_changes_keep_the_tally_exact(programme, make: Make):
     a, b = programme["A"], programme["B"]
+    Enterprise.objects.filter(pk=a.pk).update(name="Renamed")  # not a move: nothing queued
+    assert not OutcomeQueue.objects.exists()
     # A queryset update sends no signal: the trigger on the enterprise queues it.
     Enterprise.objects.filter(pk=b.pk).update(country=make.country("BO"))
     derived.refresh()
