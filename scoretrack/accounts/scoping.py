@@ -362,6 +362,8 @@ RULES: dict[str, Callable[[Access], Q]] = {
     # Derived rows of the outcome figures (outcomes/derived.py): as their enterprise.
     "outcomes.PracticeStep": by_enterprise("enterprise_id"),
     "outcomes.KpiPoint": by_enterprise("enterprise_id"),
+    # Sums across every enterprise: whole-programme scopes only (global, viewers).
+    "outcomes.PracticeTally": lambda access: NOTHING,
     # Training.
     "training.Delivery": lambda access: Q(pk__in=delivery_ids(access)),
     "training.Enrolment": by_delivery_and_enterprise,

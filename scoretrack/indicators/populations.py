@@ -11,7 +11,7 @@ import dataclasses
 
 from django.db.models import Q, QuerySet
 
-from scoretrack.indicators import queries
+from scoretrack.indicators import queries, tallies
 from scoretrack.indicators.protection import Population, counted_together
 from scoretrack.indicators.registry import Context, Labelled, year_of
 from scoretrack.lib.models import Sex
@@ -158,6 +158,8 @@ PRACTICES = Population(
     date="date",
     keys={"practice": Labelled("practice_id", Practice), "country": ENTERPRISE_COUNTRY},
     places=ENTERPRISE_PLACES,
+    # Whole-programme counts from the practice tally (tallies.py).
+    tally=tallies.firms,
 )
 
 

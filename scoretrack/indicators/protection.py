@@ -85,6 +85,10 @@ class Population:
     # The populations of the same rows (and keys) that differ only in `where`: their
     # counts are taken together, one query for all (see `kin`).
     family: str = ""
+    # Counts from sums kept ahead (tallies.py): given the source, the filters and
+    # the dimensions of a `Guard.table`, its rows as the query over `rows` gives
+    # them, or None when they cannot say (the rows are then counted).
+    tally: Callable[[Source, Filters, tuple[tuple[str, str | None], ...]], Any] | None = None
 
     def answering(self, by: str | None) -> Population:
         """The population whose groups are those of `by`: this one, or its people's."""
@@ -379,28 +383,14 @@ class Guard:
     ) -> dict[str, dict[tuple[str, ...], int]]:
         """`table` of each of `members` (populations of these rows): one query."""
         context = Context(source=self.source, filters=self.filters(Cell(ALL_TIME, places)))
-        rows = self.population.rows(context)
-        unit = self.population.unit
-        counts = {
-            f"n{i}": Count(unit, distinct=True, filter=member.where)
-            if member.where is not None
-            else Count(unit, distinct=True)
-            for i, member in enumerate(members)
-        }
-        names = [f"_d{i}" for i in range(len(dims))]
-        if not dims:
-            found = [((), rows.aggregate(**counts))]
+        tallied = None
+        tally = self.population.tally
+        if tally is not None and members == (self.population,) and self.population.where is None:
+            tallied = tally(self.source, context.filters, dims)
+        if tallied is not None:
+            found = tallied
         else:
-            rows = rows.annotate(
-                **{
-                    name: self._expression(self._key(dim))
-                    for name, dim in zip(names, dims, strict=True)
-                }
-            )
-            found = [
-                (tuple(row[name] for name in names), row)
-                for row in rows.values(*names).annotate(**counts).order_by()
-            ]
+            found = self._count_rows(self.population.rows(context), dims, members)
         labels = [
             self._label_map(dim, {key[i] for key, _row in found}) for i, dim in enumerate(dims)
         ]
@@ -413,6 +403,34 @@ class Guard:
                     table[tuple(labels[j][key[j]] for j in range(len(dims)))] = n
             tables[member.name] = table
         return tables
+
+    def _count_rows(
+        self,
+        rows: QuerySet,
+        dims: tuple[tuple[str, str | None], ...],
+        members: tuple[Population, ...],
+    ) -> list[tuple[tuple[Any, ...], Any]]:
+        """Units of each of `members` in `rows`, per combination of the raw keys of `dims`."""
+        unit = self.population.unit
+        counts = {
+            f"n{i}": Count(unit, distinct=True, filter=member.where)
+            if member.where is not None
+            else Count(unit, distinct=True)
+            for i, member in enumerate(members)
+        }
+        names = [f"_d{i}" for i in range(len(dims))]
+        if not dims:
+            return [((), rows.aggregate(**counts))]
+        rows = rows.annotate(
+            **{
+                name: self._expression(self._key(dim))
+                for name, dim in zip(names, dims, strict=True)
+            }
+        )
+        return [
+            (tuple(row[name] for name in names), row)
+            for row in rows.values(*names).annotate(**counts).order_by()
+        ]
 
     def count(self, cell: Cell) -> int:
         """Units in a cell (of group `cell.group` of the request's `by`, if it has one)."""

@@ -15,6 +15,13 @@ those figures count, and each family is kept exact the same way:
   they count, and imports and `generate` call it after they write, so that no
   reader pays for a big rebuild.
 
+A family may also keep tallies: sums of its derived rows across enterprises
+(`Family.tallies`), from which whole-programme figures read thousands of rows
+instead of millions. Rebuilding an enterprise takes its old rows' contribution
+away and adds its new rows' (rows of one key are then summed, `compact`); what
+no enterprise's rebuild can undo (the programme's phases changed) makes the
+family's `stale` query answer, and the refresh rebuilds everything.
+
 The families are declared by the apps that own their tables
 (`outcomes/derived.py`, `training/derived.py`) and registered when those apps
 are ready; `refresh()` without a family refreshes every registered one.
@@ -54,6 +61,15 @@ class Family:
     watched: Mapping[str, str]
     # source table -> the columns whose update matters (all when absent)
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # source table -> the events whose rows matter (all of EVENTS when absent)
+    events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # tally table -> the INSERT adding `{sign}` times the contribution of the derived
+    # rows `{where}` (SQL of alias `s`, narrowing `s.enterprise_id`) to the sums
+    # kept across enterprises; rows of one key are summed by `compact`
+    tallies: Mapping[str, str] = field(default_factory=dict)
+    # A SELECT giving a row when every derived row must be rebuilt (what the
+    # tallies were summed under has changed in a way one enterprise cannot undo)
+    stale: str = ""
 
     def rebuild_all(self, cursor: Any) -> None:
         for statement in rebuild_statements(self):
@@ -62,9 +78,26 @@ class Family:
     def rebuild(self, cursor: Any, enterprises: Sequence[Any]) -> None:
         marks = ", ".join(["%s"] * len(enterprises))
         params = list(enterprises)
+        where = f"s.enterprise_id IN ({marks})"
+        # The tallies lose the enterprises' old rows and gain their new ones.
+        for sql in self.tallies.values():
+            cursor.execute(sql.format(sign="-1", where=where), params)
         for table, (sql, column) in self.builds.items():
             cursor.execute(f"DELETE FROM {table} WHERE enterprise_id IN ({marks})", params)
             cursor.execute(sql.format(where=f"{column} IN ({marks})"), params)
+        for sql in self.tallies.values():
+            cursor.execute(sql.format(sign="1", where=where), params)
+
+    def compact(self, cursor: Any) -> None:
+        """Each tally's rows summed into one per key (those summing to nothing
+        dropped), so that readers sum a few rows per key."""
+        for table in self.tallies:
+            cursor.execute(f"SELECT MAX(id) FROM {table}")
+            last = cursor.fetchone()[0]
+            if last is None:
+                continue
+            cursor.execute(compact_sql(table), [last])
+            cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [last])
 
 
 _families: dict[str, Family] = {}
@@ -140,7 +173,12 @@ def _refresh(family: Family, wait: bool = True) -> int:
         # fetching (a quarter of a million of them after a million participants).
         cursor.execute(f"SELECT COUNT(DISTINCT enterprise_id) FROM {family.queue}")
         count = cursor.fetchone()[0]
-        if count >= FULL_REBUILD_AT:
+        if family.stale:
+            cursor.execute(family.stale)
+            stale = cursor.fetchone() is not None
+        else:
+            stale = False
+        if count >= FULL_REBUILD_AT or stale:
             # Every row rebuilt; the marks visible now are deleted first, so their
             # records (committed with them) are in the rebuild.
             family.rebuild_all(cursor)
@@ -150,6 +188,8 @@ def _refresh(family: Family, wait: bool = True) -> int:
         queued = {row[0] for row in cursor.fetchall()}
         for chunk in chunks(sorted(queued, key=str), CHUNK):
             family.rebuild(cursor, chunk)
+        if queued:
+            family.compact(cursor)
     return len(queued)
 
 
@@ -174,7 +214,25 @@ def rebuild_statements(family: Family) -> list[str]:
     statements = [f"DELETE FROM {family.queue}"]
     for table, (sql, _column) in family.builds.items():
         statements += [f"DELETE FROM {table}", sql.format(where="1 = 1")]
+    for table, sql in family.tallies.items():
+        statements += [f"DELETE FROM {table}", sql.format(sign="1", where="1 = 1")]
     return statements
+
+
+# A tally's columns: its key, then the sums.
+TALLY_KEY = ("country_id", "practice_id", "kind", "period_key", "period_start", "period_end")
+TALLY_SUMS = ("firms", "had", "gained", "pairs")
+
+
+def compact_sql(table: str) -> str:
+    """One row per key of `table`'s rows up to id %s, their sums (none if all zero)."""
+    key = ", ".join(TALLY_KEY)
+    sums = ", ".join(f"SUM({name})" for name in TALLY_SUMS)
+    nonzero = " OR ".join(f"SUM({name}) <> 0" for name in TALLY_SUMS)
+    return (
+        f"INSERT INTO {table} ({key}, {', '.join(TALLY_SUMS)}) SELECT {key}, {sums} "
+        f"FROM {table} WHERE id <= %s GROUP BY {key} HAVING {nonzero}"
+    )
 
 
 EVENTS = ("insert", "update", "delete")
@@ -194,7 +252,7 @@ def sqlite_triggers(family: Family) -> list[str]:
     the enterprise is enough (no duplicate is added)."""
     statements = []
     for table, enterprises in family.watched.items():
-        for event in EVENTS:
+        for event in family.events.get(table, EVENTS):
             rows = {"insert": ["NEW"], "update": ["OLD", "NEW"], "delete": ["OLD"]}[event]
             body = "".join(
                 f"INSERT INTO {family.queue} (enterprise_id) SELECT DISTINCT e FROM "
@@ -228,11 +286,13 @@ def postgresql_triggers(family: Family) -> list[str]:
                 f"({select}) x WHERE e IS NOT NULL;"
             )
 
-        body = (
-            f"IF TG_OP = 'INSERT' THEN {marks('new_rows')} END IF; "
-            f"IF TG_OP = 'UPDATE' THEN {marks('old_rows')} {marks('new_rows')} END IF; "
-            f"IF TG_OP = 'DELETE' THEN {marks('old_rows')} END IF;"
-        )
+        clauses = {
+            "insert": f"IF TG_OP = 'INSERT' THEN {marks('new_rows')} END IF;",
+            "update": f"IF TG_OP = 'UPDATE' THEN {marks('old_rows')} {marks('new_rows')} END IF;",
+            "delete": f"IF TG_OP = 'DELETE' THEN {marks('old_rows')} END IF;",
+        }
+        events = family.events.get(table, EVENTS)
+        body = " ".join(clauses[event] for event in events)
         statements.append(
             f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN {body} RETURN NULL; END $$"
@@ -242,7 +302,7 @@ def postgresql_triggers(family: Family) -> list[str]:
             "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
             "delete": "REFERENCING OLD TABLE AS old_rows",
         }
-        for event in EVENTS:
+        for event in events:
             # (PostgreSQL allows no column list with transition tables: every update.)
             statements.append(
                 f"CREATE TRIGGER {trigger_name(table, event)} AFTER {event.upper()} ON {table} "
@@ -256,7 +316,7 @@ def drop_triggers(family: Family, vendor: str) -> list[str]:
     statements = []
     for table in family.watched:
         suffix = f" ON {table}" if vendor == "postgresql" else ""
-        for event in EVENTS:
+        for event in family.events.get(table, EVENTS):
             statements.append(f"DROP TRIGGER IF EXISTS {trigger_name(table, event)}{suffix}")
         if vendor == "postgresql":
             statements.append(f"DROP FUNCTION IF EXISTS {table}_queue()")

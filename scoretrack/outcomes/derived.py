@@ -17,14 +17,15 @@ from scoretrack.lib.derived import Family, register
 STEPS = "outcomes_practicestep"
 POINTS = "outcomes_kpipoint"
 QUEUE = "outcomes_outcomequeue"
+TALLY = "outcomes_practicetally"
 
 # For each (enterprise, practice), its answers ordered baselines first, by date:
 # the first row is the earliest baseline answer; each progress answer's next row is
 # the next progress answer. Kept: progress answers dated after the earliest baseline.
 STEPS_SQL = f"""
-INSERT INTO {STEPS} (enterprise_id, practice_id, date, before, after, next_date)
-SELECT enterprise_id, practice_id, date, before, in_place, next_date FROM (
-    SELECT a.enterprise_id, pa.practice_id, a.kind, a.date, pa.in_place,
+INSERT INTO {STEPS} (enterprise_id, practice_id, date, before, after, next_date, country_id)
+SELECT enterprise_id, practice_id, date, before, in_place, next_date, country_id FROM (
+    SELECT a.enterprise_id, pa.practice_id, a.kind, a.date, pa.in_place, e.country_id,
         FIRST_VALUE(pa.in_place) OVER w AS before,
         MIN(CASE WHEN a.kind = 'baseline' THEN a.date END) OVER (
             PARTITION BY a.enterprise_id, pa.practice_id
@@ -32,6 +33,7 @@ SELECT enterprise_id, practice_id, date, before, in_place, next_date FROM (
         LEAD(a.date) OVER w AS next_date
     FROM outcomes_practiceanswer pa
     JOIN outcomes_assessment a ON a.id = pa.assessment_id
+    JOIN enterprises_enterprise e ON e.id = a.enterprise_id
     WHERE {{where}}
     WINDOW w AS (
         PARTITION BY a.enterprise_id, pa.practice_id
@@ -52,6 +54,78 @@ WINDOW w AS (PARTITION BY o.enterprise_id, o.kpi_id ORDER BY o.month)
 """
 
 
+# The practice steps summed across enterprises (`PracticeTally`), per country of the
+# enterprise, practice (NULL: any practice) and fixed period of the step's date: all
+# time, each phase, year, half-year and quarter. `firms`: enterprises with a step
+# dated in the period; `pairs`, `had`, `gained`: the latest steps in it (no next
+# step up to its end), those in place at baseline, those newly in place. `{sign}`
+# adds (1) or takes away (-1) the contribution of the steps `{where}`; steps in no
+# phase have phase '' (their firms count as the rest of a partition). Dates are
+# cut as text (ISO on both databases): the SQL is the same on both.
+_YEAR = "CAST(SUBSTR(CAST({d} AS TEXT), 1, 4) AS INTEGER)"
+_MONTH = "CAST(SUBSTR(CAST({d} AS TEXT), 6, 2) AS INTEGER)"
+_HALF = f"({_YEAR} * 10 + CASE WHEN {_MONTH} <= 6 THEN 1 ELSE 2 END)"
+_QUARTER = f"({_YEAR} * 10 + ({_MONTH} + 2) / 3)"
+
+
+def _periods(kind: str, expression: str) -> str:
+    """The steps with their `kind` period's key, and whether each is the latest in it."""
+    mine = expression.format(d="s.date")
+    theirs = expression.format(d="s.next_date")
+    return (
+        f"SELECT s.*, '{kind}' AS kind, CAST({mine} AS TEXT) AS period_key, "
+        f"CAST(NULL AS DATE) AS period_start, CAST(NULL AS DATE) AS period_end, "
+        f"CASE WHEN s.next_date IS NULL OR {theirs} > {mine} THEN 1 ELSE 0 END AS latest FROM s"
+    )
+
+
+def _sums(sign: str) -> str:
+    return (
+        f"{sign} * COUNT(DISTINCT enterprise_id), "
+        f"{sign} * SUM(CASE WHEN latest = 1 AND before THEN 1 ELSE 0 END), "
+        f"{sign} * SUM(CASE WHEN latest = 1 AND after AND NOT before THEN 1 ELSE 0 END), "
+        f"{sign} * SUM(latest)"
+    )
+
+
+_KEY = "kind, period_key, period_start, period_end"
+TALLY_SQL = (
+    f"INSERT INTO {TALLY} (country_id, practice_id, kind, period_key, period_start, "
+    "period_end, firms, had, gained, pairs) "
+    "WITH s AS (SELECT s.enterprise_id, s.practice_id, s.date, s.next_date, s.before, "
+    "s.after, s.country_id FROM outcomes_practicestep s WHERE {where}), "
+    "p AS ("
+    "SELECT s.*, 'all' AS kind, '' AS period_key, CAST(NULL AS DATE) AS period_start, "
+    "CAST(NULL AS DATE) AS period_end, "
+    "CASE WHEN s.next_date IS NULL THEN 1 ELSE 0 END AS latest FROM s"
+    f" UNION ALL {_periods('year', _YEAR)}"
+    f" UNION ALL {_periods('half', _HALF)}"
+    f" UNION ALL {_periods('quarter', _QUARTER)}"
+    " UNION ALL SELECT s.*, 'phase' AS kind, COALESCE(CAST(ph.id AS TEXT), '') AS period_key, "
+    "ph.start_date AS period_start, ph.end_date AS period_end, "
+    "CASE WHEN s.next_date IS NULL OR s.next_date > ph.end_date THEN 1 ELSE 0 END AS latest "
+    "FROM s LEFT JOIN reference_phase ph ON s.date >= ph.start_date AND s.date <= ph.end_date"
+    ") "
+    f"SELECT country_id, practice_id, {_KEY}, {_sums('{sign}')} FROM p "
+    f"GROUP BY country_id, practice_id, {_KEY} "
+    f"UNION ALL SELECT country_id, NULL, {_KEY}, {_sums('{sign}')} FROM p "
+    f"GROUP BY country_id, {_KEY}"
+)
+
+# The tally's phases are not the phases now: a phase counted under other dates or
+# gone, or one without rows while steps are dated in it (new, or moved onto them).
+# Taking away an enterprise's old steps under the new dates would be wrong: the
+# whole tally is rebuilt instead.
+STALE = (
+    f"SELECT 1 FROM {TALLY} t WHERE t.kind = 'phase' AND t.period_key <> '' AND NOT EXISTS ("
+    "SELECT 1 FROM reference_phase ph WHERE CAST(ph.id AS TEXT) = t.period_key "
+    "AND ph.start_date = t.period_start AND ph.end_date = t.period_end) "
+    "UNION ALL SELECT 1 FROM reference_phase ph WHERE NOT EXISTS ("
+    f"SELECT 1 FROM {TALLY} t WHERE t.kind = 'phase' AND t.period_key = CAST(ph.id AS TEXT)) "
+    "AND EXISTS (SELECT 1 FROM outcomes_practicestep s "
+    "WHERE s.date >= ph.start_date AND s.date <= ph.end_date)"
+)
+
 OUTCOMES = register(
     Family(
         name="outcomes",
@@ -65,6 +139,24 @@ OUTCOMES = register(
                 "SELECT a.enterprise_id AS e FROM outcomes_assessment a{also} "
                 "WHERE a.id = {row}.assessment_id"
             ),
+            # The tally counts a firm's steps in its country: a move is a change.
+            # Only a move: the old row's country differs from the row's now (the
+            # new row's never does), on both databases, whatever else changed.
+            "enterprises_enterprise": (
+                "SELECT {row}.id AS e{from} WHERE {row}.country_id <> "
+                "(SELECT x.country_id FROM enterprises_enterprise x WHERE x.id = {row}.id)"
+            ),
+            # ... and so is a phase's change (new, moved, deleted): every firm with
+            # steps is queued, and the refresh, finding the tally's phases stale
+            # (STALE below), rebuilds all. Phases rarely change.
+            "reference_phase": "SELECT s.enterprise_id AS e FROM outcomes_practicestep s{also}",
         },
+        columns={
+            "enterprises_enterprise": ("country_id",),
+            "reference_phase": ("start_date", "end_date"),
+        },
+        events={"enterprises_enterprise": ("update",)},
+        tallies={TALLY: TALLY_SQL},
+        stale=STALE,
     )
 )

@@ -23,7 +23,7 @@ from scoretrack.lib.models import (
     not_in_future,
     sync_index,
 )
-from scoretrack.reference.models import Module
+from scoretrack.reference.models import CountryProgramme, Module
 from scoretrack.trainers.models import Trainer
 
 
@@ -351,6 +351,16 @@ class PracticeStep(models.Model):
     before = models.BooleanField()
     after = models.BooleanField()
     next_date = models.DateField(null=True)
+    # The enterprise's country when the step was built: the tally's key, so that a
+    # firm's steps leave the tally of the country they were counted in.
+    country = models.ForeignKey(
+        CountryProgramme,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     objects = DerivedQuerySet.as_manager()
 
@@ -372,6 +382,51 @@ class PracticeStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.practice_id} {self.date}"
+
+
+class PracticeTally(models.Model):
+    """The practice steps summed across enterprises: per country, practice (null:
+    any practice) and fixed period of the step's date (`kind` all, phase, year,
+    half, quarter; `period_key` '', the phase's id, 2016, 20161 for a half or a
+    quarter; a phase's dates as they were when counted): `firms` with a step dated
+    in the period, and of the latest steps in it (no next step up to its end), the
+    `pairs`, those in place at baseline (`had`) and those newly in place (`gained`).
+
+    So that a whole-programme practice figure and its disclosure counts read a few
+    thousand rows instead of every step. Kept by `lib.derived.refresh` with the
+    steps: a rebuilt enterprise's old steps are taken away and its new ones added
+    (rows of one key are summed after each refresh); never written by hand.
+    """
+
+    country = models.ForeignKey(
+        CountryProgramme, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    practice = models.ForeignKey(
+        Practice,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=8)
+    period_key = models.CharField(max_length=40)
+    period_start = models.DateField(null=True)
+    period_end = models.DateField(null=True)
+    firms = models.BigIntegerField()
+    had = models.BigIntegerField()
+    gained = models.BigIntegerField()
+    pairs = models.BigIntegerField()
+
+    objects = DerivedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "period_key", "country", "practice"], name="tally_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.practice_id} {self.kind} {self.period_key}"
 
 
 class KpiPoint(models.Model):

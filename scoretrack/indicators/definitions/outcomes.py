@@ -27,9 +27,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Mod
 from django.utils import timezone
 
-from scoretrack.indicators import populations, queries
+from scoretrack.indicators import populations, queries, tallies
 from scoretrack.indicators.registry import (
     Context,
+    Labelled,
     Value,
     indicator,
     measure,
@@ -39,6 +40,7 @@ from scoretrack.indicators.registry import (
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint, KpiSelection, PracticeStep
+from scoretrack.reference.models import CountryProgramme
 
 ENTERPRISE_PLACES = ("partner", "sector", "lead_buyer")
 WHICH_ENTERPRISES = """
@@ -123,10 +125,27 @@ def practice_counts(ctx: Context) -> Any:
         "new": Count("pk", filter=Q(before=False, after=True)),
         "all": Count("pk"),
     }
-    return ctx.shared(
-        "practice_counts",
-        lambda: measure(ctx, practice_pairs(ctx), PRACTICE_KEYS, aggregates, counts_of),
-    )
+
+    def build() -> Any:
+        pairs = practice_pairs(ctx)  # (brings the steps and their tally up to date)
+        tallied = tallies.figure_rows(ctx.source, ctx.filters, ctx.by)
+        if tallied is not None:
+            return measure(ctx, tallied, TALLY_KEYS, TALLY_SUMS, counts_of)
+        return measure(ctx, pairs, PRACTICE_KEYS, aggregates, counts_of)
+
+    return ctx.shared("practice_counts", build)
+
+
+# The same counts summed from the practice tally (indicators/tallies.py).
+TALLY_KEYS = {
+    "practice": PRACTICE_KEYS["practice"],
+    "country": Labelled("country_id", CountryProgramme),
+}
+TALLY_SUMS = {
+    "had": Coalesce(Sum("had"), 0),
+    "new": Coalesce(Sum("gained"), 0),
+    "all": Coalesce(Sum("pairs"), 0),
+}
 
 
 def counts_of(row: Any) -> Any:

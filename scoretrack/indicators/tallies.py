@@ -1,0 +1,115 @@
+"""Whole-programme practice figures read from the practice tally.
+
+The practice figures and their disclosure counts would otherwise scan every
+practice step (a million on a programme of 100,000 firms) once per figure and
+per count. `outcomes.PracticeTally` keeps their sums across enterprises per
+country, practice and fixed period, exact with the steps (outcomes/derived.py);
+a request reads a few thousand of its rows instead.
+
+It answers only what it holds: a user whose aggregate scope is the whole
+programme (its rule gives the others nothing), a fixed period (all time, a phase,
+a year, a half-year or a quarter, not a date range), and no place filter but the
+country (a partner, a sector or a lead buyer narrows the firms in ways it does not
+record). Otherwise the caller reads the steps (`None` here).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from scoretrack.indicators.registry import Filters, Source
+from scoretrack.outcomes.models import PracticeTally
+
+# A tally key of each dimension a disclosure count groups by (protection.Guard).
+COLUMNS = {
+    ("by", "practice"): "practice_id",
+    ("by", "country"): "country_id",
+    ("place", "country"): "country_id",
+}
+PERIOD_KINDS = ("phase", "year", "half", "quarter")
+
+
+def _period(filters: Filters) -> tuple[str, str | None] | None:
+    """The tally's kind and key of the filters' period; None for a date range."""
+    from scoretrack.indicators.protection import period_of
+
+    period = period_of(filters)
+    if period.kind == "range":
+        return None
+    if period.kind == "all":
+        return "all", ""
+    return period.kind, period.key
+
+
+def rows(source: Source, filters: Filters) -> QuerySet | None:
+    """The tally's rows of the filters' country (all periods), or None when the
+    tally cannot answer for this user and these filters."""
+    if filters.partner_ids or filters.sector_id is not None or filters.lead_buyer_ids:
+        return None
+    found = source(PracticeTally)
+    if found.query.where:  # the user's scope is narrower than the whole programme
+        return None
+    if filters.country_id is not None:
+        found = found.filter(country_id=filters.country_id)
+    return found
+
+
+def _keyed(found: QuerySet, kind: str, key: str | None) -> QuerySet:
+    if kind == "phase" and key:
+        # The phase's id as each database casts it to text.
+        phase = uuid.UUID(key)
+        return found.filter(kind=kind, period_key__in=[str(phase), phase.hex])
+    return found.filter(kind=kind, period_key=key)
+
+
+def figure_rows(source: Source, filters: Filters, by: str | None) -> QuerySet | None:
+    """The tally's rows a practice figure sums: of its period, per practice with
+    by=practice, else over any practice."""
+    found = rows(source, filters)
+    period = _period(filters)
+    if found is None or period is None:
+        return None
+    return _keyed(found, *period).filter(practice__isnull=by != "practice")
+
+
+def firms(
+    source: Source, filters: Filters, dims: tuple[tuple[str, str | None], ...]
+) -> list[tuple[tuple[Any, ...], dict[str, int]]] | None:
+    """Firms with practice steps, all time or per part of one kind of period, per
+    combination of the keys of `dims`, as `Guard._tables` reads them (raw keys: a
+    practice's or a country's id, a year, a half or quarter as 20161, a phase's
+    id as text, None outside every phase); None when the tally cannot say."""
+    found = rows(source, filters)
+    kinds = [name for kind, name in dims if kind == "period"]
+    if found is None or len(kinds) > 1 or any(k not in PERIOD_KINDS for k in kinds):
+        return None
+    if any(dim[0] != "period" and dim not in COLUMNS for dim in dims):
+        return None
+    kind = kinds[0] if kinds else "all"
+    found = found.filter(kind=kind, practice__isnull=("by", "practice") not in dims)
+    columns = ["period_key" if dim[0] == "period" else COLUMNS[dim] for dim in dims]
+    if not dims:
+        return [((), {"n0": found.aggregate(n=Sum("firms"))["n"] or 0})]
+    names = sorted(set(columns))
+    grouped = found.values(*names).annotate(n=Sum("firms")).order_by()
+    return [
+        (
+            tuple(
+                _raw(kind, row[column]) if column == "period_key" else row[column]
+                for column in columns
+            ),
+            {"n0": row["n"]},
+        )
+        for row in grouped
+        if row["n"]
+    ]
+
+
+def _raw(kind: str, key: str) -> Any:
+    """A period key as the steps' own grouping gives it."""
+    if kind == "phase":
+        return str(uuid.UUID(key)) if key else None
+    return int(key)
