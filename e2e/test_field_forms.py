@@ -81,6 +81,13 @@ def test_an_assessment_sent_offline_is_written_when_the_connection_is_back(
     status.get_by_text("1 submission waiting to be sent").wait_for()
     assert page.locator("#outbox-list li").all_inner_texts()[0].startswith("Assessment, ")
     assert forms.RECEIVED == {}
+    # With no connection the page still opens (the service worker's copy), the
+    # submission still waits (the outbox is in the browser), the form still renders.
+    page.reload()
+    status.get_by_text("1 submission waiting to be sent").wait_for()
+    page.get_by_role("button", name="Add Practice").wait_for()
+    assert question(page, "Enterprise").get_by_text("Textiles Andina").is_visible()
+    assert forms.RECEIVED == {}
     screenshot(page, "field-form-offline-desktop")
 
     page.context.set_offline(False)

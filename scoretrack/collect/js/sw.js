@@ -33,7 +33,11 @@ async function networkFirst(request) {
     if (response.ok && !response.redirected) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const kept = await cache.match(request, { ignoreSearch: request.mode === "navigate" });
+    const kept = await cache.match(request, {
+      ignoreSearch: request.mode === "navigate",
+      // Pages vary by cookie and language: the copy kept is the one this browser saw.
+      ignoreVary: true,
+    });
     if (kept) return kept;
     throw error;
   }
@@ -41,7 +45,7 @@ async function networkFirst(request) {
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  const kept = await cache.match(request);
+  const kept = await cache.match(request, { ignoreVary: true });
   if (kept) return kept;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());
