@@ -119,7 +119,7 @@ def worker(request: Any) -> FileResponse:
     """The service worker, from the bundle's build, at a URL whose folder is its scope."""
     path = BUILD / "sw.js"
     if not path.exists():
-        raise Http404("The browser forms are not built: run `make install` (npm run build).")
+        raise Http404(_("The browser forms are not built: run `make install` (npm run build)."))
     response = FileResponse(path.open("rb"), content_type="text/javascript; charset=utf-8")
     # Browsers look for a new worker at each visit; no cache between.
     response["Cache-Control"] = "no-cache"
