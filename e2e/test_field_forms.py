@@ -96,6 +96,18 @@ def test_an_assessment_sent_offline_is_written_when_the_connection_is_back(
     (submission,) = forms.RECEIVED.values()
     assert (submission.state, submission.channel) == ("approved", "browser")
 
+    # One the server cannot accept (dated after today) is kept for review, with why.
+    fill_assessment(page, "01/01/2099", [("Kaizen 5S", "Yes")])
+    page.get_by_role("button", name="Send", exact=True).click()
+    today = dt.date.today().isoformat()
+    page.locator("#outbox-sent li").nth(1).wait_for()
+    assert page.locator("#outbox-sent li").all_inner_texts() == [
+        f"Assessment: queued for review: an assessment cannot be dated after today ({today})",
+        "Sent: Assessment.",
+    ]
+    status.get_by_text("Nothing is waiting to be sent.").wait_for()
+    screenshot(page, "field-form-sent-desktop")
+
     page.goto(f"{live_server.url}/enterprises/{world.andina.pk}/")
     table = page.locator("#practices ~ .table-wrap table")
     assert table.locator("thead th").all_inner_texts() == [
