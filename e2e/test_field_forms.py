@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from e2e.conftest import screenshot
+from e2e.test_flows import axe_violations
 from e2e.test_trainer_flow import log_in, practice_rows
 from e2e.test_trainer_flow import world as world
 from scoretrack.collect.tests import webforms_standin
@@ -133,3 +134,4 @@ def test_an_assessment_sent_offline_is_written_when_the_connection_is_back(
     phone.get_by_role("button", name="Add Practice").wait_for()
     screenshot(phone, "field-form-phone")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360
+    assert axe_violations(phone) == []

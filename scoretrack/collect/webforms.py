@@ -89,6 +89,7 @@ def fill(request: Any, form_id: str) -> HttpResponse:
             "log_in_again": _("log in again to send it"),
             "sent": _("Sent: %(title)s."),
             "queued_for_review": _("%(title)s: queued for review: %(reason)s"),
+            "repeat_menu": _("More actions on this repeat"),
         },
     }
     return render(

@@ -96,7 +96,27 @@ function fetchFormAttachment(url) {
   return fetch(`${config.media_url}${encodeURIComponent(name)}`, { credentials: "same-origin" });
 }
 
+// What the engine's markup leaves unnamed, named for screen readers (axe): a
+// question's text input (its label points at the question, not at the input), and
+// a repeat's menu button.
+function nameControls(root) {
+  for (const container of root.querySelectorAll(".question-container")) {
+    const label = container.querySelector(".control-text label");
+    if (!label) continue;
+    for (const input of container.querySelectorAll("input:not([type=radio]):not([type=checkbox])")) {
+      if (input.id === label.htmlFor || input.hasAttribute("aria-labelledby")) continue;
+      if (!label.id) label.id = `${container.id || crypto.randomUUID()}-label`;
+      input.setAttribute("aria-labelledby", label.id);
+    }
+  }
+  for (const button of root.querySelectorAll("button.button-menu:not([aria-label])")) {
+    button.setAttribute("aria-label", strings.repeat_menu);
+  }
+}
+
 function mountForm() {
+  const root = document.getElementById("webform");
+  new MutationObserver(() => nameControls(root)).observe(root, { childList: true, subtree: true });
   const app = createApp({
     render: () =>
       h(OdkWebForm, {
