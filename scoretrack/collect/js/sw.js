@@ -10,20 +10,28 @@ self.addEventListener("install", () => self.skipWaiting());
 
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
-// The page lists what it needs: kept now, while it is online.
-self.addEventListener("message", (event) => {
-  const urls = (event.data && event.data.cache) || [];
-  event.waitUntil(
-    caches.open(CACHE).then((cache) =>
-      Promise.all(
-        urls.map((url) =>
-          fetch(url, { credentials: "same-origin" })
-            .then((response) => (response.ok ? cache.put(url, response) : undefined))
-            .catch(() => undefined),
-        ),
-      ),
+// The page lists what it needs: kept now, while it is online. Static files it no
+// longer lists (an older bundle, before an upgrade) are dropped: every form page
+// uses the same ones.
+async function keep(urls) {
+  const cache = await caches.open(CACHE);
+  await Promise.all(
+    urls.map((url) =>
+      fetch(url, { credentials: "same-origin" })
+        .then((response) => (response.ok ? cache.put(url, response) : undefined))
+        .catch(() => undefined),
     ),
   );
+  const listed = new Set(urls.map((url) => new URL(url, self.location.origin).pathname));
+  for (const request of await cache.keys()) {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith("/static/") && !listed.has(pathname)) await cache.delete(request);
+  }
+}
+
+self.addEventListener("message", (event) => {
+  const urls = (event.data && event.data.cache) || [];
+  event.waitUntil(keep(urls));
 });
 
 async function networkFirst(request) {
