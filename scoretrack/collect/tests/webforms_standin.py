@@ -10,6 +10,7 @@ assessment and its answers through the one write path (`full_clean`, `save`); an
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import sys
 import types
@@ -241,25 +242,28 @@ def receive(
     if instance_id in RECEIVED:
         return RECEIVED[instance_id]
     submission = Submission(instance_id, xml, attachments or {}, channel)
+    # The forms in place: this stand-in's, or collect-forms' real ones.
+    forms = importlib.import_module("scoretrack.collect.forms")
     try:
         with transaction.atomic():
-            submission.records = FORMS[root.get("id", "")].accept(
+            submission.records = forms.FORMS[root.get("id", "")].accept(
                 root, user, version=root.get("version", "")
             )
         submission.state = "approved"
-    except Refused as refused:
-        submission.state, submission.reason = "has_issues", refused.reason
+    except forms.Refused as refused:
+        submission.state, submission.reason = "has_issues", str(refused.reason)
     RECEIVED[instance_id] = submission
     return submission
 
 
-def install(monkeypatch: Any) -> types.ModuleType:
-    """The stand-in in place of `scoretrack.collect.forms` and `.pipeline`."""
+def install(monkeypatch: Any, names: tuple[str, ...] = ("forms", "pipeline")) -> types.ModuleType:
+    """The stand-in in place of `scoretrack.collect.forms` and `.pipeline` (or of
+    those `names` only)."""
     import scoretrack.collect
 
     module = sys.modules[__name__]
     RECEIVED.clear()
-    for name in ("forms", "pipeline"):
+    for name in names:
         monkeypatch.setitem(sys.modules, f"scoretrack.collect.{name}", module)
         monkeypatch.setattr(scoretrack.collect, name, module, raising=False)
     return module
