@@ -74,8 +74,7 @@ def test_an_assessment_sent_offline_is_written_when_the_connection_is_back(
     status.get_by_text("Nothing is waiting to be sent.").wait_for()
     # The service worker controls the page once it has kept what the form needs.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    # The date as the engine's date picker reads it (month/day/year).
-    fill_assessment(page, "06/05/2024", [("Kaizen 5S", "Yes"), ("Quality policy", "Yes")])
+    fill_assessment(page, "2024-06-05", [("Kaizen 5S", "Yes"), ("Quality policy", "Yes")])
 
     page.context.set_offline(True)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -98,7 +97,7 @@ def test_an_assessment_sent_offline_is_written_when_the_connection_is_back(
     assert (submission.state, submission.channel) == ("approved", "browser")
 
     # One the server cannot accept (dated after today) is kept for review, with why.
-    fill_assessment(page, "01/01/2099", [("Kaizen 5S", "Yes")])
+    fill_assessment(page, "2099-01-01", [("Kaizen 5S", "Yes")])
     page.get_by_role("button", name="Send", exact=True).click()
     today = dt.date.today().isoformat()
     page.locator("#outbox-sent li").nth(1).wait_for()
@@ -157,7 +156,7 @@ def test_the_real_assessment_form_fills_and_sends(
     question(page, "Enterprise").get_by_text("Textiles Andina (E1)").click()
     question(page, "Kind").get_by_text("Progress").click()
     date_input = question(page, "Date").locator("input")
-    date_input.fill("06/05/2024")
+    date_input.fill("2024-06-05")
     date_input.press("Enter")
     question(page, "Assessor").get_by_text("Ana Quispe (T1)").click()
     question(page, "Kaizen 5S").get_by_text("Yes", exact=True).click()

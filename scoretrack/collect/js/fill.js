@@ -126,6 +126,10 @@ function mountForm() {
       }),
   });
   app.use(webFormsPlugin);
+  // Dates typed and shown as the rest of the site writes them (2024-06-05), not in
+  // the engine's default month/day/year.
+  const primevue = app.config.globalProperties.$primevue;
+  if (primevue) primevue.config.locale.dateFormat = "yy-mm-dd";
   app.mount("#webform");
 }
 
