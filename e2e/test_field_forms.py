@@ -134,6 +134,14 @@ def test_an_assessment_sent_offline_is_written_when_the_connection_is_back(
     screenshot(phone, "field-form-phone")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360
     assert axe_violations(phone) == []
+    # The form's own languages (its itext translations), switched in the engine.
+    phone.locator(".language-changer:visible").click()
+    phone.get_by_role("option", name="Español (es)").click()
+    question(phone, "Empresa").get_by_text("Textiles Andina").wait_for()
+    assert question(phone, "Tipo").locator(".text-content").all_inner_texts() == [
+        "Línea de base",
+        "Progreso",
+    ]
 
 
 def test_the_real_assessment_form_fills_and_sends(
