@@ -14,6 +14,7 @@ server does for a phone.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -23,8 +24,8 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,6 +39,33 @@ def _forms() -> Any:
     from scoretrack.collect import forms
 
     return forms
+
+
+TRANSLATION = re.compile(r"<translation\b[^>]*>")
+LANG = re.compile(r"""\blang=(["'])(.*?)\1""")
+DEFAULT = re.compile(r"""\s+default=(["'])true\(\)\1""")
+
+
+def in_language(xform: str, language: str) -> str:
+    """The XForm with its translation in `language` (labelled "Español (es)" as
+    pyxform writes `label::Español (es)`) made the default, so that the engine opens
+    it in the page's language; unchanged when it has none."""
+    code = language.lower().replace("_", "-")
+
+    def speaks(tag: str) -> bool:
+        found = LANG.search(tag)
+        label = found.group(2).lower().replace("_", "-") if found else ""
+        return label.endswith(f"({code})")
+
+    tags = TRANSLATION.findall(xform)
+    if not any(speaks(tag) for tag in tags):
+        return xform
+
+    def mark(match: re.Match) -> str:
+        tag = DEFAULT.sub("", match.group(0))
+        return tag[:-1].rstrip("/") + ' default="true()">' if speaks(tag) else tag
+
+    return TRANSLATION.sub(mark, xform)
 
 
 def _form_for(user: Any, form_id: str) -> Any:
@@ -64,7 +92,7 @@ def fill(request: Any, form_id: str) -> HttpResponse:
     config = {
         "form_id": form.form_id,
         "title": str(form.title),
-        "xform": form.xform(request.user),
+        "xform": in_language(form.xform(request.user), get_language() or "en"),
         "media": sorted(media),
         "media_url": reverse("collect:fill", args=[form.form_id]) + "media/",
         "submit_url": reverse("collect:fill-submission"),

@@ -106,6 +106,38 @@ def test_the_page_in_spanish_counts_in_spanish(ana: Client) -> None:
     assert strings["waiting_many"] == "%(count)s envíos en espera de enviarse"
 
 
+def test_the_form_opens_in_the_page_language(ana: Client) -> None:
+    ana.cookies["django_language"] = "es"
+    xform = config(ana.get("/collect/fill/assessment/"))["xform"]
+    assert '<translation lang="English (en)">' in xform
+    assert '<translation lang="Español (es)" default="true()">' in xform
+    assert xform.replace(' default="true()"', "") == webforms_standin.XFORM.replace(
+        ' default="true()"', ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "zh-hans",
+            "<translation lang='中文 (zh_Hans)' default=\"true()\">"
+            "<translation lang='English (en)'>",
+        ),
+        (
+            "fr",
+            "<translation lang='中文 (zh_Hans)'><translation lang='English (en)' default='true()'>",
+        ),
+    ],
+)
+def test_the_default_translation_follows_the_language_when_the_form_has_it(
+    language: str, expected: str
+) -> None:
+    """Chinese is made the default; French, which the form lacks, changes nothing."""
+    xform = "<translation lang='中文 (zh_Hans)'><translation lang='English (en)' default='true()'>"
+    assert webforms.in_language(xform, language) == expected
+
+
 def test_the_list_of_forms_and_an_unknown_form(ana: Client) -> None:
     listing = ana.get("/collect/fill/")
     assert listing.status_code == 200
