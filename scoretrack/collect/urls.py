@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from scoretrack.collect import webforms
+from scoretrack.collect import views_forms, webforms
 
 app_name = "collect"
 urlpatterns: list = [
-    # The forms in the browser, offline (webforms.py): the worker's folder is its scope.
+    # collect-forms: the forms' downloads (session-authenticated pages)
+    path("forms/", views_forms.form_list, name="forms"),
+    path("forms/<slug:form_id>/xlsform/", views_forms.form_xlsform, name="form-xlsform"),
+    path("forms/<slug:form_id>/xform/", views_forms.form_xform, name="form-xform"),
+    path("forms/<slug:form_id>/files/<str:name>", views_forms.form_media, name="form-media"),
+    # webforms: the forms in the browser, offline (webforms.py); the worker's folder is
+    # its scope.
     path("fill/", webforms.index, name="fill-index"),
     path("fill/sw.js", webforms.worker, name="fill-worker"),
     path("fill/submission", webforms.submission, name="fill-submission"),

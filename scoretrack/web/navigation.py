@@ -31,6 +31,13 @@ def _writes(model: type) -> Callable[[Any], bool]:
     return lambda user: may_write_kind(user, model)
 
 
+def _collects(user: Any) -> bool:
+    """The field forms: for the roles that may submit one of them."""
+    from scoretrack.collect.forms import forms_for
+
+    return bool(forms_for(user))
+
+
 @dataclass(frozen=True)
 class Link:
     name: str  # the URL's name
@@ -49,6 +56,7 @@ LINKS = (
     Link("finance:cost-list", _("Costs"), _writes(DirectCost)),
     Link("finance:contribution-list", _("Contributions"), _writes(Contribution)),
     Link("events:event-list", _("Events"), _writes(Event)),
+    Link("collect:forms", _("Field forms"), _collects),
     Link("reports:programme", _("Reports"), _has_role),
     # The workbook exchange is for those who run deliveries; trainers and enterprises
     # enter their data on their own pages (assessments, the KPI grid).

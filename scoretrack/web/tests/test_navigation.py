@@ -11,15 +11,16 @@ from django.test import Client
 RECORDS = ["Enterprises", "Deliveries", "Trainers", "Organisations"]
 MONEY = ["Costs", "Contributions"]
 EXCHANGE = ["Import", "Export"]
+FORMS = "Field forms"  # the field forms (collect/forms.py) a role may submit
 
 # What each role of the scoping world sees in the navigation, in order. Events and
 # Catalogues (pages of other branches of issue 18) appear once their pages exist.
 EXPECTED = {
-    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE, "Catalogues"],
-    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE],
-    "partner": ["Home", *RECORDS, *MONEY, "Reports", *EXCHANGE],
-    "trainer": ["Home", *RECORDS, "Reports"],
-    "enterprise": ["Home", *RECORDS, "Reports"],
+    "global": ["Home", *RECORDS, *MONEY, "Events", FORMS, "Reports", *EXCHANGE, "Catalogues"],
+    "country": ["Home", *RECORDS, *MONEY, "Events", FORMS, "Reports", *EXCHANGE],
+    "partner": ["Home", *RECORDS, *MONEY, FORMS, "Reports", *EXCHANGE],
+    "trainer": ["Home", *RECORDS, FORMS, "Reports"],
+    "enterprise": ["Home", *RECORDS, FORMS, "Reports"],  # the KPI and worker survey forms
     "lead_buyer": ["Home", "Reports"],
     "viewer": ["Home", "Reports"],
     "nobody": ["Home"],
