@@ -145,6 +145,11 @@ def test_the_list_of_forms_and_an_unknown_form(ana: Client) -> None:
     assert ana.get("/collect/fill/attendance/").status_code == 404
 
 
+def test_the_field_forms_page_links_each_form_to_its_browser_page(ana: Client) -> None:
+    page = ana.get("/collect/forms/").content.decode()
+    assert '<a href="/collect/fill/assessment/">Fill it in this browser, offline too</a>' in page
+
+
 def test_someone_not_logged_in_is_sent_to_log_in(world: SimpleNamespace, forms: Any) -> None:
     response = Client().get("/collect/fill/assessment/")
     assert response.status_code == 302
