@@ -145,9 +145,23 @@ def test_the_list_of_forms_and_an_unknown_form(ana: Client) -> None:
     assert ana.get("/collect/fill/attendance/").status_code == 404
 
 
-def test_the_field_forms_page_links_each_form_to_its_browser_page(ana: Client) -> None:
-    page = ana.get("/collect/forms/").content.decode()
-    assert '<a href="/collect/fill/assessment/">Fill it in this browser, offline too</a>' in page
+def test_the_field_forms_page_links_each_form_to_its_browser_page(world: SimpleNamespace) -> None:
+    """collect-forms' own page and forms (no stand-in): a trainer's forms, each linked.
+    (A KPI in the catalogue: with none, pyxform refuses the monthly KPI form.)"""
+    from scoretrack.outcomes.models import Kpi
+
+    with acting_as(User.objects.get(email="hq@example.org")):
+        Kpi.objects.create(code="absent", name="Absenteeism", unit="days", better="lower")
+    user = User.objects.create_user(email="ana@example.org", password="pw-ana-123456")
+    RoleAssignment.objects.create(user=user, role="trainer", trainer=world.ana)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/collect/forms/").content.decode()
+    links = re.findall(
+        r'<a href="(/collect/fill/[^"]*)">Fill it in this browser, offline too</a>', page
+    )
+    assert "/collect/fill/assessment/" in links
+    assert all(client.get(link).status_code == 200 for link in links)
 
 
 def test_someone_not_logged_in_is_sent_to_log_in(world: SimpleNamespace, forms: Any) -> None:

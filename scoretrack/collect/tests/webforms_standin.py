@@ -261,6 +261,8 @@ def install(monkeypatch: Any, names: tuple[str, ...] = ("forms", "pipeline")) ->
     those `names` only)."""
     import scoretrack.collect
 
+    # The URL map first, with the real modules: the views importing them keep theirs.
+    importlib.import_module("scoretrack.urls")
     module = sys.modules[__name__]
     RECEIVED.clear()
     for name in names:
