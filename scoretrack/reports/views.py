@@ -39,20 +39,42 @@ def _period(request: HttpRequest) -> tuple[str | None, int | None]:
 
 def _figures(request: HttpRequest, country: str | None) -> Figures:
     phase, year = _period(request)
-    return Figures.for_request(request.user, country=country, phase=phase, year=year)
+    return Figures.for_request(
+        request.user,
+        country=country,
+        phase=phase,
+        year=year,
+        approved_only=_approved_only(request),
+    )
 
 
-def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """The page, its PDF, or one of its tables, as the `format` parameter asks."""
+def _approved_only(request: HttpRequest) -> bool:
+    """`data=approved`: the figures of approved data only (scoretrack.quality)."""
+    data = request.GET.get("data") or "all"
+    if data not in ("all", "approved"):
+        raise ValidationError({"data": [f"'all' or 'approved', not '{data}'"]})
+    return data == "approved"
+
+
+def _respond(
+    request: HttpRequest, template: str, context: dict[str, Any], name: str
+) -> HttpResponse:
+    """The page, its PDF, or one of its tables, as the `format` parameter asks (`name`:
+    the report's cache name, under which its PDF is kept too)."""
     sections: list[Section] = context["sections"]
     fmt = request.GET.get("format", "html")
     if fmt in ("xlsx", "csv"):
-        return export_response((s.table for s in sections), request.GET.get("table"), fmt)
+        response = export_response((s.table for s in sections), request.GET.get("table"), fmt)
+        if context["fig"].filters.approved_only:  # the file's name says which data it shows
+            response["Content-Disposition"] = response["Content-Disposition"].replace(
+                f'.{fmt}"', f'-approved-data-only.{fmt}"'
+            )
+        return response
     if fmt == "json":
         return JsonResponse(_as_json(context))
     context["years"] = range(dt.date.today().year, FIRST_YEAR - 1, -1)
     if fmt == "pdf":
-        return pdf_response(request, template, context)
+        return pdf_response(request, template, context, name=name)
     return render(request, template, context)
 
 
@@ -125,18 +147,19 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         if "country" in error.message_dict:
             raise Http404("No such country programme") from error
         return _bad_request(request, error)
-    profile, as_of = cached(request, f"country:{code.upper()}", lambda: country_profile(fig))
+    name = f"country:{code.upper()}"
+    profile, as_of = cached(request, name, lambda: country_profile(fig))
     context = {
         "as_of": as_of,
         "fig": fig,
         "countries": fig.country_names(),
         "code": code.upper(),
         "country_name": fig.country_names().get(code.upper(), code.upper()),
-        "pdf_name": f"country-profile-{code}-{fig.period_label()}",
+        "pdf_name": f"country-profile-{code}-{fig.period_label()}{fig.data_suffix()}",
         "facts": profile.facts,
         "sections": profile.sections,
     }
-    return _respond(request, "reports/country.html", context)
+    return _respond(request, "reports/country.html", context, name)
 
 
 @login_required
@@ -152,6 +175,6 @@ def programme(request: HttpRequest) -> HttpResponse:
         "fig": fig,
         "countries": fig.country_names(),
         "sections": sections,
-        "pdf_name": f"programme-report-{fig.period_label()}",
+        "pdf_name": f"programme-report-{fig.period_label()}{fig.data_suffix()}",
     }
-    return _respond(request, "reports/programme.html", context)
+    return _respond(request, "reports/programme.html", context, "programme")

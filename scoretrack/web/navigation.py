@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from scoretrack.accounts.scoping import access_for, may_write_kind
 from scoretrack.events.models import Event
 from scoretrack.finance.models import Contribution, DirectCost
+from scoretrack.quality.services import may_review_any
+from scoretrack.quality.views import may_see_approvals
 from scoretrack.reference.models import Module
 from scoretrack.training.models import Delivery
 
@@ -58,6 +60,9 @@ LINKS = (
     Link("events:event-list", _("Events"), _writes(Event)),
     Link("collect:forms", _("Field forms"), _collects),
     Link("reports:programme", _("Reports"), _has_role),
+    # Review: approving a country's periods, and what the data-quality rules found.
+    Link("quality:approvals", _("Approval"), may_see_approvals),
+    Link("quality:violations", _("Data quality"), may_review_any),
     # The workbook exchange is for those who run deliveries; trainers and enterprises
     # enter their data on their own pages (assessments, the KPI grid).
     Link("exchange:import", _("Import"), _writes(Delivery)),
