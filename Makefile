@@ -12,10 +12,11 @@ export HOST PORT
 I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=data --ignore=benchmarks --ignore=e2e
 PO_FILES := $(wildcard scoretrack/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
+FORMS_BUNDLE := scoretrack/collect/static/collect/build/fill.js
 
 .PHONY: install install-dev run test lint format migrate worker bench bench-clean clean browser messages docs
 
-install: $(VENV)/.installed node_modules/.installed $(MO_FILES)
+install: $(VENV)/.installed node_modules/.installed $(MO_FILES) $(FORMS_BUNDLE)
 
 scoretrack/locale/%/LC_MESSAGES/django.mo: scoretrack/locale/%/LC_MESSAGES/django.po $(VENV)/.installed
 	$(BIN)/scoretrack compilemessages --locale=$* $(I18N_IGNORE) --verbosity=0
@@ -35,6 +36,11 @@ $(VENV)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The browser forms (ODK Web Forms, the outbox, the service worker), bundled by esbuild
+# into collect/static/collect/build/ (build output, not in git; about 2 s).
+$(FORMS_BUNDLE): node_modules/.installed $(wildcard scoretrack/collect/js/*)
+	npm run --silent build
 
 install-dev: install $(VENV)/.installed-dev
 

@@ -222,6 +222,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 CSP_RELAXED_PATHS = ["/api/docs"]
+# Pages that may compile WebAssembly (the browser forms' XForm engine).
+CSP_WASM_PATHS = ["/collect/fill/"]
 
 # Failed log-ins: after AXES_FAILURE_LIMIT failures for one e-mail from one address,
 # that pair is locked out for AXES_COOLOFF_HOURS.

@@ -24,6 +24,12 @@ POLICY = "; ".join(
 )
 # The interactive API docs page boots Swagger UI with an inline script.
 DOCS_POLICY = POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+# The browser forms' XForm engine (ODK Web Forms) compiles its XPath parser from
+# WebAssembly it carries, and its fonts come inside its bundle (data: URLs): both
+# allowed there, eval still not.
+WASM_POLICY = POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'").replace(
+    "font-src 'self'", "font-src 'self' data:"
+)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -33,7 +39,9 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: Any) -> Any:
         response = self.get_response(request)
         relaxed = any(request.path.startswith(p) for p in settings.CSP_RELAXED_PATHS)
-        response.headers.setdefault("Content-Security-Policy", DOCS_POLICY if relaxed else POLICY)
+        wasm = any(request.path.startswith(p) for p in settings.CSP_WASM_PATHS)
+        policy = DOCS_POLICY if relaxed else WASM_POLICY if wasm else POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"

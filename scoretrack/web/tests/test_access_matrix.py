@@ -206,6 +206,12 @@ EXEMPT = {
     "results/levels/<uuid:pk>/": "chains are read by all",
     "results/levels/<uuid:pk>/edit/": "the same writers, their own country (results/tests)",
     "results/levels/<uuid:pk>/delete/": "the same",
+    # webforms: the same forms filled in the browser (collect/tests/test_webforms.py)
+    "collect/fill/": "the forms a role may submit, no record",
+    "collect/fill/sw.js": "the service worker's script, no data",
+    "collect/fill/submission": "writes through the form's accept, scoped; answers its state",
+    "collect/fill/<slug:form_id>/": "a form's definition: catalogues only",
+    "collect/fill/<slug:form_id>/media/<str:name>": "the form's media, the user's scope",
     # scoretrack.quality: refused below (test_review_pages_refuse_who_does_not_review)
     # and country by country in quality/tests/test_pages.py
     "quality/approvals/": "HQ, country teams and partners (quality/tests/test_pages.py)",
