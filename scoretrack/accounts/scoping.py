@@ -333,6 +333,11 @@ def contribution_rule(access: Access) -> Q:
     )
 
 
+def submission_rule(access: Access) -> Q:
+    """Field submissions: a country team reviews its countries'; anyone sees its own."""
+    return by_country("country_id")(access) | Q(user_id=access.user_id)
+
+
 RULES: dict[str, Callable[[Access], Q]] = {
     # Reference catalogues: every signed-in user reads them.
     "reference.CountryProgramme": everyone,
@@ -376,6 +381,8 @@ RULES: dict[str, Callable[[Access], Q]] = {
     # Awareness.
     "events.Event": by_country("country_id"),
     "events.EventParticipation": by_country("event__country_id"),
+    # Field collection.
+    "collect.Submission": submission_rule,
 }
 
 
