@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scoretrack.collect import openrosa
+from scoretrack.collect import openrosa, review
 
 app_name = "collect"
 
@@ -19,4 +19,14 @@ _openrosa = [
 urlpatterns: list = [path(route, view, name=name) for route, view, name in _openrosa]
 urlpatterns += [
     path(f"key/<str:key>/{route}", view, name=f"key-{name}") for route, view, name in _openrosa
+]
+
+# The review queue and the collect password page.
+urlpatterns += [
+    path("review/", review.review_list, name="review"),
+    path("review/<uuid:pk>/", review.review_detail, name="review-detail"),
+    path("review/<uuid:pk>/accept", review.review_accept, name="review-accept"),
+    path("review/<uuid:pk>/reject", review.review_reject, name="review-reject"),
+    path("review/<uuid:pk>/files/<str:name>", review.attachment, name="review-attachment"),
+    path("phone/", review.collect_key, name="key"),
 ]

@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from scoretrack.accounts.scoping import access_for, may_write_kind
+from scoretrack.collect.review import may_review
 from scoretrack.events.models import Event
 from scoretrack.finance.models import Contribution, DirectCost
 from scoretrack.reference.models import Module
@@ -50,6 +51,9 @@ LINKS = (
     Link("finance:contribution-list", _("Contributions"), _writes(Contribution)),
     Link("events:event-list", _("Events"), _writes(Event)),
     Link("reports:programme", _("Reports"), _has_role),
+    # Field collection: the review queue for those who review, the phone set-up for all.
+    Link("collect:review", _("Submissions"), may_review),
+    Link("collect:key", _("Collect app"), _reads_records),
     # The workbook exchange is for those who run deliveries; trainers and enterprises
     # enter their data on their own pages (assessments, the KPI grid).
     Link("exchange:import", _("Import"), _writes(Delivery)),

@@ -14,12 +14,13 @@ EXCHANGE = ["Import", "Export"]
 
 # What each role of the scoping world sees in the navigation, in order. Events and
 # Catalogues (pages of other branches of issue 18) appear once their pages exist.
+REVIEW = ["Submissions", "Collect app"]
 EXPECTED = {
-    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE, "Catalogues"],
-    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", *EXCHANGE],
-    "partner": ["Home", *RECORDS, *MONEY, "Reports", *EXCHANGE],
-    "trainer": ["Home", *RECORDS, "Reports"],
-    "enterprise": ["Home", *RECORDS, "Reports"],
+    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", *REVIEW, *EXCHANGE, "Catalogues"],
+    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", *REVIEW, *EXCHANGE],
+    "partner": ["Home", *RECORDS, *MONEY, "Reports", "Collect app", *EXCHANGE],
+    "trainer": ["Home", *RECORDS, "Reports", "Collect app"],
+    "enterprise": ["Home", *RECORDS, "Reports", "Collect app"],
     "lead_buyer": ["Home", "Reports"],
     "viewer": ["Home", "Reports"],
     "nobody": ["Home"],
