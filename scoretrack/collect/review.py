@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoretrack.accounts.scoping import access_for
-from scoretrack.collect import pipeline
+from scoretrack.collect import imports, pipeline
 from scoretrack.collect.models import CollectKey, Submission
 from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
@@ -228,3 +228,27 @@ def collect_key(request: HttpRequest) -> HttpResponse:
             ).removesuffix("formList"),
         )
     return render(request, "collect/review/key.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def csv_import(request: HttpRequest) -> HttpResponse:
+    """Submissions exported by KoboToolbox or ODK Central as CSV, received like a phone's."""
+    offered = pipeline.forms_module().forms_for(request.user)
+    context: dict[str, Any] = {"forms": offered, "chosen": request.POST.get("form", "")}
+    if request.method == "POST":
+        form = next((f for f in offered if f.form_id == request.POST.get("form")), None)
+        main = request.FILES.get("file")
+        if form is None:
+            context["error"] = _("Choose one of your forms.")
+        elif main is None:
+            context["error"] = _("Choose the CSV file of the submissions.")
+        else:
+            repeats = {f.name: f.read() for f in request.FILES.getlist("repeats")}
+            try:
+                context["summary"] = imports.import_csv(
+                    request.user, form, main.read(), repeats, name=main.name
+                )
+            except imports.CsvRefused as error:
+                context["error"] = _("Nothing was received: %s") % error
+    return render(request, "collect/review/import.html", context)

@@ -29,4 +29,5 @@ urlpatterns += [
     path("review/<uuid:pk>/reject", review.review_reject, name="review-reject"),
     path("review/<uuid:pk>/files/<str:name>", review.attachment, name="review-attachment"),
     path("phone/", review.collect_key, name="key"),
+    path("import/", review.csv_import, name="import"),
 ]

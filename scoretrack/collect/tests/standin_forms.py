@@ -22,10 +22,14 @@ from scoretrack.trainers.models import Trainer
 from scoretrack.training.models import ConsultingVisit
 
 XFORM = """<?xml version="1.0"?>
-<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" \
+xmlns:jr="http://openrosa.org/javarosa">
 <h:head><h:title>Consulting visit</h:title><model><instance>
-<visit id="visit" version="v2"><enterprise/><date/><hours/><meta><instanceID/></meta></visit>
-</instance></model></h:head><h:body/></h:html>"""
+<visit id="visit" version="v2"><enterprise/><details><date/><hours/></details>\
+<topic jr:template=""><name/></topic><meta><instanceID/></meta></visit>
+</instance></model></h:head>
+<h:body><group ref="/visit/topic"><repeat nodeset="/visit/topic"><input ref="/visit/topic/name"/>\
+</repeat></group></h:body></h:html>"""
 
 
 class Refused(Exception):
@@ -72,11 +76,13 @@ class FieldForm:
         if trainer is None:
             trainer = Trainer.objects.visible_to(user).filter(country=firm.country).first()
         hours = _text(root, "hours") or None
+        topics = [(e.text or "").strip() for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "name"]
+        try:
+            date = dt.date.fromisoformat(_text(root, "date"))
+        except ValueError:
+            raise Refused(f"{_text(root, 'date')!r} is not a date.", "date") from None
         visit = ConsultingVisit(
-            enterprise=firm,
-            trainer=trainer,
-            date=dt.date.fromisoformat(_text(root, "date")),
-            hours=hours,
+            enterprise=firm, trainer=trainer, date=date, hours=hours, note="; ".join(topics)
         )
         visit.save()
         return [visit]
