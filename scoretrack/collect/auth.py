@@ -166,6 +166,8 @@ def openrosa_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         request.collect_prefix = (  # type: ignore[attr-defined]
             f"/collect/key/{key}/" if key is not None else "/collect/"
         )
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response.setdefault("X-OpenRosa-Version", "1.0")
+        return response
 
     return wrapped

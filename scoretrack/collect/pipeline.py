@@ -89,6 +89,7 @@ def receive(
         instance.problem = instance.problem or _("The instanceID is longer than 255 characters.")
     existing = _existing(instance.instance_id)
     if existing is not None:
+        _add_attachments(existing, attachments or {}, content_types)
         existing.duplicate = True  # type: ignore[attr-defined]
         return existing
     try:
@@ -105,6 +106,29 @@ def receive(
         return existing
     submission.duplicate = False  # type: ignore[attr-defined]
     return submission
+
+
+def _add_attachments(
+    submission: Submission, attachments: dict[str, bytes], content_types: dict[str, str] | None
+) -> None:
+    """A resend brings the files the first send lacked: ODK Collect splits a large
+    submission into several posts of the same instance (`*isIncomplete*`), each with
+    some of its attachments. Files already kept are not replaced."""
+    kept = set(submission.attachments.values_list("name", flat=True))
+    SubmissionAttachment.objects.bulk_create(
+        (
+            SubmissionAttachment(
+                submission=submission,
+                name=name[:255],
+                content_type=(content_types or {}).get(name, "")[:100],
+                data=data,
+                size=len(data),
+            )
+            for name, data in attachments.items()
+            if name[:255] not in kept
+        ),
+        ignore_conflicts=True,
+    )
 
 
 def _existing(instance_id: str) -> Submission | None:
@@ -128,16 +152,7 @@ def _keep(
         channel=channel,
         xml=xml.decode("utf-8", errors="replace"),
     )
-    SubmissionAttachment.objects.bulk_create(
-        SubmissionAttachment(
-            submission=submission,
-            name=name[:255],
-            content_type=(content_types or {}).get(name, "")[:100],
-            data=data,
-            size=len(data),
-        )
-        for name, data in attachments.items()
-    )
+    _add_attachments(submission, attachments, content_types)
     return submission
 
 

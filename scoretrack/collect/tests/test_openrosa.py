@@ -228,7 +228,28 @@ def test_a_post_without_the_instance_is_a_400(phone: Phone) -> None:
 
 
 def test_a_get_of_the_submission_url_is_a_405(phone: Phone) -> None:
-    assert phone.send("GET", "/collect/submission").status_code == 405
+    answer = phone.send("GET", "/collect/submission")
+    assert (answer.status_code, answer["X-OpenRosa-Version"]) == (405, "1.0")
+
+
+def test_a_submission_split_in_two_posts_keeps_every_attachment(phone: Phone) -> None:
+    # ODK Collect sends a large submission as several posts of the same instance.
+    xml = instance(UUID1)
+    first = phone.send(
+        "POST", "/collect/submission", multipart(xml, {"a.jpg": ("image/jpeg", b"A")})
+    )
+    second = phone.send(
+        "POST",
+        "/collect/submission",
+        multipart(xml, {"a.jpg": ("image/jpeg", b"other"), "b.jpg": ("image/jpeg", b"B")}),
+    )
+    assert (first.status_code, second.status_code) == (201, 201)
+    kept = Submission.objects.get()
+    assert [(a.name, bytes(a.data)) for a in kept.attachments.all()] == [
+        ("a.jpg", b"A"),
+        ("b.jpg", b"B"),
+    ]
+    assert ConsultingVisit.objects.filter(date="2016-01-05").count() == 1
 
 
 def test_a_wrong_password_is_refused(world: Any) -> None:
