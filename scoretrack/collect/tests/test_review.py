@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.collect import pipeline
@@ -166,3 +168,19 @@ def test_the_collect_password_is_shown_once_and_kept_as_its_digest(world: Any) -
     assert password not in client.get("/collect/phone/").content.decode()
     token_url = re.search(r'id="key-url">([^<]+)<', made).group(1)
     assert Client().get(token_url + "formList").status_code == 200
+
+
+def queries_of(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_queue_asks_as_many_queries_for_one_submission_as_for_six(world: Any) -> None:
+    client = client_of(world.users["country"])
+    pipeline.receive(world.users["trainer"], instance("uuid:q1"))
+    one = queries_of(client, "/collect/review/")
+    for n in range(2, 7):
+        pipeline.receive(world.users["trainer"], instance(f"uuid:q{n}", date=f"2016-01-0{n}"))
+    assert "6 submissions" in client.get("/collect/review/").content.decode()
+    assert queries_of(client, "/collect/review/") == one
