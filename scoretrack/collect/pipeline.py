@@ -196,9 +196,8 @@ def refusal_reason(error: BaseException) -> str:
                 for field, messages in error.message_dict.items()
             )
         return " ".join(error.messages)
-    field = getattr(error, "field", None)
-    reason = str(getattr(error, "reason", "") or error) or error.__class__.__name__
-    return f"{field}: {reason}" if field else reason
+    # A form's Refused says where and why itself (the collect contract).
+    return str(getattr(error, "reason", "") or error) or error.__class__.__name__
 
 
 def _accept(submission: Submission, root: ET.Element | None, user: Any) -> bool:

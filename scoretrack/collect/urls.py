@@ -2,9 +2,16 @@
 
 from django.urls import path
 
-from scoretrack.collect import openrosa, review
+from scoretrack.collect import openrosa, review, views_forms
 
 app_name = "collect"
+urlpatterns: list = [
+    # collect-forms: the forms' downloads (session-authenticated pages)
+    path("forms/", views_forms.form_list, name="forms"),
+    path("forms/<slug:form_id>/xlsform/", views_forms.form_xlsform, name="form-xlsform"),
+    path("forms/<slug:form_id>/xform/", views_forms.form_xform, name="form-xform"),
+    path("forms/<slug:form_id>/files/<str:name>", views_forms.form_media, name="form-media"),
+]
 
 # The OpenRosa endpoints, at /collect/ for Digest / Basic and at a collect key's
 # per-user URL /collect/key/<token>/ (names prefixed "key-").
@@ -16,7 +23,7 @@ _openrosa = [
     ("submission", openrosa.submission, "submission"),
 ]
 
-urlpatterns: list = [path(route, view, name=name) for route, view, name in _openrosa]
+urlpatterns += [path(route, view, name=name) for route, view, name in _openrosa]
 urlpatterns += [
     path(f"key/<str:key>/{route}", view, name=f"key-{name}") for route, view, name in _openrosa
 ]

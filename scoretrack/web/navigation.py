@@ -32,6 +32,13 @@ def _writes(model: type) -> Callable[[Any], bool]:
     return lambda user: may_write_kind(user, model)
 
 
+def _collects(user: Any) -> bool:
+    """The field forms: for the roles that may submit one of them."""
+    from scoretrack.collect.forms import forms_for
+
+    return bool(forms_for(user))
+
+
 @dataclass(frozen=True)
 class Link:
     name: str  # the URL's name
@@ -50,10 +57,10 @@ LINKS = (
     Link("finance:cost-list", _("Costs"), _writes(DirectCost)),
     Link("finance:contribution-list", _("Contributions"), _writes(Contribution)),
     Link("events:event-list", _("Events"), _writes(Event)),
+    Link("collect:forms", _("Field forms"), _collects),
     Link("reports:programme", _("Reports"), _has_role),
-    # Field collection: the review queue for those who review, the phone set-up for all.
+    # Field collection's review queue, for those who review (country teams and HQ).
     Link("collect:review", _("Submissions"), may_review),
-    Link("collect:key", _("Collect app"), _reads_records),
     # The workbook exchange is for those who run deliveries; trainers and enterprises
     # enter their data on their own pages (assessments, the KPI grid).
     Link("exchange:import", _("Import"), _writes(Delivery)),

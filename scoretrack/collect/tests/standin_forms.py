@@ -71,7 +71,7 @@ class FieldForm:
         key = _text(root, "enterprise")
         firm = Enterprise.objects.visible_to(user).filter(key=key).first()
         if firm is None:
-            raise Refused(f"No enterprise {key!r} you may see.", "enterprise")
+            raise Refused(f"enterprise: No enterprise {key!r} you may see.", "enterprise")
         trainer = Trainer.objects.filter(pk__in=access_for(user).trainers).first()
         if trainer is None:
             trainer = Trainer.objects.visible_to(user).filter(country=firm.country).first()
@@ -80,7 +80,7 @@ class FieldForm:
         try:
             date = dt.date.fromisoformat(_text(root, "date"))
         except ValueError:
-            raise Refused(f"{_text(root, 'date')!r} is not a date.", "date") from None
+            raise Refused(f"date: {_text(root, 'date')!r} is not a date.", "date") from None
         visit = ConsultingVisit(
             enterprise=firm, trainer=trainer, date=date, hours=hours, note="; ".join(topics)
         )

@@ -191,6 +191,12 @@ EXEMPT = {
     "surveys/<uuid:pk>/edit/": "no survey answer in this world: out of scope 404 in "
     "outcomes/tests/test_plan_and_survey_pages.py",
     "surveys/<uuid:pk>/delete/": "the same (test_plan_and_survey_pages.py)",
+    # collect-forms: the field forms and their CSVs, role by role in
+    # collect/tests/test_forms_pages.py (test_no_media_holds_a_record_outside_the_scope)
+    "collect/forms/": "the forms a role may submit, no record",
+    "collect/forms/<slug:form_id>/xlsform/": "a form's definition: catalogues only",
+    "collect/forms/<slug:form_id>/xform/": "a form's definition: catalogues only",
+    "collect/forms/<slug:form_id>/files/<str:name>": "the user's scope (test_forms_pages)",
 }
 
 # The record resources of the API (/api/v1/<sheet>) go through the same

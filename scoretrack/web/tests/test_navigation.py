@@ -11,16 +11,19 @@ from django.test import Client
 RECORDS = ["Enterprises", "Deliveries", "Trainers", "Organisations"]
 MONEY = ["Costs", "Contributions"]
 EXCHANGE = ["Import", "Export"]
+FORMS = "Field forms"  # the field forms (collect/forms.py) a role may submit
 
 # What each role of the scoping world sees in the navigation, in order. Events and
 # Catalogues (pages of other branches of issue 18) appear once their pages exist.
-REVIEW = ["Submissions", "Collect app"]
 EXPECTED = {
-    "global": ["Home", *RECORDS, *MONEY, "Events", "Reports", *REVIEW, *EXCHANGE, "Catalogues"],
-    "country": ["Home", *RECORDS, *MONEY, "Events", "Reports", *REVIEW, *EXCHANGE],
-    "partner": ["Home", *RECORDS, *MONEY, "Reports", "Collect app", *EXCHANGE],
-    "trainer": ["Home", *RECORDS, "Reports", "Collect app"],
-    "enterprise": ["Home", *RECORDS, "Reports", "Collect app"],
+    "global": [
+        *["Home", *RECORDS, *MONEY, "Events", FORMS, "Reports", "Submissions", *EXCHANGE],
+        "Catalogues",
+    ],
+    "country": ["Home", *RECORDS, *MONEY, "Events", FORMS, "Reports", "Submissions", *EXCHANGE],
+    "partner": ["Home", *RECORDS, *MONEY, FORMS, "Reports", *EXCHANGE],
+    "trainer": ["Home", *RECORDS, FORMS, "Reports"],
+    "enterprise": ["Home", *RECORDS, FORMS, "Reports"],  # the KPI and worker survey forms
     "lead_buyer": ["Home", "Reports"],
     "viewer": ["Home", "Reports"],
     "nobody": ["Home"],
