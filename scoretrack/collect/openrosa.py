@@ -9,6 +9,7 @@ the forms it may submit (`forms_for`) with media scoped to it.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from scoretrack.collect import pipeline
 from scoretrack.collect.auth import openrosa_auth
 from scoretrack.collect.models import Submission
+
+log = logging.getLogger(__name__)
 
 # What a phone may send in one submission request (the header tells it to split).
 ACCEPT_CONTENT_LENGTH = 10_000_000
@@ -67,7 +70,9 @@ def form_list(request: HttpRequest) -> HttpResponse:
     for form in pipeline.forms_module().forms_for(user):
         if wanted and form.form_id != wanted:
             continue
-        xform = form.xform(user).encode()
+        xform = _xform(form, user)
+        if xform is None:
+            continue
         manifest = (
             f"<manifestUrl>{escape(_url(request, 'manifest', form.form_id))}</manifestUrl>"
             if form.media(user)
@@ -89,12 +94,23 @@ def form_list(request: HttpRequest) -> HttpResponse:
     return _response(body)
 
 
+def _xform(form: Any, user: Any) -> bytes | None:
+    """The form compiled, or None when it cannot be (e.g. a catalogue it lists is
+    empty): the phone gets the other forms rather than an error for all."""
+    try:
+        return form.xform(user).encode()
+    except Exception:
+        log.exception("The field form %s does not compile", form.form_id)
+        return None
+
+
 @openrosa_auth
 def form_xml(request: HttpRequest, form_id: str) -> HttpResponse:
     form = _form(request, form_id)
-    if form is None:
+    xform = _xform(form, request.collect_user) if form else None  # type: ignore[attr-defined]
+    if xform is None:
         return _response(status=404, content_type="text/plain")
-    return _response(form.xform(request.collect_user))  # type: ignore[attr-defined]
+    return _response(xform)
 
 
 @openrosa_auth

@@ -146,7 +146,9 @@ def test_homes_and_navigation(world: Any, queued: Submission) -> None:
     assert "1 submission to review" in hq
     trainer = client_of(world.users["trainer"]).get("/").content.decode()
     assert 'href="/collect/review/"' not in trainer
-    assert 'href="/collect/phone/"' in trainer
+    forms_page = client_of(world.users["trainer"]).get("/collect/forms/").content.decode()
+    assert 'href="/collect/phone/"' in forms_page  # the phone's set-up
+    assert 'href="/collect/import/"' in forms_page
 
 
 def test_the_attachment_downloads_for_whoever_sees_the_submission(world: Any) -> None:
