@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "scoretrack.web",
     "scoretrack.exchange",
     "scoretrack.reports",
+    "scoretrack.quality",
     "scoretrack.demo",
 ]
 

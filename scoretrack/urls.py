@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/", include("scoretrack.reports.urls")),
     path("catalogues/", include("scoretrack.reference.catalogue_urls")),
     path("collect/", include("scoretrack.collect.urls")),
+    path("quality/", include("scoretrack.quality.urls")),
     path("", include("scoretrack.web.urls")),
     path("", include("scoretrack.enterprises.urls")),
     path("", include("scoretrack.training.urls")),

@@ -381,6 +381,13 @@ RULES: dict[str, Callable[[Access], Q]] = {
     # Awareness.
     "events.Event": by_country("country_id"),
     "events.EventParticipation": by_country("event__country_id"),
+    # Review (scoretrack.quality): a country's approvals are read by its country team
+    # and by the partners working there (they mark a period ready); its violations
+    # by its country team.
+    "quality.Approval": lambda access: Q(
+        country_id__in=access.countries | access.partner_countries
+    ),
+    "quality.RuleViolation": by_country("country_id"),
     # Field collection.
     "collect.Submission": submission_rule,
 }

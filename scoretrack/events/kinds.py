@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scoretrack.events.models import Event, EventKind, EventParticipation, EventParticipationGroup
 from scoretrack.lib.cells import COUNTRY, DATE, KEY, col, enum_type, int_type, ref, text_type
-from scoretrack.lib.kinds import Export, Kind
+from scoretrack.lib.kinds import Dated, Export, Kind
 
 COUNTRY_TEAM = frozenset({"country_team"})
 
@@ -25,6 +25,7 @@ KINDS = (
         export=Export(("country__code", "key"), {"country": "country__code"}, "country__code"),
         reference="event",
         position=230,
+        dated=Dated("date", "country_id"),
     ),
     Kind(
         EventParticipation,
@@ -45,5 +46,6 @@ KINDS = (
             "event__country__code",
         ),
         position=240,
+        dated=Dated("event__date", "event__country_id"),
     ),
 )

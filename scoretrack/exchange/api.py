@@ -410,6 +410,8 @@ def _delete(sheet: Sheet, user: Any, pk: uuid.UUID, cascade: bool) -> None:
     except DeletionRefused as exc:
         if exc.kind == "forbidden":
             raise ApiProblem(403, "forbidden", [_field(None, str(exc))]) from None
+        if exc.kind == "locked":
+            raise ApiProblem(409, "locked", [_field(None, str(exc))]) from None
         hint = "; ?cascade=true deletes them too" if exc.kind == "in use" else ""
         raise ApiProblem(409, "in use", [_field(None, f"{exc}{hint}")]) from None
 

@@ -14,7 +14,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import islice
 from types import SimpleNamespace
@@ -31,7 +31,7 @@ from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.exchange.references import KINDS, Resolver, Target, pick
 from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
 from scoretrack.finance.models import ExchangeRate, MissingRate
-from scoretrack.lib import bulk
+from scoretrack.lib import bulk, hooks
 from scoretrack.lib.cells import visible
 from scoretrack.lib.db_errors import is_busy, unique_columns
 from scoretrack.lib.kinds import kind_named, sheet_kinds
@@ -455,7 +455,12 @@ class SheetImporter:
         if not rows:
             return rows
         broken: set[int] = set()
-        for violation in [*self.model.rules(after), *self.link_rules(rows, after)]:
+        broken_rules = [
+            *self.model.rules(after),
+            *self.link_rules(rows, after),
+            *self._locks(rows, after),
+        ]
+        for violation in broken_rules:
             row = rows[violation.position]
             self.problem(row, self._column_of(violation.field), violation.reason)
             broken.add(violation.position)
@@ -464,6 +469,20 @@ class SheetImporter:
     def link_rules(self, rows: list[Row], after: list[NewRecord]) -> Iterable[Any]:
         """Rules of what a row links to besides its fields (lead buyers, trainers)."""
         return ()
+
+    def _locks(self, rows: list[Row], after: list[NewRecord]) -> list[Any]:
+        """Rows whose record, as it will be or as it is stored, is dated in a period
+        approved for its country (scoretrack.quality): locked until HQ reopens it."""
+        found = {v.position: v for v in hooks.locked(self.model, after)}
+        stored = [
+            (position, row.obj)
+            for position, row in enumerate(rows)
+            if row.obj is not None and position not in found
+        ]
+        for violation in hooks.locked(self.model, [obj for _position, obj in stored]):
+            position = stored[violation.position][0]
+            found.setdefault(position, replace(violation, position=position))
+        return list(found.values())
 
     def _column_of(self, field_name: str) -> str:
         """The sheet column a model field is read from ("" when none is)."""
@@ -871,7 +890,10 @@ class AssessmentImporter(SheetImporter):
             candidate = NewRecord(
                 enterprise_id=key[0], kind=key[1], date=key[2], assessor_id=assessor
             )
-            for violation in Assessment.rules([candidate]):
+            for violation in [
+                *Assessment.rules([candidate]),
+                *hooks.locked(Assessment, [candidate]),
+            ]:
                 self.problem(row, self._column_of(violation.field) or "date", violation.reason)
                 return False
         assessment = self._assessment(key, assessor)

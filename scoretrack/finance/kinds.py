@@ -22,7 +22,7 @@ from scoretrack.lib.cells import (
     ref,
     text_type,
 )
-from scoretrack.lib.kinds import PARTNER_SIDE, Export, Kind
+from scoretrack.lib.kinds import PARTNER_SIDE, Dated, Export, Kind
 
 MONEY_IMPORTER = "scoretrack.exchange.importer.MoneyImporter"
 
@@ -50,6 +50,7 @@ KINDS = (
         importer=MONEY_IMPORTER,
         after=("rates",),
         position=140,
+        dated=Dated("date", "country_id"),
     ),
     Kind(
         Contribution,
@@ -80,6 +81,7 @@ KINDS = (
         importer=MONEY_IMPORTER,
         after=("rates",),
         position=150,
+        dated=Dated("date", "country_id"),
     ),
     Kind(
         ExchangeRate,

@@ -44,6 +44,7 @@ VALUES_PARAMETERS = (
     "from",
     "to",
     "by",
+    "approved_only",
 )
 
 
@@ -83,6 +84,10 @@ def indicator_values(
         Query(alias="to", description="Last day (not for lead buyers and viewers)"),
     ] = None,
     by: Annotated[str | None, Query(description="One disaggregation")] = None,
+    approved_only: Annotated[
+        bool,
+        Query(description="true: only records dated in periods approved for their country"),
+    ] = False,
 ) -> dict[str, Any]:
     """Figures of the indicators for the filters, within the caller's scope.
 
@@ -100,6 +105,9 @@ def indicator_values(
     For lead buyers and viewers a figure about firms or persons that rests on too
     few of them is hidden: its value is null and `hidden` says why, per code (a
     hidden total: `{"reason", "who", "label"}`) or per code and group.
+    With `approved_only=true` the figures count only the records dated in a period
+    approved for their country (data approval, /quality/approvals/); `filters` then
+    says `"approved_only": true`. Records that are not dated (firms, trainers) all count.
     Each parameter but `code` is given once. Any unknown parameter, code, filter
     value or `by` is a 400 naming it.
     """
@@ -117,5 +125,6 @@ def indicator_values(
         date_from=date_from,
         date_to=date_to,
         by=by,
+        approved_only=approved_only,
     )
     return evaluate(request.user, wanted)

@@ -220,7 +220,7 @@ class Guard:
         self.population = population
         # The request's `by`, when the population answers per group of it.
         self.by = filters.by if filters.by in population.keys else None
-        self.source = Source(user)
+        self.source = Source(user, approved_only=filters.approved_only)
         self.base = dataclasses.replace(filters, by=None)
         self.memo = memo
         # Users with the same aggregate scope (every viewer; a lead buyer's users)

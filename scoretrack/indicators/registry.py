@@ -47,11 +47,19 @@ class Source:
     `visible_to` apply to the figures, and to the subqueries inside them.
     """
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, *, approved_only: bool = False) -> None:
         self.user = user
+        self.approved_only = approved_only
 
     def __call__(self, model: type[Model]) -> QuerySet:
-        return model.objects.visible_to(self.user, purpose="aggregates")  # type: ignore[attr-defined]
+        rows = model.objects.visible_to(self.user, purpose="aggregates")  # type: ignore[attr-defined]
+        if self.approved_only:
+            # "Approved data only": the dated records of periods approved for their
+            # country (scoretrack.quality); undated rows (firms, trainers) all count.
+            from scoretrack.quality.locks import approved_only
+
+            rows = approved_only(rows)
+        return rows
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     by: str | None = None
+    approved_only: bool = False
     country_id: Any = None
     partner_ids: tuple[Any, ...] = ()
     sector_id: Any = None
@@ -91,6 +100,7 @@ class Filters:
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "by": self.by,
+            "approved_only": True if self.approved_only else None,
         }
         return {name: value for name, value in shown.items() if value is not None}
 
@@ -317,6 +327,7 @@ class Request:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     by: str | None = None
+    approved_only: bool = False  # records dated in approved periods only (scoretrack.quality)
 
 
 def check_request(request: Request) -> dict[str, list[str]]:
@@ -481,6 +492,7 @@ def resolve(source: Source, request: Request) -> Filters:
         date_from=request.date_from,
         date_to=request.date_to,
         by=request.by,
+        approved_only=request.approved_only,
         country_id=country_id or None,
         partner_ids=partner_ids or (),
         sector_id=sector_id or None,
@@ -521,14 +533,19 @@ def compute(
 def _raw(code: str, user: Any, filters: Filters, memo: dict[Any, Value] | None) -> Value:
     """The figure before suppression, from `memo` when it holds it."""
     if memo is None:
-        return REGISTRY[code].compute(Context(source=Source(user), filters=filters))
+        return REGISTRY[code].compute(Context(source=source_for(user, filters), filters=filters))
     key = (code, user.pk, filters)
     if key not in memo:
-        context = Context(source=Source(user), filters=filters, memo=memo)
+        context = Context(source=source_for(user, filters), filters=filters, memo=memo)
         memo[key] = REGISTRY[code].compute(context)
     found = memo[key]
     # A copy, so that a caller changing its result cannot change the next caller's.
     return dict(found) if isinstance(found, dict) else found
+
+
+def source_for(user: Any, filters: Filters) -> Source:
+    """The rows a figure for these filters reads: all data, or approved data only."""
+    return Source(user, approved_only=filters.approved_only)
 
 
 def _aggregates_only(user: Any) -> bool:

@@ -64,3 +64,23 @@ def countries_to_write(user: Any, model: type[Model]) -> QuerySet:
     if rule is None:
         raise ImproperlyConfigured("No countries_to_write rule installed (scoretrack.accounts).")
     return rule(user, model)
+
+
+# --- locks: records dated in a period approved for their country (scoretrack.quality) ---
+
+# (model, records) -> the violations (lib.models.Violation) of the records of the
+# batch dated in a locked period, by position; records may be model instances or
+# any objects with the model's attnames. None installed: nothing is locked.
+_locks: Callable[[type[Model], Any], Any] | None = None
+
+
+def install_locks(locks: Callable[[type[Model], Any], Any]) -> None:
+    global _locks
+    _locks = locks
+
+
+def locked(model: type[Model], records: Any) -> list[Any]:
+    """The lock violations of a batch of `model`'s records (see `install_locks`)."""
+    if _locks is None or not records:
+        return []
+    return list(_locks(model, records))

@@ -50,6 +50,18 @@ class ListColumn:
 
 
 @dataclass(frozen=True)
+class Dated:
+    """When and where a record happened, as ORM paths from its model: the day that
+    places it in a reporting period (a delivery's start, a visit's date, a KPI's
+    month...) and its country programme's id. A period a country team approved
+    locks the records dated in it (scoretrack.quality), and "approved data only"
+    figures count only those."""
+
+    date: str  # "start_date", or through a parent: "delivery__start_date"
+    country: str  # "country_id", or through a parent: "enterprise__country_id"
+
+
+@dataclass(frozen=True)
 class Kind:
     model: type[Any]
     name: str | None = None  # the sheet's name; None: not in the workbook
@@ -67,6 +79,7 @@ class Kind:
     reference: str | None = None  # what reference columns call it ("organisation")
     after: tuple[str, ...] = ()  # sheets its import reads besides its references
     position: int = 1000  # its place in the workbook, and the import order's tie-break
+    dated: Dated | None = None  # when and where its records happened (None: undated)
     sheet: Sheet | None = field(init=False, default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +106,9 @@ class Kind:
 
 
 _registry: list[Kind] = []
+# Rows that are not kinds (derived rows the figures count) but are dated like them,
+# declared in a kinds module's `DATED` mapping {model: Dated}.
+_dated: dict[str, Dated] = {}
 _state = {"loaded": False, "loading": False}
 
 
@@ -123,6 +139,8 @@ def _load() -> None:
             if module_has_submodule(config.module, "kinds"):
                 module = import_module(f"{config.name}.kinds")
                 register(*getattr(module, "KINDS", ()))
+                for model, dated in getattr(module, "DATED", {}).items():
+                    _dated[model._meta.label] = dated
         _state["loaded"] = True
     finally:
         _state["loading"] = False
@@ -149,3 +167,16 @@ def kind_named(name: str) -> Kind:
         if kind.name == name:
             return kind
     raise KeyError(name)
+
+
+def dated_of(model: Any) -> Dated | None:
+    """When and where records of `model` happened (a kind's `dated`, or a row's `DATED`)."""
+    kind = kind_for_model(model)
+    if kind is not None and kind.dated is not None:
+        return kind.dated
+    return _dated.get(model._meta.label)
+
+
+def dated_models() -> list[tuple[Any, Dated]]:
+    """Every dated kind's model with its declaration, in workbook order."""
+    return [(kind.model, kind.dated) for kind in all_kinds() if kind.dated is not None]

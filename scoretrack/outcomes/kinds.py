@@ -17,7 +17,7 @@ from scoretrack.lib.cells import (
     ref,
     text_type,
 )
-from scoretrack.lib.kinds import FIRM_SIDE, Export, Kind
+from scoretrack.lib.kinds import FIRM_SIDE, Dated, Export, Kind
 from scoretrack.outcomes.models import (
     Assessment,
     AssessmentKind,
@@ -27,9 +27,11 @@ from scoretrack.outcomes.models import (
     KpiBetter,
     KpiFrequency,
     KpiObservation,
+    KpiPoint,
     KpiSelection,
     Practice,
     PracticeAnswer,
+    PracticeStep,
     WorkerSurveyAnswer,
     WorkerSurveyAnswerWave,
 )
@@ -49,7 +51,13 @@ KINDS = (
         position=160,
     ),
     # Written through the assessments sheet (one row per answer) and the pages.
-    Kind(Assessment, writers=ASSESSORS, parents=("enterprise",), position=165),
+    Kind(
+        Assessment,
+        writers=ASSESSORS,
+        parents=("enterprise",),
+        position=165,
+        dated=Dated("date", "enterprise__country_id"),
+    ),
     Kind(
         PracticeAnswer,
         "assessments",
@@ -85,6 +93,7 @@ KINDS = (
         ),
         importer=f"{IMPORTERS}.AssessmentImporter",
         position=170,
+        dated=Dated("assessment__date", "assessment__enterprise__country_id"),
     ),
     Kind(
         Kpi,
@@ -124,6 +133,7 @@ KINDS = (
         ),
         importer=f"{IMPORTERS}.ObservationImporter",
         position=190,
+        dated=Dated("month", "enterprise__country_id"),
     ),
     Kind(
         KpiSelection,
@@ -172,6 +182,7 @@ KINDS = (
             "enterprise__country__code",
         ),
         position=200,
+        dated=Dated("started_on", "enterprise__country_id"),
     ),
     Kind(
         WorkerSurveyAnswer,
@@ -195,5 +206,12 @@ KINDS = (
             "enterprise__country__code",
         ),
         position=210,
+        dated=Dated("date", "enterprise__country_id"),
     ),
 )
+
+# The derived rows the outcome figures count: dated like the records they come from.
+DATED = {
+    KpiPoint: Dated("month", "enterprise__country_id"),
+    PracticeStep: Dated("date", "enterprise__country_id"),
+}

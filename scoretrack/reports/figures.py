@@ -89,6 +89,7 @@ class Figures:
         year: int | None,
         half: int | None = None,
         quarter: int | None = None,
+        approved_only: bool = False,
     ) -> Figures:
         """Resolve the filters once; an unknown country or phase raises ValidationError."""
         source = Source(user)
@@ -99,6 +100,7 @@ class Figures:
             year=year,
             half=half,
             quarter=quarter,
+            approved_only=approved_only,
         )
         filters = resolve(source, wanted)
         rows = (
@@ -223,6 +225,15 @@ class Figures:
 
     def for_country(self, code: str) -> Filters:
         return dataclasses.replace(self.filters, country=code, country_id=self.country_ids[code])
+
+    def data_label(self) -> str:
+        """Which data the figures count (scoretrack.quality's approvals)."""
+        if self.filters.approved_only:
+            return _("Approved data only: records dated in periods approved for their country")
+        return _("All data, approved or not")
+
+    def data_suffix(self) -> str:
+        return "-approved-data-only" if self.filters.approved_only else ""
 
     def period_label(self) -> str:
         if self.filters.phase:

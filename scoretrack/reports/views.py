@@ -39,7 +39,21 @@ def _period(request: HttpRequest) -> tuple[str | None, int | None]:
 
 def _figures(request: HttpRequest, country: str | None) -> Figures:
     phase, year = _period(request)
-    return Figures.for_request(request.user, country=country, phase=phase, year=year)
+    return Figures.for_request(
+        request.user,
+        country=country,
+        phase=phase,
+        year=year,
+        approved_only=_approved_only(request),
+    )
+
+
+def _approved_only(request: HttpRequest) -> bool:
+    """`data=approved`: the figures of approved data only (scoretrack.quality)."""
+    data = request.GET.get("data") or "all"
+    if data not in ("all", "approved"):
+        raise ValidationError({"data": [f"'all' or 'approved', not '{data}'"]})
+    return data == "approved"
 
 
 def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -47,7 +61,12 @@ def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> Ht
     sections: list[Section] = context["sections"]
     fmt = request.GET.get("format", "html")
     if fmt in ("xlsx", "csv"):
-        return export_response((s.table for s in sections), request.GET.get("table"), fmt)
+        response = export_response((s.table for s in sections), request.GET.get("table"), fmt)
+        if context["fig"].filters.approved_only:  # the file's name says which data it shows
+            response["Content-Disposition"] = response["Content-Disposition"].replace(
+                f'.{fmt}"', f'-approved-data-only.{fmt}"'
+            )
+        return response
     if fmt == "json":
         return JsonResponse(_as_json(context))
     context["years"] = range(dt.date.today().year, FIRST_YEAR - 1, -1)
@@ -132,7 +151,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "countries": fig.country_names(),
         "code": code.upper(),
         "country_name": fig.country_names().get(code.upper(), code.upper()),
-        "pdf_name": f"country-profile-{code}-{fig.period_label()}",
+        "pdf_name": f"country-profile-{code}-{fig.period_label()}{fig.data_suffix()}",
         "facts": profile.facts,
         "sections": profile.sections,
     }
@@ -152,6 +171,6 @@ def programme(request: HttpRequest) -> HttpResponse:
         "fig": fig,
         "countries": fig.country_names(),
         "sections": sections,
-        "pdf_name": f"programme-report-{fig.period_label()}",
+        "pdf_name": f"programme-report-{fig.period_label()}{fig.data_suffix()}",
     }
     return _respond(request, "reports/programme.html", context)

@@ -20,8 +20,9 @@ from scoretrack.lib.cells import (
     ref,
     text_type,
 )
-from scoretrack.lib.kinds import FIELD_SIDE, PARTNER_SIDE, Export, Kind, ListColumn
+from scoretrack.lib.kinds import FIELD_SIDE, PARTNER_SIDE, Dated, Export, Kind, ListColumn
 from scoretrack.training.models import (
+    Attendance,
     ConsultingVisit,
     Delivery,
     DeliveryIndependence,
@@ -59,6 +60,7 @@ KINDS = (
         importer=f"{IMPORTERS}.DeliveryImporter",
         reference="delivery",
         position=100,
+        dated=Dated("start_date", "country_id"),
     ),
     Kind(
         Enrolment,
@@ -83,6 +85,7 @@ KINDS = (
         importer=f"{IMPORTERS}.EnrolmentImporter",
         after=("rates",),  # the fee converted at the stored rate
         position=110,
+        dated=Dated("delivery__start_date", "delivery__country_id"),
     ),
     Kind(
         Participant,
@@ -109,6 +112,7 @@ KINDS = (
         importer=f"{IMPORTERS}.ParticipantImporter",
         after=("enrolments",),  # a participant's enterprise is enrolled in the delivery
         position=120,
+        dated=Dated("delivery__start_date", "delivery__country_id"),
     ),
     Kind(
         ConsultingVisit,
@@ -137,5 +141,9 @@ KINDS = (
         importer=f"{IMPORTERS}.VisitImporter",
         after=("enrolments",),  # a visit of a delivery: its enterprise is enrolled
         position=130,
+        dated=Dated("date", "enterprise__country_id"),
     ),
 )
+
+# The derived rows the SME figures count are dated like the participations they stand for.
+DATED = {Attendance: Dated("start_date", "country_id")}

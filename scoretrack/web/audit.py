@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef
 from django.utils import formats, timezone
@@ -259,6 +259,9 @@ def record_restore(*, label: str, record_id: Any, user: Any) -> Model:
         return deletion_set_restore(acting_user=user, set_id=reason.removeprefix(SET_REASON)).root()
     instance = entry.instance
     check_references(instance)
-    with transaction.atomic(), acting_as(user):
-        bring_back(instance)
+    try:
+        with transaction.atomic(), acting_as(user):
+            bring_back(instance)
+    except ValidationError as exc:  # its rules no longer hold, or its period is approved
+        raise RestoreError("; ".join(exc.messages)) from exc
     return instance

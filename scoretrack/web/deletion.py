@@ -27,7 +27,7 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 
 from scoretrack.accounts.scoping import writable
-from scoretrack.lib import crud
+from scoretrack.lib import crud, hooks
 from scoretrack.lib.current_user import acting_as
 from scoretrack.web.audit import Deleted, RestoreError, bring_back, check_references
 from scoretrack.web.models import DeletionSet
@@ -270,7 +270,7 @@ def record_delete(*, acting_user: Any, record: Model, cascade: bool = False) -> 
     # Locked first: a dependent written meanwhile (it locks its parent's key) waits.
     list(type(record)._base_manager.select_for_update().filter(pk=record.pk).values("pk"))
     plan = deletion_plan(acting_user, record)
-    error = plan.error(cascade=cascade)
+    error = plan.error(cascade=cascade) or _locked(plan)
     if error is not None:
         raise error
     with acting_as(acting_user):
@@ -278,6 +278,15 @@ def record_delete(*, acting_user: Any, record: Model, cascade: bool = False) -> 
             record.delete()  # its history keeps it: restored alone at /deleted/
             return None
         return _delete_set(acting_user, plan)
+
+
+def _locked(plan: Plan) -> DeletionRefused | None:
+    """Refused when the record, or one that would go with it, is dated in a period
+    approved for its country (scoretrack.quality): locked until HQ reopens it."""
+    for model, objs in plan.collector.data.items():
+        for violation in hooks.locked(model, list(objs)):
+            return DeletionRefused(violation.reason, [], kind="locked")
+    return None
 
 
 def _delete_set(user: Any, plan: Plan) -> DeletionSet:

@@ -25,6 +25,7 @@ from scoretrack.enterprises.models import Enterprise
 from scoretrack.exchange.models import ImportJob
 from scoretrack.lib.charts import Chart, Series, number
 from scoretrack.outcomes.models import Assessment, Initiative, KpiObservation, KpiSelection
+from scoretrack.quality.models import Approval
 from scoretrack.reference.models import CountryProgramme
 from scoretrack.reports.figures import Figures, as_dict, told
 from scoretrack.trainers.models import Trainer
@@ -476,6 +477,7 @@ def _country_home(user: Any) -> Home:
                 _("Certifications to recommend"),
                 "recommend",
             ),
+            _periods_to_approve(user),
             _missing_data(user),
             _failed_imports(user),
             _submissions_to_review(user),
@@ -519,6 +521,30 @@ def _missing_data(user: Any) -> Todo:
         firms,
         item,
         reverse("enterprises:enterprise-list"),
+    )
+
+
+def _periods_to_approve(user: Any) -> Todo:
+    """Periods submitted as ready that this user may approve (scoretrack.quality)."""
+    access = access_for(user)
+    ready = Approval.objects.visible_to(user).filter(state=Approval.State.SUBMITTED)
+    if not access.is_global:
+        ready = ready.filter(country_id__in=access.countries)
+    ready = ready.select_related("country").order_by("start", "country__name")
+    return _todo(
+        "periods-to-approve",
+        _("Periods to approve"),
+        ready,
+        lambda a: Item(
+            str(a),
+            reverse("quality:approval", args=[a.country.code, a.period]),
+            _("ready since %(date)s") % {"date": _date(a.submitted_at.date())}
+            if a.submitted_at
+            else "",
+        ),
+        reverse("quality:approvals"),
+        action=reverse("quality:violations"),
+        action_label=_("Data-quality violations"),
     )
 
 
@@ -582,6 +608,7 @@ def _hq_home(user: Any) -> Home:
             _certification_queue(
                 user, "trained", "to-recommend", _("Certifications to recommend"), "recommend"
             ),
+            _periods_to_approve(user),
             _failed_imports(user),
             _submissions_to_review(user),
         ],

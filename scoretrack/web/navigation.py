@@ -15,6 +15,8 @@ from scoretrack.accounts.scoping import access_for, may_write_kind
 from scoretrack.collect.review import may_review
 from scoretrack.events.models import Event
 from scoretrack.finance.models import Contribution, DirectCost
+from scoretrack.quality.services import may_review_any
+from scoretrack.quality.views import may_see_approvals
 from scoretrack.reference.models import Module
 from scoretrack.training.models import Delivery
 
@@ -59,6 +61,9 @@ LINKS = (
     Link("events:event-list", _("Events"), _writes(Event)),
     Link("collect:forms", _("Field forms"), _collects),
     Link("reports:programme", _("Reports"), _has_role),
+    # Review: approving a country's periods, and what the data-quality rules found.
+    Link("quality:approvals", _("Approval"), may_see_approvals),
+    Link("quality:violations", _("Data quality"), may_review_any),
     # Field collection's review queue, for those who review (country teams and HQ).
     Link("collect:review", _("Submissions"), may_review),
     # The workbook exchange is for those who run deliveries; trainers and enterprises

@@ -12,16 +12,35 @@ RECORDS = ["Enterprises", "Deliveries", "Trainers", "Organisations"]
 MONEY = ["Costs", "Contributions"]
 EXCHANGE = ["Import", "Export"]
 FORMS = "Field forms"  # the field forms (collect/forms.py) a role may submit
+REVIEW = ["Approval", "Data quality"]  # scoretrack.quality: partners mark periods ready
 
 # What each role of the scoping world sees in the navigation, in order. Events and
 # Catalogues (pages of other branches of issue 18) appear once their pages exist.
 EXPECTED = {
     "global": [
-        *["Home", *RECORDS, *MONEY, "Events", FORMS, "Reports", "Submissions", *EXCHANGE],
+        "Home",
+        *RECORDS,
+        *MONEY,
+        "Events",
+        FORMS,
+        "Reports",
+        *REVIEW,
+        "Submissions",
+        *EXCHANGE,
         "Catalogues",
     ],
-    "country": ["Home", *RECORDS, *MONEY, "Events", FORMS, "Reports", "Submissions", *EXCHANGE],
-    "partner": ["Home", *RECORDS, *MONEY, FORMS, "Reports", *EXCHANGE],
+    "country": [
+        "Home",
+        *RECORDS,
+        *MONEY,
+        "Events",
+        FORMS,
+        "Reports",
+        *REVIEW,
+        "Submissions",
+        *EXCHANGE,
+    ],
+    "partner": ["Home", *RECORDS, *MONEY, FORMS, "Reports", "Approval", *EXCHANGE],
     "trainer": ["Home", *RECORDS, FORMS, "Reports"],
     "enterprise": ["Home", *RECORDS, FORMS, "Reports"],  # the KPI and worker survey forms
     "lead_buyer": ["Home", "Reports"],

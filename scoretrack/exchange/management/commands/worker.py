@@ -36,6 +36,8 @@ from scoretrack.exchange.jobs import checkpoint_wal, import_jobs_recover, worker
 from scoretrack.lib.freshness import data_version
 from scoretrack.lib.sqlite import use_busy_timeout
 from scoretrack.lib.transient import TRANSIENT, backoff, describe, reset_connections
+from scoretrack.quality.runs import nightly_claim
+from scoretrack.quality.tasks import quality_run_task
 from scoretrack.reports.warm import make as warm_page
 from scoretrack.reports.warm import plan as warm_plan
 
@@ -125,6 +127,9 @@ class ResilientWorker(Worker):
         recovered = import_jobs_recover(idle_worker=self.worker_id)
         if recovered:
             logger.warning("recovered %d interrupted import job(s)", recovered)
+        nightly = nightly_claim()  # the data-quality rules, once a night (quality/runs.py)
+        if nightly is not None:
+            quality_run_task.enqueue(run_id=str(nightly.pk))
         checkpoint_wal()
         self.next_recovery = time.monotonic() + RECOVER_EVERY
 

@@ -72,6 +72,12 @@ class Command(DataCommand):
         parser.add_argument(
             "--user", "--as", dest="email", help="compute within this user's scope", **once
         )
+        parser.add_argument(
+            "--approved-only",
+            dest="approved_only",
+            action="store_true",
+            help="only records dated in periods approved for their country",
+        )
         parser.add_argument("--json", action="store_true", help="print the API's JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -91,6 +97,7 @@ class Command(DataCommand):
                     "date_from",
                     "date_to",
                     "by",
+                    "approved_only",
                 )
             },
         )
