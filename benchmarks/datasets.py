@@ -37,7 +37,9 @@ class Dataset:
 
     @property
     def name(self) -> str:
-        return f"bench_{self.size}_s{self.seed}"
+        # BENCH_PG_PREFIX keeps one engineer's databases apart from another's on a
+        # shared server (default: bench_SIZE_sSEED).
+        return f"{os.environ.get('BENCH_PG_PREFIX', 'bench')}_{self.size}_s{self.seed}"
 
     @property
     def data_dir(self) -> Path:

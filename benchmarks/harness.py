@@ -8,8 +8,9 @@ Environment (all optional):
     BENCH_DATABASES=sqlite,postgresql
     BENCH_SEED=1                    with the size, the key of a kept data set
     BENCH_RUNS=5                    timed runs per figure (median, min, max)
-    BENCH_ONLY=indicators,reports,export,api,writes,import   a subset
+    BENCH_ONLY=indicators,reports,export,api,writes,admin,pdf,browser,import   a subset
     BENCH_REPORT_RUNS, BENCH_EXPORT_RUNS   default: BENCH_RUNS, at most 3
+    BENCH_BROWSER_RUNS              default: BENCH_RUNS, at most 3 (a server start each)
     BENCH_IMPORT_ROWS=1000000       BENCH_IMPORT_RUNS=3
     BENCH_WRITES_ROWS=200000        the workbook imported while the API writes
     BENCH_COUNTRY=ID                the country of the profile and report pages
@@ -79,6 +80,12 @@ def child_benchmarks(run: Run) -> list[tuple[str, str, list[str]]]:
         run.skipped.append("api: API benchmark not available yet (benchmarks/api_load.py)")
     writes_rows = ["--rows", str(env_int("BENCH_WRITES_ROWS", 200_000))]
     found.append(("writes", "benchmarks.writes_import", writes_rows))
+    # Speed as a person feels it (issue 21): the admin's big lists, kept PDFs, and the
+    # report pages in Chromium against `scoretrack serve`.
+    browser_runs = ["--runs", str(env_int("BENCH_BROWSER_RUNS", min(run.runs, 3)))]
+    found.append(("admin", "benchmarks.admin_lists", []))
+    found.append(("pdf", "benchmarks.report_pdfs", [*country, *report_runs]))
+    found.append(("browser", "benchmarks.browser_pages", [*country, *browser_runs]))
     return [item for item in found if item[0] in run.only]
 
 
@@ -147,7 +154,9 @@ def main() -> None:
         databases=databases,
         seed=env_int("BENCH_SEED", 1),
         runs=env_int("BENCH_RUNS", 5),
-        only=set(env_list("BENCH_ONLY", "indicators,reports,export,api,writes,import")),
+        only=set(
+            env_list("BENCH_ONLY", "indicators,reports,export,api,writes,admin,pdf,browser,import")
+        ),
     )
     if "postgresql" in databases and not pg_available():
         run.databases.remove("postgresql")

@@ -9,8 +9,8 @@ folder on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL), so every run
 inserts into the same starting state; the built base is kept between runs of
 the harness, keyed by row count.
 
-Goal: the import reaches at least half the plain insert's rows/s, with peak RSS
-under 300 MB.
+Goal: the import reaches at least 0.8x the plain insert's rows/s (issue 21, with
+the key look-ups served by an index; 0.5x before), with peak RSS under 300 MB.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from benchmarks.datasets import Dataset, bench_dir, pg_server, psql
 SCRIPT = str(ROOT / "benchmarks" / "import_participants.py")
 LINE = re.compile(r"([\d,]+) rows in\s+([\d.]+) s = \s*([\d,]+) rows/s, peak RSS ([\d,]+) MB")
 RSS_GOAL_MB = 300
-RATE_GOAL = 0.5
+RATE_GOAL = 0.8
 PROFILED = 100_000  # rows of the import profiled when the goal is missed
 
 

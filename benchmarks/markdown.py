@@ -20,6 +20,9 @@ ORDER = [
     "indicators: registry vs hand SQL",
     "indicators: registry vs DuckDB",
     "reports: server time",
+    "pages in the browser: largest paint",
+    "reports: PDF",
+    "admin: lists",
     "export: CSV",
     "api: list",
     "api: detail",
@@ -33,6 +36,9 @@ JUDGED_FROM = {
     "indicators: country profile": 100_000,
     "indicators: registry vs hand SQL": 100_000,
     "reports: server time": 100_000,
+    "pages in the browser: largest paint": 100_000,
+    "reports: PDF": 100_000,
+    "admin: lists": 100_000,
     "export: CSV": 100_000,  # 2 million rows there; the goal is about a million or more
     "api: list": 100_000,
     "api: detail": 100_000,
@@ -63,6 +69,30 @@ READING = {
         " Django's test client (no network); the programme report computes its heaviest"
         " figures side by side on REPORT_WORKERS (2) connections. Reference: the same page"
         " from the report cache (REPORTS_CACHE_SECONDS). The goal is on the computed page."
+    ),
+    "pages in the browser: largest paint": (
+        "`benchmarks/browser_pages.py`: Debian's Chromium (headless, through Playwright, as"
+        " the browser tests launch it) against `make run`'s server (`scoretrack serve`, its"
+        " default processes), logged in as a global admin. Measured: the largest contentful"
+        " paint (PerformanceObserver), from the navigation's start; the notes give the time"
+        " to first byte (navigation timing). Cold: the first load after a server start, the"
+        " data version moved on before it (nothing kept: the report computed); warm: the"
+        " same page again (from the report cache); warm, computed: `fresh=1`. Reference:"
+        " the same page computed through the test client (the 'reports: server time'"
+        " figure), with the server stopped."
+    ),
+    "reports: PDF": (
+        "`benchmarks/report_pdfs.py`: the report's page built first (untimed), then its PDF"
+        " downloaded twice through the test client: the first laid out by WeasyPrint (the"
+        " reference), the second read back from the report cache, where it is kept under"
+        " the report's key and build time (reports/cache.py, `cached_pdf`)."
+    ),
+    "admin: lists": (
+        "`benchmarks/admin_lists.py`: the admin's big lists as a superuser, through the test"
+        " client, opened, filtered, sorted and searched (exact keys). They read on indexes"
+        " only (lib/admin.py): newest change first on the sync index, fixed-choice filters,"
+        " key searches through the key indexes. Reference, timed turn about: the modules'"
+        " admin list (a dozen rows), the cost of an admin page itself at that moment."
     ),
     "export: CSV": (
         "Both sides timed as whole processes, start-up included; the reference runs the"

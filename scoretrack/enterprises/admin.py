@@ -14,6 +14,9 @@ class LeadBuyerInline(RecordInline):
 @admin.register(models.Enterprise)
 class EnterpriseAdmin(RecordAdmin):
     list_display = ["name", "key", "country", "sector", "women_owned", "unionised"]
+    # Sorted on indexes only: (name, id) and key (lib/admin.py).
+    ordering = ["name", "id"]
+    sortable_by = ["name", "key"]
     list_filter = ["country", "sector", "women_owned", "unionised", "collective_agreement"]
     search_fields = ["name", "key"]
     list_select_related = ["country", "sector"]

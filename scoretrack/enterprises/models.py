@@ -39,6 +39,9 @@ class Enterprise(Record):
             sync_index("enterprise_sync"),
             # The list's default order and its Name column (the id breaks ties).
             models.Index(fields=["name", "id"], name="enterprise_name_order"),
+            # Key look-ups across countries (the importer's `key IN (...)`): the unique
+            # constraint's index starts with the country, so it cannot serve them.
+            models.Index(fields=["key"], name="enterprise_key"),
         ]
         ordering = ["name"]
         constraints = [

@@ -27,7 +27,12 @@ class Event(Record):
     title = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        indexes = [sync_index("event_sync")]
+        indexes = [
+            sync_index("event_sync"),
+            # Key look-ups across countries (the importer's `key IN (...)`): the unique
+            # constraint's index starts with the country, so it cannot serve them.
+            models.Index(fields=["key"], name="event_key"),
+        ]
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(fields=["country", "key"], name="event_key_unique"),

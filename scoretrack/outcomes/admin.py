@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from scoretrack.lib.admin import RecordAdmin, RecordInline
+from scoretrack.lib.admin import NEWEST_FIRST, KeySearch, RecordAdmin, RecordInline
 from scoretrack.outcomes import models
 
 
@@ -35,10 +36,23 @@ class KpiAdmin(RecordAdmin):
 
 
 @admin.register(models.KpiObservation)
-class KpiObservationAdmin(RecordAdmin):
-    list_display = ["enterprise", "kpi", "month", "value", "numerator", "denominator"]
+class KpiObservationAdmin(KeySearch, RecordAdmin):
+    # Millions of rows: read on indexes only (lib/admin.py).
+    list_display = [
+        "enterprise",
+        "kpi",
+        "month",
+        "value",
+        "numerator",
+        "denominator",
+        "updated_at",
+    ]
+    ordering = NEWEST_FIRST
+    sortable_by = ["updated_at"]
     list_filter = ["kpi", "enterprise__country"]
-    search_fields = ["enterprise__name", "enterprise__key"]
+    search_fields = ["enterprise__key"]  # the search box; KeySearch answers it
+    key_search = {"enterprise": "key"}
+    search_help_text = _("An enterprise's key, exactly.")
     list_select_related = ["enterprise", "kpi"]
     autocomplete_fields = ["enterprise"]
 

@@ -186,7 +186,12 @@ class Organisation(Record):
     type = models.CharField(max_length=30, choices=Type.choices)
 
     class Meta:
-        indexes = [sync_index("organisation_sync")]
+        indexes = [
+            sync_index("organisation_sync"),
+            # Key look-ups across countries (the importer's `key IN (...)`): the unique
+            # constraint's index starts with the country, so it cannot serve them.
+            models.Index(fields=["key"], name="organisation_key"),
+        ]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(

@@ -51,6 +51,27 @@ def cached(request: HttpRequest, name: str, build: Callable[[], T]) -> tuple[T, 
     return built
 
 
+def cached_pdf(
+    request: HttpRequest, name: str, as_of: dt.datetime, render: Callable[[], bytes]
+) -> bytes:
+    """The PDF of the report built at `as_of`, printed once and kept beside it.
+
+    Its key is the report's (user, language, filters, data version) and the moment
+    the report was built, so a PDF is always of the report the page shows: new
+    records (a new data version) or `?fresh=1` (a new build) print it again. Laying a
+    report out takes 30x its HTML; a kept PDF is read back in milliseconds.
+    """
+    seconds = getattr(settings, "REPORTS_CACHE_SECONDS", 0)
+    if not seconds:
+        return render()
+    key = f"{cache_key(request, name)}:pdf:{as_of.isoformat()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render()
+        cache.set(key, pdf, seconds)
+    return pdf
+
+
 def _build(build: Callable[[], T]) -> T:
     # The outcome figures' derived rows are brought up to date once per report.
     with derived.refreshed_once():

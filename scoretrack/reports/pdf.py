@@ -1,8 +1,8 @@
 """PDF of a report page: the same template and SVG charts, printed by WeasyPrint.
 
-Rendered while the request waits: the demo programme's reports take a few
-seconds (see benchmarks/reports.py); a worker task is the next step if real
-programmes make them slow.
+Printed while the request waits, once per built report: the PDF is kept in the
+report cache beside the report it was drawn from (`reports/cache.py`,
+`cached_pdf`), so downloading it again, or after viewing the page, reads it back.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
+
+from scoretrack.reports.cache import cached_pdf
 
 PRINT_CSS = "css/reports-print.css"
 
@@ -28,8 +30,14 @@ def render_pdf(request: HttpRequest, template: str, context: dict[str, Any]) -> 
     )
 
 
-def pdf_response(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    response = HttpResponse(render_pdf(request, template, context), content_type="application/pdf")
+def pdf_response(
+    request: HttpRequest, template: str, context: dict[str, Any], *, name: str
+) -> HttpResponse:
+    """The report's PDF; `name` is the report's cache name (`reports/cache.py`)."""
+    body = cached_pdf(
+        request, name, context["as_of"], lambda: render_pdf(request, template, context)
+    )
+    response = HttpResponse(body, content_type="application/pdf")
     name = slugify(context.get("pdf_name") or template.rsplit("/", 1)[-1].split(".")[0])
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response

@@ -56,8 +56,11 @@ def _approved_only(request: HttpRequest) -> bool:
     return data == "approved"
 
 
-def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """The page, its PDF, or one of its tables, as the `format` parameter asks."""
+def _respond(
+    request: HttpRequest, template: str, context: dict[str, Any], name: str
+) -> HttpResponse:
+    """The page, its PDF, or one of its tables, as the `format` parameter asks (`name`:
+    the report's cache name, under which its PDF is kept too)."""
     sections: list[Section] = context["sections"]
     fmt = request.GET.get("format", "html")
     if fmt in ("xlsx", "csv"):
@@ -71,7 +74,7 @@ def _respond(request: HttpRequest, template: str, context: dict[str, Any]) -> Ht
         return JsonResponse(_as_json(context))
     context["years"] = range(dt.date.today().year, FIRST_YEAR - 1, -1)
     if fmt == "pdf":
-        return pdf_response(request, template, context)
+        return pdf_response(request, template, context, name=name)
     return render(request, template, context)
 
 
@@ -144,7 +147,8 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         if "country" in error.message_dict:
             raise Http404("No such country programme") from error
         return _bad_request(request, error)
-    profile, as_of = cached(request, f"country:{code.upper()}", lambda: country_profile(fig))
+    name = f"country:{code.upper()}"
+    profile, as_of = cached(request, name, lambda: country_profile(fig))
     context = {
         "as_of": as_of,
         "fig": fig,
@@ -155,7 +159,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "facts": profile.facts,
         "sections": profile.sections,
     }
-    return _respond(request, "reports/country.html", context)
+    return _respond(request, "reports/country.html", context, name)
 
 
 @login_required
@@ -173,4 +177,4 @@ def programme(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "pdf_name": f"programme-report-{fig.period_label()}{fig.data_suffix()}",
     }
-    return _respond(request, "reports/programme.html", context)
+    return _respond(request, "reports/programme.html", context, "programme")

@@ -28,7 +28,12 @@ class Trainer(Record):
     email = models.EmailField(blank=True)
 
     class Meta:
-        indexes = [sync_index("trainer_sync")]
+        indexes = [
+            sync_index("trainer_sync"),
+            # Key look-ups across countries (the importer's `key IN (...)`): the unique
+            # constraint's index starts with the country, so it cannot serve them.
+            models.Index(fields=["key"], name="trainer_key"),
+        ]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["country", "key"], name="trainer_key_unique"),

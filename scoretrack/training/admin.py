@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from scoretrack.lib.admin import RecordAdmin, RecordInline
+from scoretrack.lib.admin import NEWEST_FIRST, KeySearch, RecordAdmin, RecordInline, fixed_choices
 from scoretrack.training import models
 
 
@@ -32,7 +33,8 @@ class EnrolmentAdmin(RecordAdmin):
 
 
 @admin.register(models.Participant)
-class ParticipantAdmin(RecordAdmin):
+class ParticipantAdmin(KeySearch, RecordAdmin):
+    # Hundreds of thousands of rows: read on indexes only (lib/admin.py).
     list_display = [
         "__str__",
         "delivery",
@@ -41,18 +43,32 @@ class ParticipantAdmin(RecordAdmin):
         "role",
         "eit_member",
         "satisfaction",
+        "updated_at",
     ]
-    list_filter = ["sex", "role", "eit_member", "satisfaction", "delivery__country"]
-    search_fields = ["name", "person", "delivery__key", "enterprise__name"]
+    ordering = NEWEST_FIRST
+    sortable_by = ["updated_at"]
+    list_filter = [
+        "sex",
+        "role",
+        "eit_member",
+        fixed_choices("satisfaction", range(1, 6), _("satisfaction")),
+        "delivery__country",
+    ]
+    search_fields = ["delivery__key"]  # the search box; KeySearch answers it
+    key_search = {"delivery": "key", "enterprise": "key"}
+    search_help_text = _("A delivery's or an enterprise's key, exactly.")
     list_select_related = ["delivery__module", "enterprise"]
     autocomplete_fields = ["delivery", "enterprise"]
 
 
 @admin.register(models.ConsultingVisit)
-class ConsultingVisitAdmin(RecordAdmin):
-    list_display = ["enterprise", "trainer", "date", "hours"]
+class ConsultingVisitAdmin(KeySearch, RecordAdmin):
+    list_display = ["enterprise", "trainer", "date", "hours", "updated_at"]
+    ordering = NEWEST_FIRST
+    sortable_by = ["updated_at"]
     list_filter = ["enterprise__country"]
-    search_fields = ["enterprise__name", "trainer__name"]
+    search_fields = ["enterprise__key"]  # the search box; KeySearch answers it
+    key_search = {"enterprise": "key", "trainer": "key"}
+    search_help_text = _("An enterprise's or a trainer's key, exactly.")
     list_select_related = ["enterprise", "trainer"]
     autocomplete_fields = ["enterprise", "trainer", "delivery"]
-    date_hierarchy = "date"

@@ -82,6 +82,9 @@ class Delivery(Record):
         indexes = [
             sync_index("delivery_sync"),
             models.Index(fields=["country", "start_date"], name="delivery_country_start"),
+            # Key look-ups across countries (the importer's `key IN (...)`): the unique
+            # constraint's index starts with the country, so it cannot serve them.
+            models.Index(fields=["key"], name="delivery_key"),
         ]
 
     def __str__(self) -> str:

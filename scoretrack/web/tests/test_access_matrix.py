@@ -197,6 +197,12 @@ EXEMPT = {
     "collect/forms/<slug:form_id>/xlsform/": "a form's definition: catalogues only",
     "collect/forms/<slug:form_id>/xform/": "a form's definition: catalogues only",
     "collect/forms/<slug:form_id>/files/<str:name>": "the user's scope (test_forms_pages)",
+    # scoretrack.quality: refused below (test_review_pages_refuse_who_does_not_review)
+    # and country by country in quality/tests/test_pages.py
+    "quality/approvals/": "HQ, country teams and partners (quality/tests/test_pages.py)",
+    "quality/approvals/<str:code>/<str:period>/": "the same, its own countries only",
+    "quality/violations/": "HQ and country teams, their countries (test_pages.py)",
+    "quality/run/": "HQ and country teams, a POST",
 }
 
 # The record resources of the API (/api/v1/<sheet>) go through the same
@@ -413,3 +419,13 @@ def test_anonymous_visitors_see_no_page_with_data(world: SimpleNamespace) -> Non
         url = route if route.startswith("/") else "/" + route
         response = client.get(url)
         assert response.status_code in (302, 401), url
+
+
+@pytest.mark.parametrize("role", ["trainer", "enterprise", "lead_buyer", "viewer", "nobody"])
+def test_review_pages_refuse_who_does_not_review(world: SimpleNamespace, role: str) -> None:
+    client = Client()
+    client.force_login(world.users[role])
+    assert client.get("/quality/approvals/").status_code == 403
+    assert client.get("/quality/approvals/BO/2015Q2/").status_code in (403, 404)
+    assert client.get("/quality/violations/").status_code == 403
+    assert client.post("/quality/run/").status_code == 403
