@@ -333,6 +333,11 @@ def contribution_rule(access: Access) -> Q:
     )
 
 
+def submission_rule(access: Access) -> Q:
+    """Field submissions: a country team reviews its countries'; anyone sees its own."""
+    return by_country("country_id")(access) | Q(user_id=access.user_id)
+
+
 RULES: dict[str, Callable[[Access], Q]] = {
     # Reference catalogues: every signed-in user reads them.
     "reference.CountryProgramme": everyone,
@@ -386,6 +391,8 @@ RULES: dict[str, Callable[[Access], Q]] = {
         country_id__in=access.countries | access.partner_countries
     ),
     "quality.RuleViolation": by_country("country_id"),
+    # Field collection.
+    "collect.Submission": submission_rule,
 }
 
 

@@ -17,8 +17,10 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from scoretrack.accounts.scoping import access_for
+from scoretrack.collect.models import Submission
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.exchange.models import ImportJob
 from scoretrack.lib.charts import Chart, Series, number
@@ -478,6 +480,7 @@ def _country_home(user: Any) -> Home:
             _periods_to_approve(user),
             _missing_data(user),
             _failed_imports(user),
+            _submissions_to_review(user),
         ],
         links=[(reverse("reports:country", args=[code]), _("Country profile")) for code in codes],
     )
@@ -561,6 +564,25 @@ def _failed_imports(user: Any) -> Todo:
     )
 
 
+def _submissions_to_review(user: Any) -> Todo:
+    """Field submissions a form could not accept, waiting in the review queue."""
+    waiting = Submission.objects.visible_to(user).filter(state=Submission.State.HAS_ISSUES)
+    count = waiting.count()
+    todo = _todo(
+        "submissions-to-review",
+        ngettext("%(count)s submission to review", "%(count)s submissions to review", count)
+        % {"count": formats.number_format(count, force_grouping=True)},
+        waiting.select_related("user").order_by("-received_at"),
+        lambda s: Item(
+            f"{s.form_id} · {s.user.email if s.user else ''}",
+            reverse("collect:review-detail", args=[s.pk]),
+            s.reason,
+        ),
+        reverse("collect:review") + "?state=has_issues",
+    )
+    return todo
+
+
 def _hq_home(user: Any) -> Home:
     fig = _figures(user)
     found = as_dict(fig.get("smes_trained", by="country"))
@@ -588,6 +610,7 @@ def _hq_home(user: Any) -> Home:
             ),
             _periods_to_approve(user),
             _failed_imports(user),
+            _submissions_to_review(user),
         ],
         links=links,
     )

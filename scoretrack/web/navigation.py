@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from scoretrack.accounts.scoping import access_for, may_write_kind
+from scoretrack.collect.review import may_review
 from scoretrack.events.models import Event
 from scoretrack.finance.models import Contribution, DirectCost
 from scoretrack.quality.services import may_review_any
@@ -64,6 +65,8 @@ LINKS = (
     # Review: approving a country's periods, and what the data-quality rules found.
     Link("quality:approvals", _("Approval"), may_see_approvals),
     Link("quality:violations", _("Data quality"), may_review_any),
+    # Field collection's review queue, for those who review (country teams and HQ).
+    Link("collect:review", _("Submissions"), may_review),
     # The workbook exchange is for those who run deliveries; trainers and enterprises
     # enter their data on their own pages (assessments, the KPI grid).
     Link("exchange:import", _("Import"), _writes(Delivery)),

@@ -236,6 +236,29 @@ for _catalogue in CATALOGUES:
     for _action in ("", "new/", "<uuid:pk>/", "<uuid:pk>/edit/", "<uuid:pk>/delete/"):
         EXEMPT[f"catalogues/{_catalogue.segment}/{_action}"] = "read by all, tested per role"
 
+# Field collection's OpenRosa server and review queue (collect/): the phone's forms are
+# its own (forms_for), submissions scoped by RULES; held role by role in
+# collect/tests/test_openrosa.py and test_review.py.
+for _route in (
+    "formList",
+    "forms/<str:form_id>/form.xml",
+    "forms/<str:form_id>/manifest",
+    "forms/<str:form_id>/media/<str:name>",
+    "submission",
+):
+    EXEMPT[f"collect/{_route}"] = "OpenRosa, the sender's forms only (test_openrosa)"
+    EXEMPT[f"collect/key/<str:key>/{_route}"] = "OpenRosa by a collect key (test_openrosa)"
+for _route in (
+    "",
+    "<uuid:pk>/",
+    "<uuid:pk>/accept",
+    "<uuid:pk>/reject",
+    "<uuid:pk>/files/<str:name>",
+):
+    EXEMPT[f"collect/review/{_route}"] = "submissions by RULES, tested in test_review"
+EXEMPT["collect/phone/"] = "the user's own collect password"
+EXEMPT["collect/import/"] = "an upload form; each row received as the user (test_pipeline_csv)"
+
 
 def routes() -> Iterator[str]:
     def walk(patterns: list[Any], prefix: str) -> Iterator[str]:

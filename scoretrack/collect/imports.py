@@ -1,0 +1,245 @@
+"""Submissions from elsewhere: a CSV exported by KoboToolbox or ODK Central for one of
+our field forms, each row rebuilt as the form's instance and sent through
+`pipeline.receive(channel="csv")`: the same validation, the same review queue, the
+same idempotence by instanceID (importing a file twice changes nothing).
+
+Columns are named by their group path, joined by "/" (Kobo: `details/date`) or "-"
+(ODK Central: `details-date`); which is meant is decided against the form's own
+instance, so a name with a hyphen stays whole. The instanceID is `meta/instanceID`
+(or `meta-instanceID`), else Central's `KEY`, else Kobo's `_uuid`. Repeats come as
+`[n]`-indexed columns (`topic[2]/name`) or as their own files (Central's
+`<form>-<repeat>.csv` linked by `PARENT_KEY` to `KEY`; Kobo's by `_parent_index` to
+`_index`). Other columns (Central's SubmissionDate, Kobo's _id...) are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+from django.utils.translation import gettext as _
+
+from scoretrack.collect import pipeline
+from scoretrack.collect.models import Submission
+
+MAX_BYTES = 20_000_000
+MAX_ROWS = 20_000
+_INDEX = re.compile(r"^(.*?)\[(\d+)\]$")
+XFORMS = "{http://www.w3.org/2002/xforms}"
+
+
+class CsvRefused(Exception):
+    """A file that cannot be read as submissions of the form: nothing was received."""
+
+
+@dataclass
+class Shape:
+    """The form's instance: its root element (the template) and its repeats' paths."""
+
+    root: ET.Element
+    repeats: set[str]
+
+    def leaves(self) -> set[str]:
+        found: set[str] = set()
+
+        def walk(element: ET.Element, path: str) -> None:
+            children = list(element)
+            if not children:
+                found.add(path)
+            for child in children:
+                walk(child, f"{path}/{pipeline.local(child.tag)}".lstrip("/"))
+
+        walk(self.root, "")
+        return found
+
+
+def shape_of(xform: str) -> Shape:
+    root = SafeET.fromstring(xform.encode())
+    instance = next(e for e in root.iter() if pipeline.local(e.tag) == "instance")
+    data = next(iter(instance))
+    prefix = "/" + pipeline.local(data.tag) + "/"
+    repeats = {
+        e.get("nodeset", "").removeprefix(prefix)
+        for e in root.iter()
+        if pipeline.local(e.tag) == "repeat"
+    }
+    return Shape(data, repeats)
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, str] = field(default_factory=dict)  # leaf path -> value
+    # repeat path -> index -> (relative leaf path -> value)
+    repeats: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)
+    key: str = ""
+
+
+@dataclass
+class Summary:
+    accepted: int = 0
+    duplicates: int = 0
+    queued: list[tuple[int, str, str]] = field(default_factory=list)  # row, instanceID, reason
+    submissions: list[Submission] = field(default_factory=list)
+
+
+def _read(data: bytes, name: str) -> list[dict[str, str]]:
+    if len(data) > MAX_BYTES:
+        raise CsvRefused(_("%(file)s is larger than 20 MB.") % {"file": name})
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvRefused(
+            _("%(file)s is not UTF-8 text (byte %(at)s): export it as CSV.")
+            % {"file": name, "at": error.start}
+        ) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+    if len(rows) > MAX_ROWS:
+        raise CsvRefused(_("%(file)s has more than 20,000 rows.") % {"file": name})
+    return rows
+
+
+def _path(column: str, known: set[str], repeats: set[str]) -> tuple[str, str, int] | None:
+    """(repeat, path, index) of a column: repeat "" for a value of the instance itself."""
+    for separator in ("/", "-"):
+        parts = column.strip().split(separator)
+        steps, repeat, index = [], "", 0
+        for part in parts:
+            match = _INDEX.match(part)
+            if match:
+                part, index = match.group(1), int(match.group(2))
+                steps.append(part)
+                repeat = "/".join(steps)
+            else:
+                steps.append(part)
+        path = "/".join(steps)
+        if path in known:
+            if not repeat:
+                repeat = next((r for r in repeats if path.startswith(r + "/")), "")
+                index = 1 if repeat else 0
+            return repeat, path, index
+    return None
+
+
+def _rows(shape: Shape, main: list[dict[str, str]]) -> list[Row]:
+    known = shape.leaves()
+    columns = {c: _path(c, known, shape.repeats) for c in (main[0].keys() if main else [])}
+    if not any(found and not found[1].startswith("meta/") for found in columns.values()):
+        raise CsvRefused(_("No column of the file is a question of this form."))
+    rows = []
+    for number, record in enumerate(main, start=2):
+        row = Row(number, key=(record.get("KEY") or record.get("_index") or "").strip())
+        for column, found in columns.items():
+            value = (record.get(column) or "").strip()
+            if found is None or value == "":
+                continue
+            repeat, path, index = found
+            if repeat:
+                relative = path.removeprefix(repeat + "/")
+                row.repeats.setdefault(repeat, {}).setdefault(index, {})[relative] = value
+            else:
+                row.values[path] = value
+        if not row.values.get("meta/instanceID"):
+            if record.get("KEY", "").strip():
+                row.values["meta/instanceID"] = record["KEY"].strip()
+            elif record.get("_uuid", "").strip():
+                row.values["meta/instanceID"] = "uuid:" + record["_uuid"].strip()
+        row.values.setdefault("__version__", (record.get("FormVersion") or "").strip())
+        rows.append(row)
+    return rows
+
+
+def _attach_repeat(shape: Shape, rows: list[Row], name: str, records: list[dict[str, str]]) -> None:
+    """A repeat's own file: its rows joined to their parents by key."""
+    stem = name.rsplit(".", 1)[0]
+    repeat = next(
+        (
+            r
+            for r in sorted(shape.repeats, key=len, reverse=True)
+            if stem.endswith(r.split("/")[-1])
+        ),
+        None,
+    )
+    if repeat is None:
+        raise CsvRefused(_("%(file)s is not named after a repeat of this form.") % {"file": name})
+    known = {p.removeprefix(repeat + "/") for p in shape.leaves() if p.startswith(repeat + "/")}
+    by_key = {row.key: row for row in rows if row.key}
+    counts: dict[str, int] = {}
+    for line, record in enumerate(records, start=2):
+        parent = (record.get("PARENT_KEY") or record.get("_parent_index") or "").strip()
+        row = by_key.get(parent)
+        if row is None:
+            raise CsvRefused(
+                _("%(file)s row %(row)s: its parent %(parent)s is not in the main file.")
+                % {"file": name, "row": line, "parent": parent or "—"}
+            )
+        counts[parent] = counts.get(parent, 0) + 1
+        values = row.repeats.setdefault(repeat, {}).setdefault(counts[parent], {})
+        for column, value in record.items():
+            for separator in ("/", "-"):
+                relative = (column or "").split(separator)
+                candidates = ["/".join(relative), "/".join(relative).removeprefix(repeat + "/")]
+                hit = next((c for c in candidates if c in known), None)
+                if hit and (value or "").strip():
+                    values[hit] = value.strip()
+                    break
+
+
+def instance_xml(shape: Shape, form_id: str, version: str, row: Row) -> bytes:
+    """The row as the form's instance, in the template's order."""
+
+    def build(template: ET.Element, path: str, values: dict[str, str], target: ET.Element) -> None:
+        built: set[str] = set()
+        for child in template:
+            name = pipeline.local(child.tag)
+            child_path = f"{path}/{name}".lstrip("/")
+            if child_path in shape.repeats:
+                # pyxform writes a repeat's template and its first item: build it once.
+                if child_path not in built:
+                    built.add(child_path)
+                    for index in sorted(row.repeats.get(child_path, {})):
+                        build(
+                            child, "", row.repeats[child_path][index], ET.SubElement(target, name)
+                        )
+                continue
+            element = ET.SubElement(target, name)
+            if len(child):
+                build(child, child_path, values, element)
+            else:
+                element.text = values.get(child_path, "")
+
+    root = ET.Element(pipeline.local(shape.root.tag), {"id": form_id, "version": version})
+    build(shape.root, "", row.values, root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def import_csv(
+    user: Any, form: Any, main: bytes, repeats: dict[str, bytes] | None = None, *, name: str = ""
+) -> Summary:
+    """Each row of `main` (and its repeats' files) received as a submission of `form`.
+    Raises CsvRefused, having received nothing, when the files do not fit the form."""
+    shape = shape_of(form.xform(user))
+    rows = _rows(shape, _read(main, name or "CSV"))
+    for repeat_name, data in (repeats or {}).items():
+        _attach_repeat(shape, rows, repeat_name, _read(data, repeat_name))
+    summary = Summary()
+    for row in rows:
+        version = row.values.pop("__version__", "") or form.version()
+        kept = pipeline.receive(
+            user, instance_xml(shape, form.form_id, version, row), channel="csv"
+        )
+        summary.submissions.append(kept)
+        if getattr(kept, "duplicate", False):
+            summary.duplicates += 1
+        elif kept.state == Submission.State.APPROVED:
+            summary.accepted += 1
+        else:
+            summary.queued.append((row.number, kept.instance_id, kept.reason))
+    return summary
