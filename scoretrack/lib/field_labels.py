@@ -13,6 +13,20 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 FIELD_TEXTS = (
+    gettext_noop("Half"),
+    gettext_noop("Disaggregation"),
+    gettext_noop("Cumulative"),
+    gettext_noop("Position"),
+    gettext_noop("Statement"),
+    gettext_noop("Verification"),
+    gettext_noop("End"),
+    gettext_noop("Submitted at"),
+    gettext_noop("Submitted by"),
+    gettext_noop("Approved at"),
+    gettext_noop("Approved by"),
+    gettext_noop("Reopened at"),
+    gettext_noop("Reopened by"),
+    gettext_noop("Reopen reason"),
     gettext_noop("Amount"),
     gettext_noop("Blank for a global organisation (a multinational, a donor)"),
     gettext_noop("Category"),
