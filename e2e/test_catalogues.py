@@ -46,7 +46,7 @@ def test_hq_creates_a_sector_and_a_target_and_sees_them_listed(
     row = page.locator("table.data tbody tr")
     assert row.count() == 1
     cells = row.locator("th, td").all_inner_texts()
-    assert cells == ["smes_trained", "Bolivia", "All", "2016", "120"]
+    assert cells == ["smes_trained", "Bolivia", "2016", "Total", "no", "120"]
     screenshot(page, "desktop-catalogue-targets")
 
     page.goto(f"{live_server.url}/catalogues/")

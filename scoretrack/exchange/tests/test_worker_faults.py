@@ -136,7 +136,12 @@ class Scratch:
         return self.sql("SELECT count(*) FROM enterprises_enterprise")[0][0]
 
     def tasks(self) -> list[tuple[str, list[str]]]:
-        rows = self.sql("SELECT status, worker_ids FROM django_tasks_database_dbtaskresult")
+        """The import tasks (the night's data-quality run, which a worker queues once a
+        night, may be beside them: quality/runs.py)."""
+        rows = self.sql(
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
+            " WHERE task_path LIKE 'scoretrack.exchange.%'"
+        )
         return [(s, json.loads(w) if isinstance(w, str) else w) for s, w in rows]
 
     def progress(self, job_id: str) -> dict[str, int]:
