@@ -140,7 +140,7 @@ class Scratch:
         night, may be beside them: quality/runs.py)."""
         rows = self.sql(
             "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
-            " WHERE task_path LIKE 'scoretrack.exchange.%'"
+            " WHERE substr(task_path, 1, 20) = 'scoretrack.exchange.'"
         )
         return [(s, json.loads(w) if isinstance(w, str) else w) for s, w in rows]
 
