@@ -19,6 +19,10 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; Django's ORM, used by
 # the tests to set up data, must be allowed to run beside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# A service worker's own requests seen (and routed) by the context: without it
+# `context.set_offline` leaves them on the network (microsoft/playwright#2311), and
+# a test of the browser forms offline would be served by the server, not the worker.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(
@@ -99,6 +103,21 @@ def signed_in(page: Any, live_server: Any, hq: Any) -> Any:
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
     return page
+
+
+def _disconnected(route: Any) -> None:
+    route.abort("internetdisconnected")
+
+
+def set_offline(context: Any, offline: bool) -> None:
+    """The connection lost (or back) for the pages and their service workers alike:
+    `set_offline` for the pages, every request routed to a network error for the
+    workers (which `set_offline` does not reach)."""
+    if offline:
+        context.route("**/*", _disconnected)
+    else:  # the network back before the pages hear of it (their `online` event)
+        context.unroute("**/*", _disconnected)
+    context.set_offline(offline)
 
 
 def screenshot(page: Any, name: str) -> Path:

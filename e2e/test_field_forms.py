@@ -1,10 +1,28 @@
-"""The field forms in the browser, offline: Ana, a trainer, fills an assessment of
-Textiles Andina in ODK Web Forms at /collect/fill/, sends it with no connection (it
-waits in the browser's outbox, counted on the page), and once the connection is back
-sees it sent, on the enterprise page and in the country profile's practice figure.
+"""A trainer's day in the field, in ODK Web Forms at /collect/fill/, with no connection:
+Ana opens her forms at the office, loses the connection, and in Textiles Andina fills
+a day's attendance of delivery BO-2016-01, a consulting visit, a progress assessment
+(every practice of the catalogue) and last month's KPIs. Each waits in the browser's
+outbox, counted on the page; once the connection is back they are sent through the
+real pipeline (`pipeline.receive`, the forms' `accept`) and seen on the enterprise and
+delivery pages and in the registry's figures (`/api/v1/indicators/values`, the
+country profile).
 
-Until collect-forms' `forms.py` and collect-server's `pipeline.py` land, the form and
-`receive` are the stand-ins of `scoretrack/collect/tests/webforms_standin.py`."""
+The fixture, worked by hand: Andina (Bolivia) is enrolled in BO-2016-01 (module M1,
+2016-03-01), which Ana trains; its baseline (2024-01-10) had Kaizen 5S in place and
+no quality policy; it selected absenteeism and the defect rate two months ago (both
+monthly), scrap is in the KPI catalogue but not selected.
+
+- attendance: María (female, manager, team member, satisfaction 5), Juan (male,
+  worker, team member, 3), Rosa (female, worker, not a member, 4) → SMEs trained 1,
+  staff trained 2 women and 1 man, rating good or very good 2 of 3 (66.67%), SMEs
+  with women and men in the improvement team 1 of 1 (100%);
+- visit: 2024-06-04, 3 hours, following BO-2016-01;
+- progress assessment of 2024-06-05: both practices in place → newly implemented 1 of
+  2 (enterprise, practice) pairs, 50% (5S 0%, quality policy 100%);
+- last month's KPIs: absenteeism 9 days, defect rate 2% → of the 4 KPI-months due
+  (2 KPIs × the 2 months since the selection, the current month never due), 2 have
+  a value: 50%.
+"""
 
 from __future__ import annotations
 
@@ -15,35 +33,52 @@ from typing import Any
 
 import pytest
 
-from e2e.conftest import screenshot
+from e2e.conftest import screenshot, set_offline
+from e2e.test_enterprise_flow import months_back
 from e2e.test_flows import axe_violations
 from e2e.test_trainer_flow import log_in, practice_rows
 from e2e.test_trainer_flow import world as world
-from scoretrack.collect.tests import webforms_standin
+from scoretrack.collect.models import Submission
 from scoretrack.collect.webforms import BUILD
 from scoretrack.lib.current_user import acting_as
-from scoretrack.outcomes.models import Assessment, Practice, PracticeAnswer
+from scoretrack.outcomes.models import Assessment, Kpi, KpiSelection, Practice, PracticeAnswer
+
+FIGURES = (
+    "smes_trained",
+    "staff_trained",
+    "satisfaction_good_pct",
+    "eit_mixed_pct",
+    "practice_newly_implemented_pct",
+    "kpi_reporting_pct",
+)
 
 
 @pytest.fixture
-def baseline(world: SimpleNamespace, hq: Any) -> Any:
-    """Andina's baseline, entered before: 5S in place, no quality policy."""
+def field(world: SimpleNamespace, hq: Any) -> SimpleNamespace:
+    """Andina's baseline and its two selected KPIs (see the module's docstring)."""
+    if not (BUILD / "fill.js").exists():
+        pytest.fail(f"{Path(BUILD) / 'fill.js'} is missing: run `make install` (npm run build)")
+    today = dt.date.today()
     with acting_as(hq):
-        assessment = Assessment.objects.create(
+        baseline = Assessment.objects.create(
             enterprise=world.andina, kind="baseline", date=dt.date(2024, 1, 10)
         )
         for code, in_place in (("P1", True), ("P2", False)):
             PracticeAnswer.objects.create(
-                assessment=assessment, practice=Practice.objects.get(code=code), in_place=in_place
+                assessment=baseline, practice=Practice.objects.get(code=code), in_place=in_place
             )
-    return assessment
-
-
-@pytest.fixture
-def forms(monkeypatch: Any) -> Any:
-    if not (BUILD / "fill.js").exists():
-        pytest.fail(f"{Path(BUILD) / 'fill.js'} is missing: run `make install` (npm run build)")
-    return webforms_standin.install(monkeypatch)
+        for code, name, unit in (
+            ("absent", "Absenteeism", "days"),
+            ("defects", "Defect rate", "%"),
+            ("scrap", "Scrap", "kg"),
+        ):
+            kpi = Kpi.objects.create(code=code, name=name, unit=unit, better="lower")
+            if code != "scrap":
+                KpiSelection.objects.create(
+                    enterprise=world.andina, kpi=kpi, selected_on=months_back(today, 2)
+                )
+    world.last_month = months_back(today, 1)
+    return world
 
 
 def question(page: Any, label: str) -> Any:
@@ -51,138 +86,203 @@ def question(page: Any, label: str) -> Any:
     return page.locator(".question-container", has=page.get_by_text(label, exact=True)).last
 
 
-def fill_assessment(page: Any, date: str, answers: list[tuple[str, str]]) -> None:
-    question(page, "Enterprise").get_by_text("Textiles Andina").click()
-    question(page, "Kind").get_by_text("Progress").click()
-    date_input = question(page, "Date").locator("input")
-    date_input.fill(date)
-    date_input.press("Enter")
-    for index, (practice, answer) in enumerate(answers):
-        if index:
-            page.get_by_role("button", name="Add Practice").click()
-        question(page, "Which practice").get_by_text(practice).click()
-        question(page, "In place").get_by_text(answer, exact=True).click()
+def pick(page: Any, label: str, option: str) -> None:
+    question(page, label).get_by_text(option, exact=True).click()
 
 
-def test_an_assessment_sent_offline_is_written_when_the_connection_is_back(
-    page: Any, phone: Any, live_server: Any, world: SimpleNamespace, baseline: Any, forms: Any
+def type_in(page: Any, label: str, text: str, *, enter: bool = False) -> None:
+    field = question(page, label).locator("input, textarea").first
+    # Typed key by key: the engine's number inputs (PrimeVue's) read keystrokes.
+    field.click()
+    field.press_sequentially(text)
+    if enter:
+        field.press("Enter")
+    else:
+        field.blur()
+
+
+def send(page: Any) -> None:
+    page.get_by_role("button", name="Send", exact=True).click()
+
+
+def fill_attendance(page: Any) -> None:
+    pick(page, "Delivery", "BO-2016-01 · Workplace Cooperation · 2016-03-01")
+    people = [
+        ("María Quispe", "Female", "Manager", "Yes", "5 (very good)"),
+        ("Juan Mamani", "Male", "Worker", "Yes", "3"),
+        ("Rosa Choque", "Female", "Worker", "No", "4"),
+    ]
+    for n, (name, sex, role, member, satisfaction) in enumerate(people):
+        if n:
+            page.get_by_role("button", name="Add Participant").click()
+        pick(page, "Enterprise", "Textiles Andina (E1)")
+        type_in(page, "Name", name)
+        pick(page, "Sex", sex)
+        pick(page, "Role", role)
+        pick(page, "Member of the enterprise improvement team", member)
+        pick(page, "Satisfaction with the training", satisfaction)
+
+
+def fill_visit(page: Any) -> None:
+    pick(page, "Enterprise", "Textiles Andina (E1)")
+    pick(page, "Trainer", "Ana Quispe (T1)")
+    type_in(page, "Date", "2024-06-04", enter=True)
+    type_in(page, "Hours", "3")
+    pick(page, "Delivery", "BO-2016-01 · Workplace Cooperation · 2016-03-01")
+    type_in(page, "Note", "5S layout of the cutting room")
+
+
+def fill_assessment(page: Any) -> None:
+    pick(page, "Enterprise", "Textiles Andina (E1)")
+    pick(page, "Kind", "Progress")
+    type_in(page, "Date", "2024-06-05", enter=True)
+    pick(page, "Assessor", "Ana Quispe (T1)")
+    pick(page, "Kaizen 5S", "Yes")
+    pick(page, "Quality policy", "Yes")
+
+
+def fill_kpi_month(page: Any, month: dt.date) -> None:
+    pick(page, "Enterprise", "Textiles Andina (E1)")
+    # ODK Web Forms (0.22) shows a month-year question as a date: any day of the month.
+    type_in(page, "Month", f"{month:%Y-%m}-15", enter=True)
+    for n, (kpi, value) in enumerate((("Absenteeism (days)", "9"), ("Defect rate (%)", "2"))):
+        if n:
+            page.get_by_role("button", name="Add KPI").click()
+        # Only Andina's selected KPIs are offered: scrap is in the catalogue, not picked.
+        offered = question(page, "KPI").locator(".text-content").all_inner_texts()
+        assert offered == ["Absenteeism (days)", "Defect rate (%)"]
+        pick(page, "KPI", kpi)
+        type_in(page, "Value", value)
+
+
+def figures(
+    page: Any, live_server: Any, codes: tuple[str, ...] = FIGURES, by: str = ""
+) -> dict[str, Any]:
+    """The registry's figures for Bolivia, as the API gives them to this user."""
+    query = "&".join(f"code={code}" for code in codes) + "&country=BO"
+    query += f"&by={by}" if by else ""
+    answer = page.request.get(f"{live_server.url}/api/v1/indicators/values?{query}")
+    assert answer.status == 200, answer.text()
+    return answer.json()["values"]
+
+
+def table_rows(page: Any, selector: str) -> list[list[str]]:
+    rows = page.locator(f"{selector} tbody tr").all()
+    return [[c.strip() for c in r.locator("th, td").all_inner_texts()] for r in rows]
+
+
+def test_a_day_in_the_field_with_no_connection_reaches_the_figures(
+    page: Any, phone: Any, live_server: Any, field: SimpleNamespace
 ) -> None:
+    w = field
     log_in(page, live_server)
-    assert practice_rows(page, live_server) == []  # a baseline alone: nothing compared
-    page.goto(f"{live_server.url}/collect/fill/assessment/")
+    assert figures(page, live_server) == {
+        "smes_trained": 0,
+        "staff_trained": 0,
+        "satisfaction_good_pct": None,
+        "eit_mixed_pct": None,
+        "practice_newly_implemented_pct": None,
+        "kpi_reporting_pct": 0.0,
+    }
+    # At the office: the list of forms, and each form opened once (the service worker
+    # keeps the page, the engine and the form's media).
+    page.goto(f"{live_server.url}/collect/fill/")
+    forms = ["attendance", "visit", "assessment", "kpi_month"]
+    for form in forms:
+        page.goto(f"{live_server.url}/collect/fill/{form}/")
+        page.get_by_text("Nothing is waiting to be sent.").wait_for()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.get_by_role("button", name="Send", exact=True).wait_for()
+    page.goto(f"{live_server.url}/collect/fill/attendance/")
+    page.get_by_role("button", name="Add Participant").wait_for()
+
+    # In the factory: no connection. The page still reloads (the worker's copy).
+    set_offline(page.context, True)
+    page.reload()
     status = page.locator("#outbox-count")
     status.get_by_text("Nothing is waiting to be sent.").wait_for()
-    # The service worker controls the page once it has kept what the form needs.
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    fill_assessment(page, "2024-06-05", [("Kaizen 5S", "Yes"), ("Quality policy", "Yes")])
-
-    page.context.set_offline(True)
-    page.get_by_role("button", name="Send", exact=True).click()
+    fill_attendance(page)
+    send(page)
     status.get_by_text("1 submission waiting to be sent").wait_for()
-    assert page.locator("#outbox-list li").all_inner_texts()[0].startswith("Assessment, ")
-    assert forms.RECEIVED == {}
-    # With no connection the page still opens (the service worker's copy), the
-    # submission still waits (the outbox is in the browser), the form still renders.
-    page.reload()
-    status.get_by_text("1 submission waiting to be sent").wait_for()
-    page.get_by_role("button", name="Add Practice").wait_for()
-    assert question(page, "Enterprise").get_by_text("Textiles Andina").is_visible()
-    assert forms.RECEIVED == {}
-    screenshot(page, "field-form-offline-desktop")
+    fill = {
+        "Consulting visit": fill_visit,
+        "Baseline or progress assessment": fill_assessment,
+        "Monthly KPI report": lambda p: fill_kpi_month(p, w.last_month),
+    }
+    for count, (title, filler) in enumerate(fill.items(), 2):
+        page.goto(f"{live_server.url}/collect/fill/")
+        page.get_by_role("link", name=title).click()
+        page.get_by_role("button", name="Send", exact=True).wait_for()
+        filler(page)
+        send(page)
+        status.get_by_text(f"{count} submissions waiting to be sent").wait_for()
+    assert [item.split(",")[0] for item in page.locator("#outbox-list li").all_inner_texts()] == [
+        "Attendance of a delivery",
+        "Consulting visit",
+        "Baseline or progress assessment",
+        "Monthly KPI report",
+    ]
+    assert Submission.objects.count() == 0
+    screenshot(page, "field-forms-offline-desktop")
 
-    page.context.set_offline(False)
-    status.get_by_text("Nothing is waiting to be sent.").wait_for()
-    assert page.locator("#outbox-sent li").all_inner_texts() == ["Sent: Assessment."]
-    (submission,) = forms.RECEIVED.values()
-    assert (submission.state, submission.channel) == ("approved", "browser")
-
-    # One the server cannot accept (dated after today) is kept for review, with why.
-    fill_assessment(page, "2099-01-01", [("Kaizen 5S", "Yes")])
-    page.get_by_role("button", name="Send", exact=True).click()
-    today = dt.date.today().isoformat()
-    page.locator("#outbox-sent li").nth(1).wait_for()
+    # Back online: the four are sent, oldest first, and each is written.
+    set_offline(page.context, False)
+    status.get_by_text("Nothing is waiting to be sent.").wait_for(timeout=30_000)
     assert page.locator("#outbox-sent li").all_inner_texts() == [
-        f"Assessment: queued for review: an assessment cannot be dated after today ({today})",
-        "Sent: Assessment.",
+        "Sent: Monthly KPI report.",
+        "Sent: Baseline or progress assessment.",
+        "Sent: Consulting visit.",
+        "Sent: Attendance of a delivery.",
     ]
-    status.get_by_text("Nothing is waiting to be sent.").wait_for()
-    screenshot(page, "field-form-sent-desktop")
+    sent = Submission.objects.order_by("received_at")
+    assert [(s.form_id, s.state, s.channel) for s in sent] == [
+        ("attendance", "approved", "browser"),
+        ("visit", "approved", "browser"),
+        ("assessment", "approved", "browser"),
+        ("kpi_month", "approved", "browser"),
+    ]
+    screenshot(page, "field-forms-sent-desktop")
 
-    page.goto(f"{live_server.url}/enterprises/{world.andina.pk}/")
-    table = page.locator("#practices ~ .table-wrap table")
-    assert table.locator("thead th").all_inner_texts() == [
-        "Practice",
-        "Baseline, 2024-01-10",
-        "Progress, 2024-06-05",
-        "Change",
+    # The records, on their pages.
+    page.goto(f"{live_server.url}/deliveries/{w.d_bo.pk}/")
+    assert [row[:6] for row in table_rows(page, "#participants table")] == [
+        ["Juan Mamani", "Textiles Andina", "Male", "Worker", "yes", "3"],
+        ["María Quispe", "Textiles Andina", "Female", "Manager", "yes", "5"],
+        ["Rosa Choque", "Textiles Andina", "Female", "Worker", "no", "4"],
     ]
-    rows = [r.locator("th, td").all_inner_texts() for r in table.locator("tbody tr").all()]
-    assert rows == [
+    page.goto(f"{live_server.url}/enterprises/{w.andina.pk}/")
+    assert table_rows(page, "#visits + .table-wrap table") == [
+        ["June 4, 2024", "Ana Quispe", "3.00", "BO-2016-01", "5S layout of the cutting room"]
+    ]
+    assert table_rows(page, "#practices ~ .table-wrap table") == [
         ["Kaizen 5S", "yes", "yes", "in place before"],
         ["Quality policy", "no", "yes", "newly implemented"],
     ]
-    # The country profile's practice figure: 5S in place before, the quality policy
-    # newly implemented, in Andina, the one firm assessed twice.
+    kpis = page.locator("#selected-kpis tbody tr")
+    assert kpis.filter(has_text="Absenteeism").locator("td.num").all_inner_texts()[1] == "9"
+    assert kpis.filter(has_text="Defect rate").locator("td.num").all_inner_texts()[1] == "2"
+
+    # The registry's figures, worked out by hand (the module's docstring).
+    assert figures(page, live_server) == {
+        "smes_trained": 1,
+        "staff_trained": 3,
+        "satisfaction_good_pct": pytest.approx(200 / 3),
+        "eit_mixed_pct": 100.0,
+        "practice_newly_implemented_pct": 50.0,
+        "kpi_reporting_pct": 50.0,
+    }
+    assert figures(page, live_server, ("staff_trained",), "sex") == {
+        "staff_trained": {"female": 2, "male": 1}
+    }
     assert practice_rows(page, live_server) == [
         ["Kaizen 5S", "100%", "0%"],
         ["Quality policy", "0%", "100%"],
     ]
 
+    # The fill page at phone width.
     log_in(phone, live_server)
-    phone.goto(f"{live_server.url}/collect/fill/assessment/")
-    phone.get_by_role("button", name="Add Practice").wait_for()
+    phone.goto(f"{live_server.url}/collect/fill/attendance/")
+    phone.get_by_role("button", name="Add Participant").wait_for()
     screenshot(phone, "field-form-phone")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360
     assert axe_violations(phone) == []
-    # The form's own languages (its itext translations), switched in the engine.
-    phone.locator(".language-changer:visible").click()
-    phone.get_by_role("option", name="Español (es)").click()
-    question(phone, "Empresa").get_by_text("Textiles Andina").wait_for()
-    assert question(phone, "Tipo").locator(".text-content").all_inner_texts() == [
-        "Línea de base",
-        "Progreso",
-    ]
-
-
-def test_the_real_assessment_form_fills_and_sends(
-    page: Any, live_server: Any, world: SimpleNamespace, baseline: Any, monkeypatch: Any
-) -> None:
-    """collect-forms' own assessment XForm (every practice of the catalogue answered,
-    enterprises and assessors from attached CSVs) in the engine, sent through
-    collect-server's pipeline (the stand-in `receive` until it is here)."""
-    forms = pytest.importorskip(
-        "scoretrack.collect.forms", reason="collect-forms' forms.py is not on this branch yet"
-    )
-    try:
-        import scoretrack.collect.pipeline  # noqa: F401
-    except ImportError:
-        webforms_standin.install(monkeypatch, names=("pipeline",))
-    assert (BUILD / "fill.js").exists(), "run `make install` (npm run build)"
-    log_in(page, live_server)
-    page.goto(f"{live_server.url}/collect/fill/assessment/")
-    page.get_by_text("Nothing is waiting to be sent.").wait_for()
-    question(page, "Enterprise").get_by_text("Textiles Andina (E1)").click()
-    question(page, "Kind").get_by_text("Progress").click()
-    date_input = question(page, "Date").locator("input")
-    date_input.fill("2024-06-05")
-    date_input.press("Enter")
-    question(page, "Assessor").get_by_text("Ana Quispe (T1)").click()
-    question(page, "Kaizen 5S").get_by_text("Yes", exact=True).click()
-    question(page, "Quality policy").get_by_text("Yes", exact=True).click()
-    page.get_by_role("button", name="Send", exact=True).click()
-    title = str(forms.FORMS["assessment"].title)
-    page.locator("#outbox-sent li").get_by_text(f"Sent: {title}.").wait_for()
-    progress = Assessment.objects.get(kind="progress")
-    assert (progress.enterprise, progress.date, progress.assessor) == (
-        world.andina,
-        dt.date(2024, 6, 5),
-        world.ana,
-    )
-    assert sorted(progress.answers.values_list("practice__code", "in_place")) == [
-        ("P1", True),
-        ("P2", True),
-    ]
-    assert practice_rows(page, live_server) == [
-        ["Kaizen 5S", "100%", "0%"],
-        ["Quality policy", "0%", "100%"],
-    ]
