@@ -10,7 +10,8 @@ country profile).
 The fixture, worked by hand: Andina (Bolivia) is enrolled in BO-2016-01 (module M1,
 2016-03-01), which Ana trains; its baseline (2024-01-10) had Kaizen 5S in place and
 no quality policy; it selected absenteeism and the defect rate two months ago (both
-monthly), scrap is in the KPI catalogue but not selected.
+monthly), scrap is in the KPI catalogue but not selected. Panadería Sol is enrolled
+too, with no participant and no KPI selected.
 
 - attendance: María (female, manager, team member, satisfaction 5), Juan (male,
   worker, team member, 3), Rosa (female, worker, not a member, 4) → SMEs trained 1,
@@ -42,6 +43,7 @@ from scoretrack.collect.models import Submission
 from scoretrack.collect.webforms import BUILD
 from scoretrack.lib.current_user import acting_as
 from scoretrack.outcomes.models import Assessment, Kpi, KpiSelection, Practice, PracticeAnswer
+from scoretrack.training.models import Enrolment
 
 FIGURES = (
     "smes_trained",
@@ -60,6 +62,8 @@ def field(world: SimpleNamespace, hq: Any) -> SimpleNamespace:
         pytest.fail(f"{Path(BUILD) / 'fill.js'} is missing: run `make install` (npm run build)")
     today = dt.date.today()
     with acting_as(hq):
+        # Ana's other firm in the delivery, which chose no KPI (and sends no one).
+        Enrolment.objects.create(delivery=world.d_bo, enterprise=world.sol, status="enrolled")
         baseline = Assessment.objects.create(
             enterprise=world.andina, kind="baseline", date=dt.date(2024, 1, 10)
         )
@@ -142,6 +146,12 @@ def fill_assessment(page: Any) -> None:
 
 
 def fill_kpi_month(page: Any, month: dt.date) -> None:
+    # Panadería Sol selected no KPI: the form says so at once, before any KPI is asked.
+    pick(page, "Enterprise", "Panadería Sol (E2)")
+    question(page, "Enterprise").get_by_text(
+        "This enterprise has selected no KPI yet: choose its KPIs on its page (KPIs) before "
+        "reporting a month."
+    ).wait_for()
     pick(page, "Enterprise", "Textiles Andina (E1)")
     # ODK Web Forms (0.22) shows a month-year question as a date: any day of the month.
     type_in(page, "Month", f"{month:%Y-%m}-15", enter=True)

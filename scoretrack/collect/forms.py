@@ -612,6 +612,16 @@ class AssessmentForm(FieldForm):
         return rows, fields
 
 
+NO_KPIS = gettext_noop(
+    "No KPI is in the catalogue yet, so there is nothing to report: the country team or HQ "
+    "adds the KPIs to the catalogue first."
+)
+NO_FIRM_KPIS = gettext_noop(
+    "This enterprise has selected no KPI yet: choose its KPIs on its page (KPIs) before "
+    "reporting a month."
+)
+
+
 class KpiMonthForm(FieldForm):
     """One month of a firm's KPIs: one repeat per KPI, offered only the firm's selected
     ones (the selections come as a CSV, filtered on the phone by the enterprise)."""
@@ -623,8 +633,17 @@ class KpiMonthForm(FieldForm):
     catalogues = (Kpi,)
 
     def survey(self) -> list[Row]:
+        if not catalogue(Kpi).exists():
+            # Still a form (a phone lists it, the browser opens it), saying why it is empty.
+            return [question("note", "no_kpis", NO_KPIS)]
         return [
-            from_file(*ENTERPRISE, required=True),
+            from_file(
+                *ENTERPRISE,
+                required=True,
+                # Its KPIs are the ones it selected: with none, nothing could be picked.
+                constraint="${firm_kpis} != ''",
+                constraint_message=NO_FIRM_KPIS,
+            ),
             question(
                 "date", "month", _("Month"), required=True, appearance="month-year", **NOT_FUTURE
             ),
@@ -668,6 +687,8 @@ class KpiMonthForm(FieldForm):
     def rows(
         self, values: dict[str, Any], user: Any, check: Checker
     ) -> tuple[list[Row], list[dict[str, str]]]:
+        if "no_kpis" in values and not catalogue(Kpi).exists():
+            raise Refused(gettext(NO_KPIS))
         firm = check.record(Enterprise, values, "enterprise")
         month = _month(check.need(values, "month"))
         rows, fields = [], []

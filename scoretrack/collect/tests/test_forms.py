@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.accounts.scoping import RULES, everyone
 from scoretrack.collect import xlsform
-from scoretrack.collect.forms import FORMS
+from scoretrack.collect.forms import FORMS, Refused, forms_for
 from scoretrack.outcomes.models import Kpi, KpiSelection, Practice
 
 XF = "{http://www.w3.org/2002/xforms}"
@@ -148,3 +148,61 @@ def test_catalogues_are_read_by_everyone() -> None:
     # The definitions read the catalogues unscoped (forms.catalogue): they are everyone's.
     for model in (Practice, Kpi):
         assert RULES[model._meta.label] is everyone
+
+
+def binds(xml: str) -> dict[str, dict[str, str]]:
+    root = ET.fromstring(xml)
+    return {b.get("nodeset", ""): dict(b.attrib) for b in root.iter(f"{XF}bind")}
+
+
+def texts(xml: str, language: str = "English (en)") -> list[str]:
+    root = ET.fromstring(xml)
+    for translation in root.iter(f"{XF}translation"):
+        if translation.get("lang") == language:
+            return ["".join(v.itertext()) for v in translation.iter(f"{XF}value")]
+    return []
+
+
+def test_the_kpi_form_with_an_empty_catalogue_compiles_and_says_why_it_asks_nothing(
+    world: Any,
+) -> None:
+    """No KPI in the catalogue yet: the form still compiles (it used to fail, and the
+    form list skipped it with no word), listed for the trainer, with a note saying
+    why there is nothing to fill; an instance sent anyway is refused with that reason."""
+    trainer = world.users["trainer"]
+    form = FORMS["kpi_month"]
+    assert "kpi_month" in [f.form_id for f in forms_for(trainer)]
+    xml = form.xform(trainer)
+    note = (
+        "No KPI is in the catalogue yet, so there is nothing to report: the country team "
+        "or HQ adds the KPIs to the catalogue first."
+    )
+    assert note in texts(xml)
+    assert "Aún no hay ningún KPI en el catálogo" in " ".join(texts(xml, "Español (es)"))
+    assert "/data/kpis/kpi" not in binds(xml)
+    warnings: list[str] = []
+    xlsform.compile_xform(form.xlsform(trainer), warnings)
+    assert warnings == []
+    root = ET.fromstring(
+        f'<data id="kpi_month" version="{form.version()}"><no_kpis/>'
+        "<meta><instanceID>uuid:k0</instanceID></meta></data>"
+    )
+    with pytest.raises(Refused) as refused:
+        form.accept(root, world.users["enterprise"], version=form.version())
+    assert refused.value.reason == note
+
+
+def test_a_firm_that_selected_no_kpi_is_not_taken_by_the_kpi_form(
+    catalogue: None, admin: Any
+) -> None:
+    """The firm's KPIs offered are its selected ones: a firm with none would leave an
+    empty list, so the enterprise question says so at once (a constraint)."""
+    bind = binds(FORMS["kpi_month"].xform(admin))["/data/enterprise"]
+    assert bind["constraint"] == " /data/firm_kpis  != ''"
+    message = bind["{http://openrosa.org/javarosa}constraintMsg"]
+    xml = FORMS["kpi_month"].xform(admin)
+    assert message == "jr:itext('/data/enterprise:jr:constraintMsg')"
+    assert (
+        "This enterprise has selected no KPI yet: choose its KPIs on its page (KPIs) "
+        "before reporting a month."
+    ) in texts(xml)
