@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -179,10 +178,8 @@ def submission(request: Any) -> JsonResponse:
     }
     from scoretrack.collect import pipeline
 
-    try:
-        received = pipeline.receive(request.user, instance.read(), attachments, channel="browser")
-    except ElementTree.ParseError as error:
-        return _error(400, _("The submission is not XML: %(error)s") % {"error": error})
+    # What cannot be read is kept for review too (202, with why): never lost.
+    received = pipeline.receive(request.user, instance.read(), attachments, channel="browser")
     body = {
         "state": received.state,
         "instance_id": getattr(received, "instance_id", ""),
