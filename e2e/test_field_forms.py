@@ -7,22 +7,9 @@ real pipeline (`pipeline.receive`, the forms' `accept`) and seen on the enterpri
 delivery pages and in the registry's figures (`/api/v1/indicators/values`, the
 country profile).
 
-The fixture, worked by hand: Andina (Bolivia) is enrolled in BO-2016-01 (module M1,
-2016-03-01), which Ana trains; its baseline (2024-01-10) had Kaizen 5S in place and
-no quality policy; it selected absenteeism and the defect rate two months ago (both
-monthly), scrap is in the KPI catalogue but not selected. Panadería Sol is enrolled
-too, with no participant and no KPI selected.
-
-- attendance: María (female, manager, team member, satisfaction 5), Juan (male,
-  worker, team member, 3), Rosa (female, worker, not a member, 4) → SMEs trained 1,
-  staff trained 2 women and 1 man, rating good or very good 2 of 3 (66.67%), SMEs
-  with women and men in the improvement team 1 of 1 (100%);
-- visit: 2024-06-04, 3 hours, following BO-2016-01;
-- progress assessment of 2024-06-05: both practices in place → newly implemented 1 of
-  2 (enterprise, practice) pairs, 50% (5S 0%, quality policy 100%);
-- last month's KPIs: absenteeism 9 days, defect rate 2% → of the 4 KPI-months due
-  (2 KPIs × the 2 months since the selection, the current month never due), 2 have
-  a value: 50%.
+The day and its figures, worked out by hand, are in
+`scoretrack/collect/tests/field_day.py`, shared with the same four submissions sent as
+ODK Collect sends them (`test_openrosa_day.py`): both reach the same figures.
 """
 
 from __future__ import annotations
@@ -35,54 +22,19 @@ from typing import Any
 import pytest
 
 from e2e.conftest import screenshot, set_offline
-from e2e.test_enterprise_flow import months_back
 from e2e.test_flows import axe_violations
 from e2e.test_trainer_flow import log_in, practice_rows
 from e2e.test_trainer_flow import world as world
 from scoretrack.collect.models import Submission
+from scoretrack.collect.tests import field_day
 from scoretrack.collect.webforms import BUILD
-from scoretrack.lib.current_user import acting_as
-from scoretrack.outcomes.models import Assessment, Kpi, KpiSelection, Practice, PracticeAnswer
-from scoretrack.training.models import Enrolment
-
-FIGURES = (
-    "smes_trained",
-    "staff_trained",
-    "satisfaction_good_pct",
-    "eit_mixed_pct",
-    "practice_newly_implemented_pct",
-    "kpi_reporting_pct",
-)
 
 
 @pytest.fixture
 def field(world: SimpleNamespace, hq: Any) -> SimpleNamespace:
-    """Andina's baseline and its two selected KPIs (see the module's docstring)."""
     if not (BUILD / "fill.js").exists():
         pytest.fail(f"{Path(BUILD) / 'fill.js'} is missing: run `make install` (npm run build)")
-    today = dt.date.today()
-    with acting_as(hq):
-        # Ana's other firm in the delivery, which chose no KPI (and sends no one).
-        Enrolment.objects.create(delivery=world.d_bo, enterprise=world.sol, status="enrolled")
-        baseline = Assessment.objects.create(
-            enterprise=world.andina, kind="baseline", date=dt.date(2024, 1, 10)
-        )
-        for code, in_place in (("P1", True), ("P2", False)):
-            PracticeAnswer.objects.create(
-                assessment=baseline, practice=Practice.objects.get(code=code), in_place=in_place
-            )
-        for code, name, unit in (
-            ("absent", "Absenteeism", "days"),
-            ("defects", "Defect rate", "%"),
-            ("scrap", "Scrap", "kg"),
-        ):
-            kpi = Kpi.objects.create(code=code, name=name, unit=unit, better="lower")
-            if code != "scrap":
-                KpiSelection.objects.create(
-                    enterprise=world.andina, kpi=kpi, selected_on=months_back(today, 2)
-                )
-    world.last_month = months_back(today, 1)
-    return world
+    return field_day.prepare(world, hq)
 
 
 def question(page: Any, label: str) -> Any:
@@ -165,13 +117,9 @@ def fill_kpi_month(page: Any, month: dt.date) -> None:
         type_in(page, "Value", value)
 
 
-def figures(
-    page: Any, live_server: Any, codes: tuple[str, ...] = FIGURES, by: str = ""
-) -> dict[str, Any]:
+def figures(page: Any, live_server: Any, url: str = field_day.VALUES) -> dict[str, Any]:
     """The registry's figures for Bolivia, as the API gives them to this user."""
-    query = "&".join(f"code={code}" for code in codes) + "&country=BO"
-    query += f"&by={by}" if by else ""
-    answer = page.request.get(f"{live_server.url}/api/v1/indicators/values?{query}")
+    answer = page.request.get(f"{live_server.url}{url}")
     assert answer.status == 200, answer.text()
     return answer.json()["values"]
 
@@ -186,14 +134,7 @@ def test_a_day_in_the_field_with_no_connection_reaches_the_figures(
 ) -> None:
     w = field
     log_in(page, live_server)
-    assert figures(page, live_server) == {
-        "smes_trained": 0,
-        "staff_trained": 0,
-        "satisfaction_good_pct": None,
-        "eit_mixed_pct": None,
-        "practice_newly_implemented_pct": None,
-        "kpi_reporting_pct": 0.0,
-    }
+    assert figures(page, live_server) == field_day.BEFORE
     # At the office: the list of forms, and each form opened once (the service worker
     # keeps the page, the engine and the form's media).
     page.goto(f"{live_server.url}/collect/fill/")
@@ -273,17 +214,8 @@ def test_a_day_in_the_field_with_no_connection_reaches_the_figures(
     assert kpis.filter(has_text="Defect rate").locator("td.num").all_inner_texts()[1] == "2"
 
     # The registry's figures, worked out by hand (the module's docstring).
-    assert figures(page, live_server) == {
-        "smes_trained": 1,
-        "staff_trained": 3,
-        "satisfaction_good_pct": pytest.approx(200 / 3),
-        "eit_mixed_pct": 100.0,
-        "practice_newly_implemented_pct": 50.0,
-        "kpi_reporting_pct": 50.0,
-    }
-    assert figures(page, live_server, ("staff_trained",), "sex") == {
-        "staff_trained": {"female": 2, "male": 1}
-    }
+    assert figures(page, live_server) == field_day.AFTER
+    assert figures(page, live_server, field_day.STAFF_BY_SEX) == field_day.STAFF_BY_SEX_AFTER
     assert practice_rows(page, live_server) == [
         ["Kaizen 5S", "100%", "0%"],
         ["Quality policy", "0%", "100%"],
