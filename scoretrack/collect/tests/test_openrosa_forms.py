@@ -40,6 +40,9 @@ def test_a_trainer_lists_downloads_and_submits_a_visit(phone: Phone, world: Any)
     assert f"<formID>visit</formID><name>Consulting visit</name><version>{version}</version>" in (
         listed
     )
+    # The KPI form too, though the KPI catalogue is empty (it was silently left out).
+    assert "<formID>kpi_month</formID><name>Monthly KPI report</name>" in listed
+    assert phone.send("GET", "/collect/forms/kpi_month/form.xml").status_code == 200
     form = phone.send("GET", "/collect/forms/visit/form.xml")
     assert f'<data id="visit" version="{version}">' in form.content.decode()
     manifest = phone.send("GET", "/collect/forms/visit/manifest").content.decode()
