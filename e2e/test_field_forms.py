@@ -79,12 +79,14 @@ def fill_attendance(page: Any) -> None:
         pick(page, "Satisfaction with the training", satisfaction)
 
 
-def fill_visit(page: Any) -> None:
+def fill_visit(
+    page: Any, delivery: str = "BO-2016-01 · Workplace Cooperation · 2016-03-01"
+) -> None:
     pick(page, "Enterprise", "Textiles Andina (E1)")
     pick(page, "Trainer", "Ana Quispe (T1)")
     type_in(page, "Date", "2024-06-04", enter=True)
     type_in(page, "Hours", "3")
-    pick(page, "Delivery", "BO-2016-01 · Workplace Cooperation · 2016-03-01")
+    pick(page, "Delivery", delivery)
     type_in(page, "Note", "5S layout of the cutting room")
 
 
@@ -192,6 +194,18 @@ def test_a_day_in_the_field_with_no_connection_reaches_the_figures(
         ("assessment", "approved", "browser"),
         ("kpi_month", "approved", "browser"),
     ]
+    # One the server cannot accept, though the form could not tell: a visit following
+    # a delivery Andina is not enrolled in. Kept for review, and the page says why.
+    page.goto(f"{live_server.url}/collect/fill/visit/")
+    fill_visit(page, delivery="BO-2017-01 · Quality Management · 2017-05-10")
+    send(page)
+    page.locator("#outbox-sent li.warning").wait_for()
+    assert page.locator("#outbox-sent li").all_inner_texts() == [
+        "Consulting visit: queued for review: enterprise: a visit of a delivery: the "
+        "enterprise is not enrolled in this delivery (enrol it first) (E1)"
+    ]
+    assert Submission.objects.get(state="has_issues").form_id == "visit"
+    status.get_by_text("Nothing is waiting to be sent.").wait_for()
     screenshot(page, "field-forms-sent-desktop")
 
     # The records, on their pages.

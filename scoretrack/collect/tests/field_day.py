@@ -4,9 +4,10 @@ both must reach the same figures.
 
 Worked by hand: Andina (Bolivia) is enrolled in BO-2016-01 (module M1, 2016-03-01),
 which Ana trains; Panadería Sol is enrolled too, with no participant and no KPI
-selected. Andina's baseline (2024-01-10) had Kaizen 5S in place and no quality policy;
-it selected absenteeism and the defect rate two months ago (both monthly); scrap is
-in the KPI catalogue but not selected. The day:
+selected. Ana trains BO-2017-01 too, in which no firm is enrolled yet. Andina's
+baseline (2024-01-10) had Kaizen 5S in place and no quality policy; it selected
+absenteeism and the defect rate two months ago (both monthly); scrap is in the KPI
+catalogue but not selected. The day:
 
 - attendance: María (female, manager, team member, satisfaction 5), Juan (male,
   worker, team member, 3), Rosa (female, worker, not a member, 4) → SMEs trained 1,
@@ -73,6 +74,7 @@ def prepare(w: SimpleNamespace, hq: Any) -> SimpleNamespace:
     today = dt.date.today()
     with acting_as(hq):
         Enrolment.objects.create(delivery=w.d_bo, enterprise=w.sol, status="enrolled")
+        w.d_bo2.trainers.add(w.ana)  # BO-2017-01: hers too, no firm enrolled yet
         baseline = Assessment.objects.create(
             enterprise=w.andina, kind="baseline", date=dt.date(2024, 1, 10)
         )
