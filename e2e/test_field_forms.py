@@ -242,3 +242,11 @@ def test_a_day_in_the_field_with_no_connection_reaches_the_figures(
     screenshot(phone, "field-form-phone")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360
     assert axe_violations(phone) == []
+    # The form's own languages (pyxform's itext translations), switched in the engine.
+    phone.locator(".language-changer:visible").click()
+    phone.get_by_role("option", name="Español (es)").click()
+    question(phone, "Impartición").get_by_text(
+        "BO-2016-01 · Workplace Cooperation · 2016-03-01"
+    ).wait_for()
+    # The repeat's label in Spanish (the engine's own "Add" is its words, in English).
+    phone.get_by_role("button", name="Add Participante").wait_for()
