@@ -90,6 +90,7 @@ def _nothing() -> Iterator[None]:
 MASKS = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'), 'name="csrfmiddlewaretoken"'),
     (re.compile(r'csrf[^"]*"[^"]*"'), "csrf"),
+    (re.compile(r'"X-CSRFToken": "[^"]*"'), '"X-CSRFToken"'),
     (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?"), "<time>"),
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b"), "<time>"),
 ]
