@@ -4,8 +4,9 @@ Not part of the test suite. On a data set made by `scoretrack generate` and
 migrated to this branch (never a shared one: the bench users are created, the
 data version bumped):
 
-    SCORETRACK_DATA_DIR=DIR .venv/bin/python -m benchmarks.outcome_tallies [--pages]
-    DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.outcome_tallies [--pages]
+    SCORETRACK_DATA_DIR=DIR .venv/bin/python -m benchmarks.outcome_tallies
+    DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.outcome_tallies
+        [--pages [--admin] [--runs N]]
 
 For a few requests as the bench admin, the registry's answer read from the KPI
 tally and the module tally (indicators/tallies.py) and from the rows (the two
@@ -102,27 +103,32 @@ def masked(html: str) -> str:
     return html
 
 
-def pages(country: str) -> None:
+def pages(country: str, roles: tuple[str, ...], runs: int) -> None:
+    """Each page computed `runs` times each way, the two ways taking turns."""
     from benchmarks.reports import PAGES, clients
     from scoretrack.lib.freshness import bump
 
     for role, client in clients().items():
+        if role not in roles:
+            continue
         client.get(PAGES[0][1].format(country=country))  # type: ignore[attr-defined]
         for name, url in PAGES:
             url = url.format(country=country)
             url += ("&" if "?" in url else "?") + "fresh=1"
-            found = {}
-            for mode in ("rows", "tally"):
-                bump()
-                with rows_only() if mode == "rows" else _nothing():
-                    started = time.perf_counter()
-                    response = client.get(url)  # type: ignore[attr-defined]
-                    elapsed = time.perf_counter() - started
-                found[mode] = (elapsed, masked(response.content.decode()), response.status_code)
-            same = found["rows"][1] == found["tally"][1]
+            times: dict[str, list[float]] = {"rows": [], "tally": []}
+            html: dict[str, set[str]] = {"rows": set(), "tally": set()}
+            for _ in range(runs):
+                for mode in ("rows", "tally"):
+                    bump()
+                    with rows_only() if mode == "rows" else _nothing():
+                        started = time.perf_counter()
+                        response = client.get(url)  # type: ignore[attr-defined]
+                        times[mode].append(time.perf_counter() - started)
+                    html[mode].add(masked(response.content.decode()))
+            same = html["rows"] == html["tally"] and len(html["rows"]) == 1
             sys.stdout.write(
-                f"{name:28} {role:6} tally {found['tally'][0]:6.2f} s"
-                f"  rows {found['rows'][0]:6.2f} s  status {found['tally'][2]}"
+                f"{name:28} {role:6} tally {statistics.median(times['tally']):6.2f} s"
+                f"  rows {statistics.median(times['rows']):6.2f} s  status {response.status_code}"
                 f"  identical HTML: {same}\n"
             )
             sys.stdout.flush()
@@ -141,7 +147,11 @@ def main() -> None:
         email="bench-admin@example.org", defaults={"is_superuser": True, "is_staff": True}
     )
     if "--pages" in sys.argv:
-        pages("ID")
+        # --admin: the admin's pages only (the donor's take minutes at 100,000);
+        # --runs N: each page N times each way (median).
+        roles = ("admin",) if "--admin" in sys.argv else ("admin", "donor")
+        runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 1
+        pages("ID", roles, runs)
     else:
         figures(admin)
 
