@@ -369,7 +369,9 @@ RULES: dict[str, Callable[[Access], Q]] = {
     "outcomes.KpiPoint": by_enterprise("enterprise_id"),
     # Sums across every enterprise: whole-programme scopes only (global, viewers).
     "outcomes.PracticeTally": lambda access: NOTHING,
+    "outcomes.KpiTally": lambda access: NOTHING,
     # Training.
+    "training.ModuleTally": lambda access: NOTHING,  # (sums across enterprises)
     "training.Delivery": lambda access: Q(pk__in=delivery_ids(access)),
     "training.Enrolment": by_delivery_and_enterprise,
     "training.Participant": by_delivery_and_enterprise,

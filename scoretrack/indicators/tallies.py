@@ -1,16 +1,20 @@
-"""Whole-programme practice figures read from the practice tally.
+"""Whole-programme figures read from the tallies: practices, KPIs, modules.
 
 The practice figures and their disclosure counts would otherwise scan every
 practice step (a million on a programme of 100,000 firms) once per figure and
 per count. `outcomes.PracticeTally` keeps their sums across enterprises per
 country, practice and fixed period, exact with the steps (outcomes/derived.py);
-a request reads a few thousand of its rows instead.
+a request reads a few thousand of its rows instead. Likewise `outcomes.KpiTally`
+(KPI points: kpi_improved_pct, jobs_created; all time and phases) and
+`training.ModuleTally` (attendances: smes_more_than_one_module_pct; all time,
+phases and years).
 
 It answers only what it holds: a user whose aggregate scope is the whole
 programme (its rule gives the others nothing), a fixed period (all time, a phase,
-a year, a half-year or a quarter, not a date range), and no place filter but the
-country (a partner, a sector or a lead buyer narrows the firms in ways it does not
-record). Otherwise the caller reads the steps (`None` here).
+a year, a half-year or a quarter, not a date range; the kinds each tally keeps),
+all the records (not "approved data only", which no tally records), and no place
+filter but the country (a partner, a sector or a lead buyer narrows the firms in
+ways it does not record). Otherwise the caller reads the rows (`None` here).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from scoretrack.indicators.registry import Filters, Source
-from scoretrack.outcomes.models import PracticeTally
+from scoretrack.outcomes.models import KpiTally, PracticeTally
+from scoretrack.training.models import ModuleTally
 
 # A tally key of each dimension a disclosure count groups by (protection.Guard).
 COLUMNS = {
@@ -44,12 +49,14 @@ def _period(filters: Filters) -> tuple[str, str | None] | None:
     return period.kind, period.key
 
 
-def rows(source: Source, filters: Filters) -> QuerySet | None:
+def rows(source: Source, filters: Filters, model: type = PracticeTally) -> QuerySet | None:
     """The tally's rows of the filters' country (all periods), or None when the
     tally cannot answer for this user and these filters."""
     if filters.partner_ids or filters.sector_id is not None or filters.lead_buyer_ids:
         return None
-    found = source(PracticeTally)
+    if source.approved_only:  # a tally sums every record, approved or not
+        return None
+    found = source(model)
     if found.query.where:  # the user's scope is narrower than the whole programme
         return None
     if filters.country_id is not None:
@@ -73,6 +80,26 @@ def figure_rows(source: Source, filters: Filters, by: str | None) -> QuerySet | 
     if found is None or period is None:
         return None
     return _keyed(found, *period).filter(practice__isnull=by != "practice")
+
+
+def kpi_rows(source: Source, filters: Filters) -> QuerySet | None:
+    """The KPI tally's rows of the filters' period (all time or a phase), or None."""
+    found = rows(source, filters, KpiTally)
+    period = _period(filters)
+    if found is None or period is None or period[0] not in ("all", "phase"):
+        return None
+    return _keyed(found, *period)
+
+
+def module_rows(source: Source, filters: Filters, by: str | None) -> QuerySet | None:
+    """The module tally's rows of the filters' period (all time, a phase or a year):
+    per country with by=country or a country filter, else over any country."""
+    found = rows(source, filters, ModuleTally)
+    period = _period(filters)
+    if found is None or period is None or period[0] not in ("all", "phase", "year"):
+        return None
+    per_country = by == "country" or filters.country_id is not None
+    return _keyed(found, *period).filter(country__isnull=not per_country)
 
 
 def firms(

@@ -67,9 +67,19 @@ class Family:
     # rows `{where}` (SQL of alias `s`, narrowing `s.enterprise_id`) to the sums
     # kept across enterprises; rows of one key are summed by `compact`
     tallies: Mapping[str, str] = field(default_factory=dict)
+    # tally table -> its key columns and its sums (the practice tally's when absent)
+    tally_columns: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
     # A SELECT giving a row when every derived row must be rebuilt (what the
     # tallies were summed under has changed in a way one enterprise cannot undo)
     stale: str = ""
+    # source table -> the name of its triggers and function, when another family
+    # watches the table too (`{table}_queue` otherwise)
+    trigger_names: Mapping[str, str] = field(default_factory=dict)
+
+    def trigger_base(self, table: str) -> str:
+        return self.trigger_names.get(table, f"{table}_queue")
 
     def rebuild_all(self, cursor: Any) -> None:
         for statement in rebuild_statements(self):
@@ -96,7 +106,8 @@ class Family:
             last = cursor.fetchone()[0]
             if last is None:
                 continue
-            cursor.execute(compact_sql(table), [last])
+            key, sums = self.tally_columns.get(table, (TALLY_KEY, TALLY_SUMS))
+            cursor.execute(compact_sql(table, key, sums), [last])
             cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [last])
 
 
@@ -224,13 +235,16 @@ TALLY_KEY = ("country_id", "practice_id", "kind", "period_key", "period_start", 
 TALLY_SUMS = ("firms", "had", "gained", "pairs")
 
 
-def compact_sql(table: str) -> str:
-    """One row per key of `table`'s rows up to id %s, their sums (none if all zero)."""
-    key = ", ".join(TALLY_KEY)
-    sums = ", ".join(f"SUM({name})" for name in TALLY_SUMS)
-    nonzero = " OR ".join(f"SUM({name}) <> 0" for name in TALLY_SUMS)
+def compact_sql(
+    table: str, columns: tuple[str, ...] = TALLY_KEY, summed: tuple[str, ...] = TALLY_SUMS
+) -> str:
+    """One row per key (`columns`) of `table`'s rows up to id %s, their sums of
+    `summed` (none if all zero)."""
+    key = ", ".join(columns)
+    sums = ", ".join(f"SUM({name})" for name in summed)
+    nonzero = " OR ".join(f"SUM({name}) <> 0" for name in summed)
     return (
-        f"INSERT INTO {table} ({key}, {', '.join(TALLY_SUMS)}) SELECT {key}, {sums} "
+        f"INSERT INTO {table} ({key}, {', '.join(summed)}) SELECT {key}, {sums} "
         f"FROM {table} WHERE id <= %s GROUP BY {key} HAVING {nonzero}"
     )
 
@@ -238,8 +252,8 @@ def compact_sql(table: str) -> str:
 EVENTS = ("insert", "update", "delete")
 
 
-def trigger_name(table: str, event: str) -> str:
-    return f"{table}_queue_{event}"
+def trigger_name(family: Family, table: str, event: str) -> str:
+    return f"{family.trigger_base(table)}_{event}"
 
 
 def triggers(family: Family, vendor: str) -> list[str]:
@@ -265,7 +279,7 @@ def sqlite_triggers(family: Family) -> list[str]:
             if event == "update" and table in family.columns:
                 what += " OF " + ", ".join(family.columns[table])
             statements.append(
-                f"CREATE TRIGGER {trigger_name(table, event)} AFTER {what} "
+                f"CREATE TRIGGER {trigger_name(family, table, event)} AFTER {what} "
                 f"ON {table} FOR EACH ROW BEGIN {body}END"
             )
     return statements
@@ -277,7 +291,7 @@ def postgresql_triggers(family: Family) -> list[str]:
     queue: a mark a refresher is taking could otherwise swallow a newer change."""
     statements = []
     for table, enterprises in family.watched.items():
-        function = f"{table}_queue"
+        function = family.trigger_base(table)
 
         def marks(rows: str, enterprises: str = enterprises) -> str:
             select = enterprises.format(row="r", also=f", {rows} r", **{"from": f" FROM {rows} r"})
@@ -305,7 +319,8 @@ def postgresql_triggers(family: Family) -> list[str]:
         for event in events:
             # (PostgreSQL allows no column list with transition tables: every update.)
             statements.append(
-                f"CREATE TRIGGER {trigger_name(table, event)} AFTER {event.upper()} ON {table} "
+                f"CREATE TRIGGER {trigger_name(family, table, event)} "
+                f"AFTER {event.upper()} ON {table} "
                 f"{transitions[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
             )
     return statements
@@ -317,7 +332,9 @@ def drop_triggers(family: Family, vendor: str) -> list[str]:
     for table in family.watched:
         suffix = f" ON {table}" if vendor == "postgresql" else ""
         for event in family.events.get(table, EVENTS):
-            statements.append(f"DROP TRIGGER IF EXISTS {trigger_name(table, event)}{suffix}")
+            statements.append(
+                f"DROP TRIGGER IF EXISTS {trigger_name(family, table, event)}{suffix}"
+            )
         if vendor == "postgresql":
-            statements.append(f"DROP FUNCTION IF EXISTS {table}_queue()")
+            statements.append(f"DROP FUNCTION IF EXISTS {family.trigger_base(table)}()")
     return statements

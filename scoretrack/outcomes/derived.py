@@ -18,6 +18,7 @@ STEPS = "outcomes_practicestep"
 POINTS = "outcomes_kpipoint"
 QUEUE = "outcomes_outcomequeue"
 TALLY = "outcomes_practicetally"
+KPI_TALLY = "outcomes_kpitally"
 
 # For each (enterprise, practice), its answers ordered baselines first, by date:
 # the first row is the earliest baseline answer; each progress answer's next row is
@@ -45,10 +46,12 @@ WHERE kind = 'progress' AND baseline_date IS NOT NULL AND date > baseline_date
 
 POINTS_SQL = f"""
 INSERT INTO {POINTS}
-    (enterprise_id, kpi_id, month, value, first_value, rank, prev_month, next_month)
+    (enterprise_id, kpi_id, month, value, first_value, rank, prev_month, next_month, country_id)
 SELECT o.enterprise_id, o.kpi_id, o.month, o.value,
-    FIRST_VALUE(o.value) OVER w, ROW_NUMBER() OVER w, LAG(o.month) OVER w, LEAD(o.month) OVER w
+    FIRST_VALUE(o.value) OVER w, ROW_NUMBER() OVER w, LAG(o.month) OVER w, LEAD(o.month) OVER w,
+    e.country_id
 FROM outcomes_kpiobservation o
+JOIN enterprises_enterprise e ON e.id = o.enterprise_id
 WHERE {{where}}
 WINDOW w AS (PARTITION BY o.enterprise_id, o.kpi_id ORDER BY o.month)
 """
@@ -126,6 +129,76 @@ STALE = (
     "WHERE s.date >= ph.start_date AND s.date <= ph.end_date)"
 )
 
+# The KPI points summed across enterprises (`KpiTally`), per country of the
+# enterprise, KPI and fixed period: all time and each phase (a series' state at a
+# year's end may rest on a point of any earlier year: years are read from the
+# points). Per period: of the series' states at its end (the point with no next
+# month up to it), those observed in six months or more (`series`) and of them
+# those better than their first value (`improved`); of the points dated in it,
+# how many (`points`) and the latest value minus the first of each series with
+# both ends in it (`gain`, as jobs_created counts it). `{sign}` and `{where}` as
+# for the practice tally.
+_UP = (
+    "CASE WHEN s.rank >= 6 AND ((k.better = 'higher' AND s.value > s.first_value) "
+    "OR (k.better = 'lower' AND s.value < s.first_value)) THEN 1 ELSE 0 END"
+)
+_PHASE = "CAST(ph.id AS TEXT), ph.start_date, ph.end_date"
+KPI_TALLY_SQL = (
+    f"INSERT INTO {KPI_TALLY} (country_id, kpi_id, better, kind, period_key, period_start, "
+    "period_end, series, improved, points, gain) "
+    "WITH s AS (SELECT s.kpi_id, k.better, s.month, s.value, s.prev_month, s.next_month, "
+    "s.country_id, "
+    f"CASE WHEN s.rank >= 6 THEN 1 ELSE 0 END AS enough, {_UP} AS up "
+    "FROM outcomes_kpipoint s JOIN outcomes_kpi k ON k.id = s.kpi_id WHERE {where}), "
+    "p AS ("
+    "SELECT country_id, kpi_id, better, 'all' AS kind, '' AS period_key, "
+    "CAST(NULL AS DATE) AS period_start, CAST(NULL AS DATE) AS period_end, "
+    "CASE WHEN next_month IS NULL THEN enough ELSE 0 END AS series, "
+    "CASE WHEN next_month IS NULL THEN up ELSE 0 END AS improved, 1 AS points, "
+    "CASE WHEN next_month IS NULL AND prev_month IS NOT NULL THEN value "
+    "WHEN prev_month IS NULL AND next_month IS NOT NULL THEN -value ELSE 0 END AS gain FROM s"
+    f" UNION ALL SELECT s.country_id, s.kpi_id, s.better, 'phase', {_PHASE}, s.enough, s.up, 0, 0 "
+    "FROM s JOIN reference_phase ph ON s.month <= ph.end_date "
+    "AND (s.next_month IS NULL OR s.next_month > ph.end_date)"
+    f" UNION ALL SELECT s.country_id, s.kpi_id, s.better, 'phase', {_PHASE}, 0, 0, 1, "
+    "CASE WHEN (s.next_month IS NULL OR s.next_month > ph.end_date) "
+    "AND s.prev_month >= ph.start_date THEN s.value "
+    "WHEN (s.prev_month IS NULL OR s.prev_month < ph.start_date) "
+    "AND s.next_month <= ph.end_date THEN -s.value ELSE 0 END "
+    "FROM s JOIN reference_phase ph ON s.month >= ph.start_date AND s.month <= ph.end_date"
+    ") "
+    "SELECT country_id, kpi_id, better, kind, period_key, period_start, period_end, "
+    "{sign} * SUM(series), {sign} * SUM(improved), {sign} * SUM(points), {sign} * SUM(gain) "
+    "FROM p GROUP BY country_id, kpi_id, better, kind, period_key, period_start, period_end"
+)
+KPI_TALLY_KEY = (
+    "country_id",
+    "kpi_id",
+    "better",
+    "kind",
+    "period_key",
+    "period_start",
+    "period_end",
+)
+KPI_TALLY_SUMS = ("series", "improved", "points", "gain")
+
+# ... and the KPI tally's: a KPI counted in another better direction (taking a
+# firm's old contribution away under the new direction would be wrong), a phase
+# counted under other dates, or one it has no row for while a point is dated in
+# it or a long series' state falls in it.
+KPI_STALE = (
+    f"SELECT 1 FROM {KPI_TALLY} t JOIN outcomes_kpi k ON k.id = t.kpi_id "
+    "WHERE t.better <> k.better UNION ALL "
+    f"SELECT 1 FROM {KPI_TALLY} t WHERE t.kind = 'phase' AND NOT EXISTS ("
+    "SELECT 1 FROM reference_phase ph WHERE CAST(ph.id AS TEXT) = t.period_key "
+    "AND ph.start_date = t.period_start AND ph.end_date = t.period_end) "
+    "UNION ALL SELECT 1 FROM reference_phase ph WHERE NOT EXISTS ("
+    f"SELECT 1 FROM {KPI_TALLY} t WHERE t.kind = 'phase' AND t.period_key = CAST(ph.id AS TEXT)) "
+    "AND EXISTS (SELECT 1 FROM outcomes_kpipoint s "
+    "WHERE (s.month >= ph.start_date AND s.month <= ph.end_date) OR (s.rank >= 6 "
+    "AND s.month <= ph.end_date AND (s.next_month IS NULL OR s.next_month > ph.end_date)))"
+)
+
 OUTCOMES = register(
     Family(
         name="outcomes",
@@ -149,14 +222,29 @@ OUTCOMES = register(
             # ... and so is a phase's change (new, moved, deleted): every firm with
             # steps is queued, and the refresh, finding the tally's phases stale
             # (STALE below), rebuilds all. Phases rarely change.
-            "reference_phase": "SELECT s.enterprise_id AS e FROM outcomes_practicestep s{also}",
+            # (The KPI tally's too: every firm with KPI points, once per series.)
+            "reference_phase": (
+                "SELECT s.enterprise_id AS e FROM outcomes_practicestep s{also} "
+                "UNION SELECT s.enterprise_id AS e FROM outcomes_kpipoint s{also} "
+                "WHERE s.rank = 1"
+            ),
+            # The KPI tally counts improvements in the KPI's better direction: a
+            # change of it (only that) queues the firms observing the KPI, and the
+            # refresh, finding the tally stale (KPI_STALE), rebuilds all.
+            "outcomes_kpi": (
+                "SELECT s.enterprise_id AS e FROM outcomes_kpipoint s{also} "
+                "WHERE s.kpi_id = {row}.id AND s.rank = 1 AND {row}.better <> "
+                "(SELECT x.better FROM outcomes_kpi x WHERE x.id = {row}.id)"
+            ),
         },
         columns={
             "enterprises_enterprise": ("country_id",),
             "reference_phase": ("start_date", "end_date"),
+            "outcomes_kpi": ("better",),
         },
-        events={"enterprises_enterprise": ("update",)},
-        tallies={TALLY: TALLY_SQL},
-        stale=STALE,
+        events={"enterprises_enterprise": ("update",), "outcomes_kpi": ("update",)},
+        tallies={TALLY: TALLY_SQL, KPI_TALLY: KPI_TALLY_SQL},
+        tally_columns={KPI_TALLY: (KPI_TALLY_KEY, KPI_TALLY_SUMS)},
+        stale=f"{STALE} UNION ALL {KPI_STALE}",
     )
 )

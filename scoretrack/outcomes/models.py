@@ -451,6 +451,16 @@ class KpiPoint(models.Model):
     rank = models.PositiveIntegerField()
     prev_month = models.DateField(null=True)
     next_month = models.DateField(null=True)
+    # The enterprise's country when the point was built: the KPI tally's key, so
+    # that a firm's points leave the tally of the country they were counted in.
+    country = models.ForeignKey(
+        CountryProgramme,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     objects = DerivedQuerySet.as_manager()
 
@@ -477,6 +487,50 @@ class KpiPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.kpi_id} {self.month}"
+
+
+class KpiTally(models.Model):
+    """The KPI points summed across enterprises: per country, KPI and fixed period
+    (`kind` all or phase, `period_key` '' or the phase's id, the phase's dates and
+    the KPI's better direction as they were when counted). Of the series' states at
+    the period's end (the point with no next month up to it): the `series` observed
+    in six months or more and those `improved` (latest value better than the first,
+    in the KPI's better direction); of the points dated in the period: how many
+    (`points`) and the net change of the value (`gain`: the latest point's value
+    minus the first's, for series with both ends in the period).
+
+    So that whole-programme KPI figures (kpi_improved_pct, jobs_created) read a few
+    hundred rows instead of every KPI point. Kept by `lib.derived.refresh` with the
+    points (an enterprise's old contribution taken away, its new one added, one row
+    per key after each refresh); never written by hand.
+    """
+
+    country = models.ForeignKey(
+        CountryProgramme, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    # The KPI's better direction when counted: a change of it makes the tally stale.
+    better = models.CharField(max_length=6)
+    kind = models.CharField(max_length=8)
+    period_key = models.CharField(max_length=40)
+    period_start = models.DateField(null=True)
+    period_end = models.DateField(null=True)
+    series = models.BigIntegerField()
+    improved = models.BigIntegerField()
+    points = models.BigIntegerField()
+    gain = models.DecimalField(max_digits=28, decimal_places=6)
+
+    objects = DerivedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "period_key", "country", "kpi"], name="kpitally_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.kpi_id} {self.kind} {self.period_key}"
 
 
 class OutcomeQueue(models.Model):

@@ -400,6 +400,46 @@ class Attendance(models.Model):
         return f"{self.enterprise_id} {self.delivery_id}"
 
 
+class ModuleTally(models.Model):
+    """The attendances summed across enterprises: per country of the delivery
+    (null: any country) and fixed period of its start (`kind` all, phase or year,
+    `period_key` '', the phase's id or 2016, a phase's dates as they were when
+    counted): the `firms` trained there in the period, and of them those with
+    participants in two or more distinct modules by the period's end (`multi`,
+    modules of any country counting).
+
+    So that the whole-programme share of SMEs taking more than one module reads a
+    few hundred rows instead of every attendance. Kept by `lib.derived.refresh`
+    with the attendances (an enterprise's old contribution taken away, its new one
+    added, one row per key after each refresh); never written by hand.
+    """
+
+    country = models.ForeignKey(
+        CountryProgramme,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=8)
+    period_key = models.CharField(max_length=40)
+    period_start = models.DateField(null=True)
+    period_end = models.DateField(null=True)
+    firms = models.BigIntegerField()
+    multi = models.BigIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "period_key", "country"], name="moduletally_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.kind} {self.period_key}"
+
+
 class AttendanceQueue(models.Model):
     """Enterprises whose attendance rows are out of date: database triggers on
     participants and deliveries append them, `derived.refresh` takes them."""

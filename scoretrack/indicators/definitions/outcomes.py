@@ -190,7 +190,19 @@ def series_ends(ctx: Context) -> QuerySet:
     """,
 )
 def kpi_improved_pct(ctx: Context) -> Value:
-    series = series_ends(ctx).filter(rank__gte=6)
+    series = series_ends(ctx).filter(rank__gte=6)  # (brings the points and tallies up to date)
+    tallied = tallies.kpi_rows(ctx.source, ctx.filters)
+    if tallied is not None:
+        # One row per key (kept so by the refresh): a key without a long series
+        # is no group, as on the points.
+        aggregates = {"improved": Coalesce(Sum("improved"), 0), "all": Coalesce(Sum("series"), 0)}
+        return measure(
+            ctx,
+            tallied.filter(series__gt=0),
+            KPI_TALLY_KEYS,
+            aggregates,
+            lambda r: share(r["improved"], r["all"]),
+        )
     better = Q(kpi__better=Kpi.Better.HIGHER, value__gt=F("first_value")) | Q(
         kpi__better=Kpi.Better.LOWER, value__lt=F("first_value")
     )
@@ -199,6 +211,10 @@ def kpi_improved_pct(ctx: Context) -> Value:
     # the whole kpipoint_kpi_month index in KPI order instead of the latest rows.
     keys = {"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY}
     return measure(ctx, series, keys, aggregates, lambda r: share(r["improved"], r["all"]))
+
+
+# The KPI figures' keys on the KPI tally (indicators/tallies.py).
+KPI_TALLY_KEYS = {"kpi": "kpi__code", "country": Labelled("country_id", CountryProgramme)}
 
 
 @indicator(
@@ -239,6 +255,12 @@ def jobs_created(ctx: Context) -> Value:
     )
     first &= Q(next_month__isnull=False) if f.end is None else Q(next_month__lte=f.end)
     money = DecimalField(max_digits=20, decimal_places=6)
+    tallied = tallies.kpi_rows(ctx.source, f)
+    if tallied is not None:
+        # Keys with points of the KPI in the period are the groups, as on the points.
+        summed = {"jobs": Coalesce(Sum("gain"), Decimal(0), output_field=money)}
+        kept = tallied.filter(kpi__code=JOBS_KPI, points__gt=0)
+        return measure(ctx, kept, KPI_TALLY_KEYS, summed, lambda r: jobs(r["jobs"]))
     aggregates = {
         "jobs": Coalesce(Sum("value", filter=last), Decimal(0), output_field=money)
         - Coalesce(Sum("value", filter=first), Decimal(0), output_field=money)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from scoretrack.enterprises.models import Enterprise
-from scoretrack.indicators import populations, queries
+from scoretrack.indicators import populations, queries, tallies
 from scoretrack.indicators.registry import (
     Context,
     Value,
@@ -115,7 +115,12 @@ def history(ctx: Context, trained: QuerySet) -> QuerySet:
     """,
 )
 def smes_more_than_one_module_pct(ctx: Context) -> Value:
-    trained = queries.attendances(ctx)
+    trained = queries.attendances(ctx)  # (brings the attendances and their tally up to date)
+    tallied = tallies.module_rows(ctx.source, ctx.filters, ctx.by)
+    if tallied is not None:
+        summed = {"all": Coalesce(Sum("firms"), 0), "multi": Coalesce(Sum("multi"), 0)}
+        keys = {"country": ATTENDANCE_KEYS["country"]}
+        return measure(ctx, tallied, keys, summed, lambda r: share(r["multi"], r["all"]))
     multi = (
         history(ctx, trained)
         .values("enterprise_id")
