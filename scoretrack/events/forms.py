@@ -15,6 +15,7 @@ from scoretrack.reference.forms import country_choice
 
 
 class EventFilter(FilterForm):
+    period = "date"
     search_fields = ("key", "title")
     lookups = {"country": "country", "kind": "kind", "year": "date__year"}
 

@@ -25,6 +25,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class CostFilter(FilterForm):
+    period = "date"
     search_fields = ("category", "delivery__key", "country__name")
     lookups = {"country": "country", "year": "date__year"}
 
@@ -33,6 +34,7 @@ class CostFilter(FilterForm):
 
 
 class ContributionFilter(FilterForm):
+    period = "date"
     search_fields = ("organisation__name", "delivery__key", "country__name")
     lookups = {"country": "country", "year": "date__year", "source": "source", "kind": "kind"}
 
