@@ -342,7 +342,7 @@ class FilterForm(AccessibleMixin, forms.Form):
             queryset = queryset.filter(match if elsewhere is None else match | elsewhere)
         for name, lookup in self.lookups.items():
             value = data.get(name)
-            if value in (None, ""):
+            if value in (None, "", []):
                 continue
             queryset = queryset.filter(self.condition(name, lookup, value))
         bounds = ("from", "to", *self.period_with)

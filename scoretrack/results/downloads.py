@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from scoretrack.indicators.definitions.awareness import TRAINING_KINDS
 from scoretrack.indicators.disclosure import Hidden
 from scoretrack.lib import tables
 from scoretrack.lib.charts import format_value
@@ -22,23 +23,29 @@ class Records:
     """The list page of the records behind an indicator: `takes` maps each filter of
     the table the list applies to its parameter there (a filter it cannot apply
     leaves the cell without a record link, rather than listing records the figure
-    does not count); `dated`: the list takes the cell's dates as `from` and `to`;
-    `fixed`: parameters of its own (a trainer milestone's kind)."""
+    does not count); `dates`: the cell's dates as `from` and `to` ("range"), its
+    last day as `day` ("day": a figure of the period's last day), or none;
+    `country`: the parameter the table's country goes to; `fixed`: parameters of
+    its own (a trainer milestone's kind)."""
 
     page: str
     takes: dict[str, str]
-    dated: bool = True
+    dates: str = "range"
     fixed: tuple[tuple[str, str], ...] = ()
     ignores: frozenset[str] = frozenset()  # filters that do not change its records
+    country: str = "country"
+    day: str = ""  # with dates "day": the parameter of the day
 
 
 FIRMS = {"partner": "partner", "sector": "sector", "lead_buyer": "lead_buyer"}
 DELIVERIES = {**FIRMS, "partner": "organiser", "sex": "sex"}
 TRAINERS = {"partner": "organisation", "sex": "sex"}
 TRAINED_FIRMS = Records("enterprises:enterprise-list", FIRMS, ignores=frozenset({"sex"}))
-# The outcome figures read the firms' assessments, KPIs and plans of all dates: the
-# link lists the firms of the place, among which they are counted.
-FIRMS_OF_THE_PLACE = Records("enterprises:enterprise-list", FIRMS, dated=False)
+# The outcome figures read the firms' assessments, KPIs and plans of all dates, among
+# firms of the place: the link lists those firms (not narrowed to the series or
+# answers the figure keeps, which no list page shows).
+FIRMS_OF_THE_PLACE = Records("enterprises:enterprise-list", FIRMS, dates="none")
+TRAINING_EVENTS = tuple(("kind", kind) for kind in TRAINING_KINDS)
 RECORDS: tuple[tuple[tuple[str, ...], Records], ...] = (
     (
         (
@@ -56,25 +63,36 @@ RECORDS: tuple[tuple[tuple[str, ...], Records], ...] = (
         ("staff_trained", "satisfaction_", "eit_", "deliveries", "enrolments"),
         Records("training:delivery-list", DELIVERIES),
     ),
-    (
-        ("trainers_trained",),
-        Records("trainers:trainer-list", TRAINERS, fixed=(("milestone", "trained"),)),
+    *(
+        (
+            (f"trainers_{kind}",),
+            Records("trainers:trainer-list", TRAINERS, fixed=(("milestone", kind),)),
+        )
+        for kind in ("trained", "certified", "expert")
     ),
     (
-        ("trainers_certified",),
-        Records("trainers:trainer-list", TRAINERS, fixed=(("milestone", "certified"),)),
+        ("partners_active",),
+        Records(
+            "reference:organisation-list", {}, dates="day", country="active_in", day="active_on"
+        ),
     ),
     (
-        ("trainers_expert",),
-        Records("trainers:trainer-list", TRAINERS, fixed=(("milestone", "expert"),)),
+        ("lead_buyers_sponsoring",),
+        Records(
+            "finance:contribution-list",
+            {"lead_buyer": "organisation"},
+            fixed=(("organisation_type", "lead_buyer"),),
+        ),
     ),
     (
-        ("partners_active", "lead_buyers_sponsoring"),
-        Records("reference:organisation-list", {}, dated=False),
+        ("direct_costs_usd", "cost_recovery_pct"),
+        Records("finance:cost-list", {"partner": "partner"}),
     ),
-    (("direct_costs_usd", "cost_recovery_pct"), Records("finance:cost-list", {})),
-    (("contributions_usd",), Records("finance:contribution-list", {})),
-    (("constituents_",), Records("events:event-list", {})),
+    (
+        ("contributions_usd",),
+        Records("finance:contribution-list", {"partner": "partner", "lead_buyer": "organisation"}),
+    ),
+    (("constituents_",), Records("events:event-list", {}, fixed=TRAINING_EVENTS)),
     (("ntac_meetings",), Records("events:event-list", {}, fixed=(("kind", "ntac_meeting"),))),
 )
 UNITS = {"percent": "%", "usd": "USD", "count": "", "mean": ""}
@@ -105,12 +123,16 @@ def records_url(code: str, table: Table, period: Period | None, cumulative: bool
         return ""
     query: dict[str, Any] = {}
     if table.ask.country:
-        query["country"] = table.ask.country
-    if records.dated and period is not None:
+        query[records.country] = table.ask.country
+    if records.dates == "range" and period is not None:
         if not cumulative:
             query["from"] = period.start.isoformat()
         query["to"] = period.end.isoformat()
-    query.update(records.fixed)
+    if records.dates == "day" and period is not None:
+        query[records.day] = period.end.isoformat()
+    fixed: dict[str, list[str]] = {}
+    for name, value in records.fixed:
+        fixed.setdefault(name, []).append(value)
     for name, value in _asked(table).items():
         if name in records.ignores:
             continue
@@ -118,7 +140,8 @@ def records_url(code: str, table: Table, period: Period | None, cumulative: bool
             return ""
         query[records.takes[name]] = value
     url = reverse(records.page)
-    return f"{url}?{urlencode(query)}" if query else url
+    pairs = [*query.items(), *((name, values) for name, values in fixed.items())]
+    return f"{url}?{urlencode(pairs, doseq=True)}" if pairs else url
 
 
 @dataclass

@@ -12,6 +12,7 @@ buys from B and C.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -33,10 +34,10 @@ def links(user: Any, **ask: Any) -> dict[str, list[str]]:
     return {r["code"]: [cell.url for cell in r["cells"]] for r in shown_rows(table, True)}
 
 
-def listed(client: Client, url: str) -> list[str]:
+def listed(client: Client, url: str, field: str = "key") -> list[str]:
     page = client.get(url)
     assert page.status_code == 200
-    return sorted(row.key for row in page.context["page"].object_list)
+    return sorted(getattr(row, field) for row in page.context["page"].object_list)
 
 
 def test_each_cell_links_to_its_records_for_the_cells_dates(admin: Any, tracked: Any) -> None:
@@ -114,3 +115,63 @@ def test_aggregates_only_roles_get_the_definition_but_no_record_link(
     text = html.content.decode()
     assert 'href="/indicators/#smes_trained"' in text
     assert not re.search(r'href="/(enterprises|deliveries)/\?', text)
+
+
+@pytest.fixture
+def others(tracked: Any) -> Any:
+    """Besides the firms, in Bolivia's 2014: trainers T1 (trained Q1, certified Q3)
+    and T2 (trained Q2); costs of 100 (Q1, D1 by NPC) and 50 (Q2); contributions of 5
+    by NPC (Q1, partner funds) and 10 by the lead buyer LB (Q2); an NTAC meeting, a
+    workshop (a constituent training) and a conference in Q1; NPC's agreement from
+    February to 15 May, P2's from June: active on 31 March NPC, on 30 June P2."""
+    make = tracked.make
+    from scoretrack.results.models import ResultLevel
+    from scoretrack.training.models import Delivery
+
+    t1, t2 = make.trainer("T1"), make.trainer("T2", sex="male")
+    make.milestone(t1, "trained", "2014-02-01")
+    make.milestone(t2, "trained", "2014-05-01")
+    make.milestone(t1, "certified", "2014-08-01")
+    make.cost("2014-02-15", "100", delivery=Delivery.objects.get(key="D1"), category="venue")
+    make.cost("2014-05-10", "50", category="food")
+    make.contribution("2014-02-20", "5", tracked.npc, source="partner_funds")
+    lb = make.org("LB", "lead_buyer", country=None)
+    make.contribution("2014-04-10", "10", lb, source="lead_buyer")
+    make.event("NTAC1", "ntac_meeting", "2014-03-01")
+    make.event("WS1", "workshop", "2014-03-05", government=(1, 1))
+    make.event("CONF1", "conference", "2014-03-09", government=(2, 0))
+    make.agreement(tracked.npc, "2014-02-01", "2014-05-15")
+    make.agreement(make.org("P2", "employer_organisation"), "2014-06-01")
+    ResultLevel.objects.create(
+        key="OP2",
+        level="output",
+        statement="Others",
+        indicators="trainers_trained, direct_costs_usd, contributions_usd, "
+        "lead_buyers_sponsoring, constituents_trained, ntac_meetings, partners_active",
+    )
+    return SimpleNamespace(lb=lb)
+
+
+def test_every_kind_of_figure_links_to_the_records_it_counts(
+    admin: Any, admin_client: Client, others: Any
+) -> None:
+    found = links(admin)
+    assert found["partners_active"][0] == "/organisations/?active_in=BO&active_on=2014-03-31"
+    assert found["constituents_trained"][0] == (
+        "/events/?country=BO&from=2014-01-01&to=2014-03-31"
+        "&kind=constituent_training&kind=workshop&kind=policy_course"
+    )
+
+    def shown(code: str, field: str) -> list[list[str]]:
+        return [listed(admin_client, url, field) for url in found[code]]
+
+    assert shown("trainers_trained", "key") == [["T1"], ["T2"], [], []]
+    assert shown("direct_costs_usd", "category") == [["venue"], ["food"], [], []]
+    assert shown("contributions_usd", "source") == [["partner_funds"], ["lead_buyer"], [], []]
+    assert shown("lead_buyers_sponsoring", "source") == [[], ["lead_buyer"], [], []]
+    assert shown("ntac_meetings", "key") == [["NTAC1"], [], [], []]
+    assert shown("constituents_trained", "key") == [["WS1"], [], [], []]
+    assert shown("partners_active", "key") == [["NPC"], ["P2"], ["P2"], ["P2"]]
+    by_partner = links(admin, partner="NPC")
+    assert listed(admin_client, by_partner["direct_costs_usd"][0], "category") == ["venue"]
+    assert by_partner["partners_active"] == ["", "", "", ""]  # the list takes no partner
