@@ -188,6 +188,9 @@ def test_the_range_is_hidden_from_a_lead_buyer_through_the_api_and_the_report(
     )
     page = viewer.get("/reports/programme/").content.decode()
     assert "the value of a single enterprise" in page
+    # The note states the mean alone: productivity 20, 30, 200 (mean 83.3).
+    assert "productivity: 83.3% on average." in page
+    assert "Savings per enterprise: US$17,833.3 on average." in page
     admin_page = client_for("global_admin").get("/reports/programme/").content.decode()
     assert "the value of a single enterprise" not in admin_page
 
