@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from scoretrack.enterprises.models import Enterprise
+from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.enterprises.services import enterprise_set_lead_buyers, lead_buyer_choices
 from scoretrack.lib.forms import FilterForm, RecordForm, YesNoUnknownFilter
 from scoretrack.reference.forms import country_choice
@@ -44,6 +44,49 @@ class EnterpriseFilter(FilterForm):
         queryset=Sector.objects.all(), required=False, empty_label=gettext_lazy("All sectors")
     )
     women_owned = YesNoUnknownFilter(label=gettext_lazy("Women-owned"))
+    partner = forms.ModelChoiceField(
+        label=gettext_lazy("Partner"),
+        queryset=Organisation.objects.filter(deliveries__isnull=False).distinct(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    lead_buyer = forms.ModelChoiceField(
+        label=gettext_lazy("Lead buyer"),
+        queryset=Organisation.objects.filter(type="lead_buyer"),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    # Trained in the period (as smes_trained counts them): a participant of the firm
+    # attended a delivery starting in it, organised by the partner when one is chosen.
+    period = "training"
+    period_with = ("partner",)
+    period_labels = (gettext_lazy("Trained from"), gettext_lazy("Trained until"))
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter(queryset)
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data.get("lead_buyer"):
+            links = LeadBuyerLink.objects.visible_to(self.user).filter(
+                lead_buyer=data["lead_buyer"], enterprise=OuterRef("pk")
+            )
+            queryset = queryset.filter(Exists(links))
+        return queryset
+
+    def in_period(self, start: Any, end: Any) -> Q:
+        """Firms with a participant in a delivery starting from `start` to `end`, of
+        the partner when one is chosen (the same participation for both)."""
+        from scoretrack.training.models import Participant
+
+        took = Q(enterprise=OuterRef("pk"))
+        if start is not None:
+            took &= Q(delivery__start_date__gte=start)
+        if end is not None:
+            took &= Q(delivery__start_date__lte=end)
+        if self.cleaned_data.get("partner"):
+            took &= Q(delivery__organiser=self.cleaned_data["partner"])
+        return Q(Exists(Participant.objects.visible_to(self.user).filter(took)))
 
 
 class EnterpriseForm(RecordForm):

@@ -15,14 +15,17 @@ from scoretrack.reference.forms import country_choice
 
 
 class EventFilter(FilterForm):
+    period = "date"
     search_fields = ("key", "title")
-    lookups = {"country": "country", "kind": "kind", "year": "date__year"}
+    lookups = {"country": "country", "kind": "kind__in", "year": "date__year"}
 
     country = country_choice()
-    kind = forms.ChoiceField(
+    # Several kinds at once: the constituents' figures count three of them.
+    kind = forms.MultipleChoiceField(
         label=gettext_lazy("Kind"),
-        choices=[("", gettext_lazy("Any")), *EventKind.choices],
+        choices=EventKind.choices,
         required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     year = year_filter()
 

@@ -20,21 +20,43 @@ from scoretrack.finance.models import (
 )
 from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
 from scoretrack.reference.forms import country_choice
+from scoretrack.reference.models import Organisation, OrganisationType
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def partner_filter() -> forms.ModelChoiceField:
+    """The organiser of the delivery an amount is of (the figures' partner filter)."""
+    return forms.ModelChoiceField(
+        label=gettext_lazy("Partner"),
+        queryset=Organisation.objects.filter(deliveries__isnull=False).distinct(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+
+
 class CostFilter(FilterForm):
+    period = "date"
     search_fields = ("category", "delivery__key", "country__name")
-    lookups = {"country": "country", "year": "date__year"}
+    lookups = {"country": "country", "year": "date__year", "partner": "delivery__organiser"}
 
     country = country_choice()
     year = year_filter()
+    partner = partner_filter()
 
 
 class ContributionFilter(FilterForm):
+    period = "date"
     search_fields = ("organisation__name", "delivery__key", "country__name")
-    lookups = {"country": "country", "year": "date__year", "source": "source", "kind": "kind"}
+    lookups = {
+        "country": "country",
+        "year": "date__year",
+        "source": "source",
+        "kind": "kind",
+        "partner": "delivery__organiser",
+        "organisation": "organisation",
+        "organisation_type": "organisation__type",
+    }
 
     country = country_choice()
     year = year_filter()
@@ -43,6 +65,18 @@ class ContributionFilter(FilterForm):
     )
     kind = forms.ChoiceField(
         choices=[("", gettext_lazy("Any")), *ContributionKind.choices], required=False
+    )
+    partner = partner_filter()
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"),
+        queryset=Organisation.objects.filter(contributions__isnull=False).distinct(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    organisation_type = forms.ChoiceField(
+        label=gettext_lazy("Type of organisation"),
+        choices=[("", gettext_lazy("All types")), *OrganisationType.choices],
+        required=False,
     )
 
 

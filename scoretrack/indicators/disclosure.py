@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-Reason = Literal["few", "differencing"]
+Reason = Literal["few", "differencing", "single"]
 Who = Literal["enterprises", "trainers", "persons"]
 
 
@@ -28,9 +28,10 @@ class Hidden:
     """A number withheld from an aggregates-only user, and why.
 
     `reason` is "few" (the figure rests on fewer than the threshold's firms or
-    persons) or "differencing" (it would let a hidden figure be worked out from
-    figures the user may see); `who` names what is counted (enterprises, trainers,
-    persons). It is falsy, and prints as a dash.
+    persons), "differencing" (it would let a hidden figure be worked out from
+    figures the user may see) or "single" (the figure is one firm's own value, as
+    the smallest or largest change is, however many firms it is chosen among);
+    `who` names what is counted (enterprises, trainers, persons). It is falsy, and prints as a dash.
     """
 
     reason: Reason
@@ -55,6 +56,8 @@ class Hidden:
             return ngettext("fewer than %(n)d enterprise", "fewer than %(n)d enterprises", n) % {
                 "n": n
             }
+        if self.reason == "single":
+            return _("the value of a single enterprise")
         return _("hidden so that a hidden figure cannot be worked out from it")
 
     def as_json(self) -> dict[str, str]:

@@ -70,6 +70,11 @@ plans, and the shares and sums built on them) is hidden when:
    years or phases of all time, the countries, partners or sectors under a place
    — whose parts hidden by rule 1 (with the rows no askable part holds) together
    rest on 1 to 4 enterprises: the total minus the parts shown would describe them.
+4. **single**: it is one firm's own value, whatever the number of firms it is
+   chosen among: the smallest and the largest of the sizes of change
+   (`kpi_change_min_pct`, `kpi_change_max_pct`, `cost_savings_min_usd`,
+   `cost_savings_max_usd`) are always hidden; their mean and median follow rules
+   1 to 3 (over the threshold's firms or more, no one firm's value is told apart).
 
 A figure is a *cell* (indicator, fixed period, place filters, group), and its
 answer depends only on the records: a group of `by=country` and the `country=`

@@ -157,6 +157,9 @@ class Indicator:
     # What the figure rests on, for disclosure control (indicators/protection.py):
     # a figure about firms or persons; None for figures about money or events.
     protect: Any = None
+    # The figure is the value of one firm (the smallest or largest of theirs):
+    # aggregates-only roles never see it (disclosure.Hidden "single").
+    single: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -180,6 +183,7 @@ def indicator(
     by: Iterable[str] = (),
     places: Iterable[str] = (),
     protect: Any = None,
+    single: bool = False,
 ) -> Callable[[Compute], Compute]:
     """Register the decorated compute function as indicator `code`."""
 
@@ -198,6 +202,7 @@ def indicator(
             compute=compute,
             places=frozenset(places),
             protect=protect,
+            single=single,
         )
         return compute
 
@@ -523,11 +528,21 @@ def compute(
     """
     value = _raw(code, user, filters, memo)
     population = REGISTRY[code].protect
-    if population is not None and _aggregates_only(user):
+    if REGISTRY[code].single and _aggregates_only(user):
+        value = _single(value, population.who if population is not None else "enterprises")
+    elif population is not None and _aggregates_only(user):
         from scoretrack.indicators.protection import protect
 
         value = protect(population, value, user, filters, memo)
     return value if marked else plain(value)
+
+
+def _single(value: Value, who: Any) -> Value:
+    """One firm's value, withheld: the total, or every group of a breakdown."""
+    from scoretrack.indicators.disclosure import Hidden
+
+    hidden = Hidden("single", who)
+    return dict.fromkeys(value, hidden) if isinstance(value, dict) else hidden
 
 
 def _raw(code: str, user: Any, filters: Filters, memo: dict[Any, Value] | None) -> Value:

@@ -302,10 +302,21 @@ class FilterForm(AccessibleMixin, forms.Form):
     )
     search_fields: tuple[str, ...] = ()
     lookups: dict[str, str] = {}
+    # The ORM path of the date that `from` and `to` bound (both included), or "":
+    # no dates. A list whose dates are elsewhere (an enterprise's training)
+    # overrides `in_period`. The tracking table links its cells with them.
+    period: str = ""
+    period_labels: tuple[Any, Any] = (gettext_lazy("Dated from"), gettext_lazy("Dated until"))
+    period_with: tuple[str, ...] = ()  # filters `in_period` reads: applied without dates too
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        if self.period:
+            for name, label in zip(("from", "to"), self.period_labels, strict=True):
+                self.fields[name] = forms.DateField(
+                    label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+                )
         for name, field in self.fields.items():
             if field.label is None:
                 field.label = pretty_name(name)
@@ -331,10 +342,22 @@ class FilterForm(AccessibleMixin, forms.Form):
             queryset = queryset.filter(match if elsewhere is None else match | elsewhere)
         for name, lookup in self.lookups.items():
             value = data.get(name)
-            if value in (None, ""):
+            if value in (None, "", []):
                 continue
             queryset = queryset.filter(self.condition(name, lookup, value))
+        bounds = ("from", "to", *self.period_with)
+        if self.period and any(data.get(name) for name in bounds):
+            queryset = queryset.filter(self.in_period(data.get("from"), data.get("to")))
         return queryset
+
+    def in_period(self, start: Any, end: Any) -> Q:
+        """The records dated from `start` to `end` (either may be None: open)."""
+        q = Q()
+        if start is not None:
+            q &= Q(**{f"{self.period}__gte": start})
+        if end is not None:
+            q &= Q(**{f"{self.period}__lte": end})
+        return q
 
     def word_elsewhere(self, word: str) -> Q | None:
         """Where else a search word may be found, beyond `search_fields`: a list whose

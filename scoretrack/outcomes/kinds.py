@@ -156,6 +156,7 @@ KINDS = (
             "enterprise__country__code",
         ),
         position=195,
+        dated=Dated("selected_on", "enterprise__country_id"),
     ),
     Kind(
         Initiative,

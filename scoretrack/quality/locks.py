@@ -1,7 +1,17 @@
 """An approved period is locked: no record dated in it, in its country, is created,
 changed, deleted or restored, whatever the path (Record.save and delete, the
 importer, deletion sets: they ask `violations` through lib.hooks). The date and the
-country of a record are its kind's `dated` declaration (lib/kinds.py)."""
+country of a record are its kind's `dated` declaration (lib/kinds.py).
+
+The rule: a record belongs to a period when it tells what happened on one day in
+one country, and is then dated by that day; what comes with a parent takes the
+parent's day (a participant or an enrolment its delivery's start, an answer its
+assessment's date, an event's participants the event's date). So a trainer's
+milestone is dated by its own date in the trainer's country, and a firm's KPI
+selection by the day it was chosen in the firm's country (its baseline and target
+are what the firm stated then). The kinds below have no such day and are never
+locked; each says why (a test holds that every kind is dated or listed here).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +25,27 @@ from django.utils.translation import gettext as _
 from scoretrack.lib.kinds import Dated, dated_of
 from scoretrack.lib.models import Violation
 from scoretrack.quality.models import Approval
+
+UNDATED = {
+    "reference.CountryProgramme": "HQ's catalogue, not a country's data of a period",
+    "reference.Phase": "HQ's catalogue",
+    "reference.Module": "HQ's catalogue",
+    "reference.Target": "a plan for periods, not what happened in one",
+    "reference.Region": "a country's catalogue",
+    "reference.Cluster": "a country's catalogue",
+    "reference.Organisation": "a partner lasts across periods",
+    "reference.Agreement": (
+        "a partnership spans periods: locked by its signature, its end could not be"
+        " recorded once the quarter of the signature is approved"
+    ),
+    "results.ResultLevel": "the results chain is a plan, not data of a period",
+    "enterprises.Enterprise": "a firm's facts (workforce, ownership) hold across periods",
+    "enterprises.LeadBuyerLink": "a supply relation holds across periods",
+    "trainers.Trainer": "a person, across periods (their milestones are dated)",
+    "outcomes.Practice": "HQ's catalogue",
+    "outcomes.Kpi": "HQ's catalogue",
+    "finance.ExchangeRate": "HQ's rates, global",
+}
 
 
 def places(model: type[Model], records: Sequence[Any], dated: Dated) -> list[tuple[Any, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from scoretrack.lib.forms import FilterForm, RecordForm
@@ -30,6 +31,28 @@ class OrganisationFilter(FilterForm):
     type = forms.ChoiceField(
         choices=[("", gettext_lazy("All types")), *OrganisationType.choices], required=False
     )
+    # The partners active on a day (as partners_active counts them): an agreement
+    # signed by then and not ended before it, in the country chosen here.
+    active_on = forms.DateField(
+        label=gettext_lazy("Active partner on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    active_in = country_choice(label=gettext_lazy("Active partner in"))
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter(queryset)
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        day, country = self.cleaned_data.get("active_on"), self.cleaned_data.get("active_in")
+        if day is None and country is None:
+            return queryset
+        active = Q(organisation=OuterRef("pk"))
+        if day is not None:
+            active &= Q(signed_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        if country is not None:
+            active &= Q(country=country)
+        return queryset.filter(Exists(Agreement.objects.visible_to(self.user).filter(active)))
 
 
 class OrganisationForm(RecordForm):

@@ -153,8 +153,15 @@ def _changes_note(names: dict[str, str], stats: list[dict[str, Any]], savings: l
     ]
     mean, _median, low, high = stats
     for key in sorted(mean, key=lambda k: names.get(k, k)):
-        if any(number(found.get(key)) is None for found in (mean, low, high)):
+        if number(mean.get(key)) is None:
             continue  # hidden or empty: the table says which and why
+        if any(number(found.get(key)) is None for found in (low, high)):
+            # the range withheld (one firm's value, for lead buyers and viewers)
+            sentences.append(
+                _("%(kpi)s: %(mean)s%% on average.")
+                % {"kpi": names.get(key, key), "mean": told(mean.get(key))}
+            )
+            continue
         sentences.append(
             _("%(kpi)s: %(mean)s%% on average, from %(low)s%% to %(high)s%%.")
             % {
@@ -164,7 +171,11 @@ def _changes_note(names: dict[str, str], stats: list[dict[str, Any]], savings: l
                 "high": told(high.get(key)),
             }
         )
-    if all(number(value) is not None for value in savings):
+    if number(savings[0]) is not None and any(number(v) is None for v in savings[2:]):
+        sentences.append(
+            _("Savings per enterprise: US$%(mean)s on average.") % {"mean": told(savings[0])}
+        )
+    elif all(number(value) is not None for value in savings):
         sentences.append(
             _("Savings per enterprise: US$%(mean)s on average, from US$%(low)s to US$%(high)s.")
             % {"mean": told(savings[0]), "low": told(savings[2]), "high": told(savings[3])}

@@ -142,6 +142,7 @@ class Table:
     periods: list[Period]
     rows: list[Row]
     chain_country: str | None  # whose chain it is (None: the programme's)
+    filters: Filters | None = None  # the place filters resolved (their records' ids)
 
 
 # --- periods ---------------------------------------------------------------------
@@ -241,7 +242,7 @@ def tracking_table(user: Any, ask: Ask) -> Table:
     with refreshed_once():  # the derived rows some figures count: brought up to date once
         for row in rows:
             _fill(fig, row, periods, targets, base, ask, today)
-    return Table(ask=ask, periods=periods, rows=rows, chain_country=chain_country)
+    return Table(ask=ask, periods=periods, rows=rows, chain_country=chain_country, filters=base)
 
 
 def _applies(indicator: Indicator, base: Filters, ask: Ask) -> bool:

@@ -5,23 +5,56 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
 from scoretrack.accounts.scoping import access_for, organisations_to_write
 from scoretrack.lib.forms import FilterForm, RecordForm
 from scoretrack.lib.models import Sex
 from scoretrack.reference.forms import country_choice
-from scoretrack.trainers.models import CERTIFICATION_KINDS, Milestone, Trainer
+from scoretrack.reference.models import Organisation
+from scoretrack.trainers.models import CERTIFICATION_KINDS, Milestone, MilestoneKind, Trainer
 from scoretrack.trainers.queries import STATUSES
 
 
 class TrainerFilter(FilterForm):
     search_fields = ("name", "key", "email", "country__name", "organisation__name")
-    lookups = {"country": "country", "sex": "sex", "status": "status_code"}
+    lookups = {
+        "country": "country",
+        "sex": "sex",
+        "status": "status_code",
+        "organisation": "organisation",
+    }
 
     country = country_choice()
     sex = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *Sex.choices], required=False)
     status = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *STATUSES], required=False)
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"),
+        queryset=Organisation.objects.filter(trainers__isnull=False).distinct(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    # With dates: the trainers with a milestone (of the kind chosen) dated in them,
+    # as the trainer figures count them.
+    milestone = forms.ChoiceField(
+        label=gettext_lazy("Milestone"),
+        choices=[("", gettext_lazy("Any")), *MilestoneKind.choices],
+        required=False,
+    )
+    period = "milestones"
+    period_with = ("milestone",)
+    period_labels = (gettext_lazy("Milestone from"), gettext_lazy("Milestone until"))
+
+    def in_period(self, start: Any, end: Any) -> Q:
+        dated = Q(trainer=OuterRef("pk"))
+        if start is not None:
+            dated &= Q(date__gte=start)
+        if end is not None:
+            dated &= Q(date__lte=end)
+        if self.cleaned_data.get("milestone"):
+            dated &= Q(milestone=self.cleaned_data["milestone"])
+        return Q(Exists(Milestone.objects.visible_to(self.user).filter(dated)))
 
 
 class TrainerForm(RecordForm):

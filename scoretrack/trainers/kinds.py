@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scoretrack.lib.cells import COUNTRY, DATE, KEY, NAME, SEX, col, enum_type, ref, text_type
-from scoretrack.lib.kinds import PARTNER_SIDE, Export, Kind
+from scoretrack.lib.kinds import PARTNER_SIDE, Dated, Export, Kind
 from scoretrack.trainers.models import Milestone, MilestoneKind, Trainer
 
 KINDS = (
@@ -49,5 +49,6 @@ KINDS = (
             "trainer__country__code",
         ),
         position=90,
+        dated=Dated("date", "trainer__country_id"),
     ),
 )

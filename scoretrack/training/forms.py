@@ -6,18 +6,22 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoretrack.accounts.scoping import organisations_to_write
+from scoretrack.enterprises.models import LeadBuyerLink
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
+from scoretrack.lib.models import Sex
 from scoretrack.reference.forms import country_choice
 from scoretrack.reference.models import (
     TRAINING_ORGANISERS,
     CountryProgramme,
     Module,
     Organisation,
+    Sector,
 )
 from scoretrack.training.models import (
     ConsultingVisit,
@@ -56,6 +60,48 @@ class DeliveryFilter(FilterForm):
         choices=[("", gettext_lazy("Any")), *DeliveryIndependence.choices], required=False
     )
     year = year_filter()
+    # Deliveries with a participant of a firm of the sector, supplying the lead
+    # buyer, of the sex (one participant meeting all those chosen), as the staff
+    # figures count them.
+    sector = forms.ModelChoiceField(
+        label=gettext_lazy("Sector"),
+        queryset=Sector.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("All sectors"),
+    )
+    lead_buyer = forms.ModelChoiceField(
+        label=gettext_lazy("Lead buyer"),
+        queryset=Organisation.objects.filter(type="lead_buyer"),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    sex = forms.ChoiceField(
+        label=gettext_lazy("Participants' sex"),
+        choices=[("", gettext_lazy("Any")), *Sex.choices],
+        required=False,
+    )
+    period = "start_date"
+    period_labels = (gettext_lazy("Starting from"), gettext_lazy("Starting until"))
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter(queryset)
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        who = Q()
+        if data.get("sector"):
+            who &= Q(enterprise__sector=data["sector"])
+        if data.get("lead_buyer"):
+            links = LeadBuyerLink.objects.visible_to(self.user).filter(
+                lead_buyer=data["lead_buyer"]
+            )
+            who &= Q(enterprise_id__in=links.values("enterprise_id"))
+        if data.get("sex"):
+            who &= Q(sex=data["sex"])
+        if not who:
+            return queryset
+        attended = Participant.objects.visible_to(self.user).filter(who, delivery=OuterRef("pk"))
+        return queryset.filter(Exists(attended))
 
 
 class DeliveryForm(RecordForm):

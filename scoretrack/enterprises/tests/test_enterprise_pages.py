@@ -138,8 +138,9 @@ def test_the_list_does_not_query_per_row(
                 region=world.la_paz,
                 sector=world.food,
             )
-    # session + user, the count, the page, the sector choices of the filter
-    with django_assert_max_num_queries(7):
+    # session + user, the count, the page, the sector, partner and lead-buyer
+    # choices of the filter
+    with django_assert_max_num_queries(9):
         response = admin_client.get(LIST)
     assert len(response.context["rows"]) == 23
 

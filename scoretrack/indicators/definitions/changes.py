@@ -48,6 +48,16 @@ STATISTICS = {
     "max": ("largest", "the largest"),
 }
 MONTHS_APART = 6
+# The smallest and the largest are each one firm's own value, however many firms
+# they are chosen among: lead buyers and viewers never see them (and a range
+# narrowed by filters would name the firm). The mean and the median stay under the
+# threshold rule: over at least the threshold's firms, no one firm's value can be
+# told apart (a median of an odd count is the middle firm's value, but not whose).
+SINGLE = ("min", "max")
+SINGLE_DEFINITION = """
+ Hidden from lead buyers and viewers whatever the number of firms: it is the value
+ of a single enterprise (see Disclosure control).
+"""
 KPI_KEYS = populations.KPI_CHANGE_KEYS
 SAVING_KEYS = populations.SAVING_KEYS
 
@@ -198,7 +208,9 @@ def _kpi_statistic(which: str) -> None:
         by=("kpi", "country"),
         places=ENTERPRISE_PLACES,
         protect=populations.KPI_CHANGES,
-        definition=f"{phrase[0].upper()}{phrase[1:]} of the changes. {KPI_DEFINITION}",
+        single=which in SINGLE,
+        definition=f"{phrase[0].upper()}{phrase[1:]} of the changes. {KPI_DEFINITION}"
+        + (SINGLE_DEFINITION if which in SINGLE else ""),
     )(compute)
 
 
@@ -244,7 +256,9 @@ def _saving_statistic(which: str) -> None:
         by=("country",),
         places=ENTERPRISE_PLACES,
         protect=populations.SAVINGS,
-        definition=f"{phrase[0].upper()}{phrase[1:]} of the savings. {SAVING_DEFINITION}",
+        single=which in SINGLE,
+        definition=f"{phrase[0].upper()}{phrase[1:]} of the savings. {SAVING_DEFINITION}"
+        + (SINGLE_DEFINITION if which in SINGLE else ""),
     )(compute)
 
 

@@ -139,25 +139,60 @@ def test_cost_savings_per_firm(ask, queries_of, plans):
 
 
 def test_a_viewer_sees_sizes_of_change_only_over_enough_firms(kpis, plans, settings):
-    """Threshold 3: all time, the KPI changes rest on F1, F2, F3 (shown); BO on F1
-    and F2, PE on F3 (both too few). Savings: F1, F2, F4 (shown); BO 2, PE 1."""
+    """Threshold 3: all time, the KPI changes rest on F1, F2, F3 (mean and median
+    shown); BO on F1 and F2, PE on F3 (both too few). Savings: F1, F2, F4 (shown);
+    BO 2, PE 1. The smallest and largest are one firm's value: always hidden."""
     settings.DISCLOSURE_THRESHOLD = 3
     user = User.objects.create(email="viewer@example.org")
     RoleAssignment.objects.create(user=user, role="viewer")
     answer = evaluate(user, request_for(*KPI_CODES, *SAVING_CODES))
     assert answer["values"] == {
-        **dict(zip(KPI_CODES, [50, 25, -25, 200], strict=True)),
-        **dict(zip(SAVING_CODES, [pytest.approx(53500 / 3), 2000, 1500, 50000], strict=True)),
+        **dict(zip(KPI_CODES, [50, 25, None, None], strict=True)),
+        **dict(zip(SAVING_CODES, [pytest.approx(53500 / 3), 2000, None, None], strict=True)),
     }
+    single = {"reason": "single", "who": "enterprises", "label": "the value of a single enterprise"}
+    assert answer["hidden"] == dict.fromkeys((*KPI_CODES[2:], *SAVING_CODES[2:]), single)
     by_country = evaluate(user, request_for("kpi_change_max_pct", by="country"))
     assert by_country["values"] == {"kpi_change_max_pct": {"BO": None, "PE": None}}
-    assert by_country["hidden"]["kpi_change_max_pct"]["BO"]["reason"] == "few"
+    assert by_country["hidden"]["kpi_change_max_pct"]["BO"]["reason"] == "single"
+    median = evaluate(user, request_for("kpi_change_median_pct", by="country"))
+    assert median["hidden"]["kpi_change_median_pct"]["BO"]["reason"] == "few"
     savings = evaluate(user, request_for("cost_savings_min_usd", by="country"))
     assert savings["values"] == {"cost_savings_min_usd": {"BO": None, "PE": None}}
     # 2020 Q3: only F1 and F2 have series six months apart: too few.
     q3 = evaluate(user, request_for("kpi_change_mean_pct", year=2020, quarter=3))
     assert q3["values"] == {"kpi_change_mean_pct": None}
     assert q3["hidden"]["kpi_change_mean_pct"]["reason"] == "few"
+
+
+def test_the_range_is_hidden_from_a_lead_buyer_through_the_api_and_the_report(
+    kpis, plans, settings, client
+):
+    """However many firms: a lead buyer's (threshold 1, so nothing is too few) API
+    answer and programme report show the mean and median, never the range."""
+    from scoretrack.reports.tests.conftest import client_for
+
+    settings.DISCLOSURE_THRESHOLD = 1
+    buyer = Make().org("LB", "lead_buyer", country=None)
+    lead = client_for("lead_buyer", organisation=buyer)
+    query = {"code": [*KPI_CODES, *SAVING_CODES]}
+    body = lead.get("/api/v1/indicators/values", query).json()
+    # The lead buyer's firms: none buys from it, so every figure is of no firm.
+    assert body["values"]["kpi_change_min_pct"] is None
+    assert body["hidden"]["kpi_change_min_pct"]["reason"] == "single"
+    viewer = client_for("viewer")
+    body = viewer.get("/api/v1/indicators/values", query).json()
+    assert [body["values"][code] for code in KPI_CODES] == [50, 25, None, None]
+    assert {code: body["hidden"][code]["reason"] for code in body["hidden"]} == dict.fromkeys(
+        (*KPI_CODES[2:], *SAVING_CODES[2:]), "single"
+    )
+    page = viewer.get("/reports/programme/").content.decode()
+    assert "the value of a single enterprise" in page
+    # The note states the mean alone: productivity 20, 30, 200 (mean 83.3).
+    assert "productivity: 83.3% on average." in page
+    assert "Savings per enterprise: US$17,833.3 on average." in page
+    admin_page = client_for("global_admin").get("/reports/programme/").content.decode()
+    assert "the value of a single enterprise" not in admin_page
 
 
 def test_a_user_who_sees_no_firm_gets_null_figures(kpis, plans):

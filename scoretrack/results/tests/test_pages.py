@@ -81,8 +81,8 @@ def test_the_tracking_page_shows_targets_actuals_and_marks(
     assert "3.3 Σ" in html
     assert "on track" in html and "behind" in html
     # A country team and HQ follow a cell to the records behind it.
-    assert 'href="/enterprises/?country=BO"' in html
-    assert 'href="/deliveries/?country=BO&amp;year=2014"' in html
+    assert 'href="/enterprises/?country=BO&amp;from=2014-01-01&amp;to=2014-03-31"' in html
+    assert 'href="/deliveries/?country=BO&amp;from=2014-01-01&amp;to=2014-03-31"' in html
 
 
 def test_a_viewer_gets_no_links_to_records(tracked: Any) -> None:
