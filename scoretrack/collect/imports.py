@@ -403,5 +403,5 @@ def _receive(user: Any, form: Any, shape: Shape, row: Row, summary: Summary) -> 
         summary.accepted += 1
         summary.outcomes.append(Outcome(row.number, kept.instance_id, "accepted"))
     else:
-        summary.queued.append((row.number, kept.instance_id, kept.reason))
-        summary.outcomes.append(Outcome(row.number, kept.instance_id, "queued", kept.reason))
+        summary.queued.append((row.number, kept.instance_id, kept.reason_shown))
+        summary.outcomes.append(Outcome(row.number, kept.instance_id, "queued", kept.reason_shown))

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from scoretrack.accounts.scoping import access_for
 from scoretrack.collect import imports, pipeline
-from scoretrack.collect.models import CollectKey, Submission
+from scoretrack.collect.models import CollectKey, Submission, reason_in
 from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 from scoretrack.lib.forms import FilterForm
@@ -71,7 +71,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             Column(gettext_lazy("Sent by"), "user.email", sort="user__email"),
             Column(gettext_lazy("Country"), "country.name", sort="country__name"),
             Column(gettext_lazy("Channel"), "get_channel_display", sort="channel"),
-            Column(gettext_lazy("Reason"), "reason"),
+            Column(gettext_lazy("Reason"), "reason_shown"),
         ],
         detail="collect:review-detail",
         title=gettext_lazy("Field submissions"),
@@ -120,7 +120,7 @@ def _history(submission: Submission) -> list[dict[str, Any]]:
             "when": row.history_date,
             "by": row.history_user.email if row.history_user else "",
             "state": Submission.State(row.state).label,
-            "reason": row.reason,
+            "reason": reason_in(row.reasons, row.reason),
             "note": row.review_note,
         }
         for row in rows
@@ -177,7 +177,7 @@ def review_accept(request: HttpRequest, pk: UUID) -> HttpResponse:
     if accepted:
         messages.success(request, _("Accepted: its records are written."))
     else:
-        messages.error(request, _("Still refused: %s") % submission.reason)
+        messages.error(request, _("Still refused: %s") % submission.reason_shown)
     return redirect("collect:review-detail", pk=pk)
 
 
