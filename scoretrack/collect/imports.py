@@ -30,7 +30,6 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -382,13 +381,16 @@ def import_csv(
     for repeat_name, records in repeat_tables.items():
         _attach_repeat(shape, rows, repeat_name, records)
     summary = Summary(checked_only=dry_run)
-    # A real import commits each submission as it goes (no long write lock on SQLite).
-    with transaction.atomic() if dry_run else nullcontext():
+    if not dry_run:
+        # Each submission committed as it goes (no long write lock on SQLite).
         for row in rows:
             _receive(user, form, shape, row, summary)
-        if dry_run:
-            transaction.set_rollback(True)
-            summary.submissions = []
+        return summary
+    with transaction.atomic(), pipeline.said_in_one_language():
+        for row in rows:
+            _receive(user, form, shape, row, summary)
+        transaction.set_rollback(True)
+    summary.submissions = []
     return summary
 
 

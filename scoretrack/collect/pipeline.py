@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,20 @@ def forms_module() -> Any:
     return forms
 
 
+# While an import is only checked (rolled back), its reasons are wanted in the
+# checker's language alone: not said again in the others.
+_one_language: ContextVar[bool] = ContextVar("collect_one_language", default=False)
+
+
+@contextmanager
+def said_in_one_language() -> Iterator[None]:
+    token = _one_language.set(True)
+    try:
+        yield
+    finally:
+        _one_language.reset(token)
+
+
 class Said:
     """A message kept as its words and their values, said in whichever language is
     active when it is turned into text (a reason is kept in every language)."""
@@ -54,6 +70,8 @@ class Said:
 
 def in_every_language(say: Callable[[], Any]) -> dict[str, str]:
     """What `say` says in each interface language."""
+    if _one_language.get():
+        return {_language(): str(say())}
     said = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -214,7 +232,8 @@ def _mark(
     submission.state = state
     if reasons is not None:
         submission.reasons = reasons
-        submission.reason = reasons.get(settings.LANGUAGE_CODE, "")
+        default = reasons.get(settings.LANGUAGE_CODE)
+        submission.reason = default if default is not None else next(iter(reasons.values()), "")
     for name, value in fields.items():
         setattr(submission, name, value)
     submission.save()
@@ -286,6 +305,8 @@ def _refusals(attempt: Callable[[], Any]) -> dict[str, str]:
     each language, inside a savepoint always rolled back (nothing it writes stays)."""
     forms = forms_module()
     reasons: dict[str, str] = {}
+    if _one_language.get():
+        return reasons
     for code, _name in settings.LANGUAGES:
         if code == _language():
             continue
