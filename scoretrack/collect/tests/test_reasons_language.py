@@ -77,3 +77,20 @@ def test_the_phone_is_answered_in_its_language(world: SimpleNamespace) -> None:
     assert f"Recibido y guardado para revisión: {ES}" in answer.content.decode()
     # kept in English for search, whatever the sender's language
     assert Submission.objects.get(instance_id="uuid:r2").reason == EN
+
+
+def test_a_cell_the_importer_cannot_read_is_said_in_every_language(
+    world: SimpleNamespace,
+) -> None:
+    from scoretrack.collect.forms import FORMS
+
+    xml = (
+        f'<data id="event_participants" version="{FORMS["event_participants"].version()}">'
+        f"<event>{world.EV_BO.pk}</event><groups><group>employers</group><female>tres</female>"
+        "<male>4</male></groups><meta><instanceID>uuid:r3</instanceID></meta></data>"
+    ).encode()
+    kept = pipeline.receive(world.users["country"], xml)
+    assert kept.state == "has_issues"
+    assert kept.reason == "groups[1]/female: not a whole number (tres)"
+    assert kept.reasons["es"] == "groups[1]/female: no es un número entero (tres)"
+    assert kept.reasons["zh-hans"] == "groups[1]/female：不是整数 (tres)"
