@@ -374,7 +374,7 @@ def import_csv(
     """Each submission of an export of `form` (a CSV and its repeats' CSV files, a
     Central .zip or a Kobo .xlsx: `read_upload`) received as a submission of it.
     Raises CsvRefused, having received nothing, when the files do not fit the form.
-    `dry_run`: everything is done, then undone, saying what would become of each."""
+    `dry_run`: each submission received, then undone, saying what would become of it."""
     shape = shape_of(form.xform(user))
     table, repeat_tables = read_upload(main, name or "CSV", repeats)
     rows = _rows(shape, table)
@@ -386,19 +386,26 @@ def import_csv(
         for row in rows:
             _receive(user, form, shape, row, summary)
         return summary
-    with transaction.atomic(), pipeline.said_in_one_language():
+    # Checked one submission at a time, each rolled back at once (a check holds the
+    # write lock no longer than an import does); an instanceID met earlier in the
+    # file is what the import would find already received.
+    seen: set[str] = set()
+    with pipeline.said_in_one_language():
         for row in rows:
-            _receive(user, form, shape, row, summary)
-        transaction.set_rollback(True)
+            with transaction.atomic():
+                _receive(user, form, shape, row, summary, seen)
+                transaction.set_rollback(True)
     summary.submissions = []
     return summary
 
 
-def _receive(user: Any, form: Any, shape: Shape, row: Row, summary: Summary) -> None:
+def _receive(
+    user: Any, form: Any, shape: Shape, row: Row, summary: Summary, seen: set[str] | None = None
+) -> None:
     version = row.values.pop("__version__", "") or form.version()
     kept = pipeline.receive(user, instance_xml(shape, form.form_id, version, row), channel="csv")
     summary.submissions.append(kept)
-    if getattr(kept, "duplicate", False):
+    if getattr(kept, "duplicate", False) or (seen is not None and kept.instance_id in seen):
         summary.duplicates += 1
         summary.outcomes.append(Outcome(row.number, kept.instance_id, "duplicate"))
     elif kept.state == Submission.State.APPROVED:
@@ -407,3 +414,5 @@ def _receive(user: Any, form: Any, shape: Shape, row: Row, summary: Summary) -> 
     else:
         summary.queued.append((row.number, kept.instance_id, kept.reason_shown))
         summary.outcomes.append(Outcome(row.number, kept.instance_id, "queued", kept.reason_shown))
+    if seen is not None:
+        seen.add(kept.instance_id)

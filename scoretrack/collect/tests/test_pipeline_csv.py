@@ -156,6 +156,21 @@ def test_the_check_says_which_rows_are_already_received(world: Any) -> None:
     ]
 
 
+def test_the_check_says_a_row_repeated_in_the_file_would_be_a_duplicate(world: Any) -> None:
+    twice = (
+        CENTRAL + b"2016-01-08T10:00:00.000Z,E-BO2,2016-01-05,3,uuid:c1,uuid:c1,5,ana,0,0,,,,0,v2\n"
+    )
+    summary = imports.import_csv(world.users["trainer"], FORMS["visit"], twice, dry_run=True)
+    assert [(o.row, o.instance_id, o.state) for o in summary.outcomes] == [
+        (2, "uuid:c1", "accepted"),
+        (3, "uuid:c2", "queued"),
+        (4, "uuid:c1", "duplicate"),
+    ]
+    assert not Submission.objects.exists()
+    done = imports.import_csv(world.users["trainer"], FORMS["visit"], twice)
+    assert (done.accepted, len(done.queued), done.duplicates) == (1, 1, 1)
+
+
 def test_a_file_that_cannot_be_read_is_refused_at_the_check(world: Any) -> None:
     client = Client()
     client.force_login(world.users["trainer"])
