@@ -64,9 +64,6 @@ class Said:
     def __str__(self) -> str:
         return str(self.text) if self.values is None else str(self.text) % self.values
 
-    def __bool__(self) -> bool:
-        return True
-
 
 def in_every_language(say: Callable[[], Any]) -> dict[str, str]:
     """What `say` says in each interface language."""
