@@ -7,6 +7,12 @@ the collect password or the account password (through `authenticate`, so
 django-axes counts failures). Nonces are stateless: a timestamp signed with the
 SECRET_KEY, valid NONCE_SECONDS; an older one is answered `stale=true`, which makes
 the client retry with the new nonce without asking the user again.
+
+Wrong passwords count as the log-in page's do (django-axes, the same settings and
+lock-out rules: per username and address): a Digest response that does not match
+is signalled as a failed log-in, Basic goes through `authenticate`, which signals
+its own. A locked-out sender is answered 403 with the reason in an OpenRosa message
+(not axes' HTML page, which a phone cannot show), before its password is looked at.
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from scoretrack.collect.models import REALM, CollectKey, digest_ha1
@@ -93,6 +102,47 @@ def _user_by_name(username: str) -> Any | None:
     )
 
 
+class LockedOut(Exception):
+    """Too many failed log-ins for this username from this address (django-axes)."""
+
+
+def _credentials(username: str) -> dict[str, str]:
+    return {settings.AXES_USERNAME_FORM_FIELD: username}
+
+
+def _check_lock(request: HttpRequest, username: str) -> None:
+    if settings.AXES_ENABLED and AxesProxyHandler.is_locked(request, _credentials(username)):
+        raise LockedOut
+
+
+def _failed(request: HttpRequest, username: str) -> None:
+    """A wrong password, counted as the log-in page counts it; raises LockedOut when
+    this failure reached the limit."""
+    user_login_failed.send(sender=__name__, credentials=_credentials(username), request=request)
+    _after_failure(request)
+
+
+def _after_failure(request: HttpRequest) -> None:
+    if getattr(request, "axes_locked_out", False):
+        # Answered here (403 and an OpenRosa message), not by axes' middleware.
+        request.axes_locked_out = False  # type: ignore[attr-defined]
+        raise LockedOut
+
+
+def _succeeded(request: HttpRequest, username: str) -> None:
+    """A good password clears the earlier failures (AXES_RESET_ON_SUCCESS), as a log-in
+    does; looked up only, and written only when there were some."""
+    credentials = _credentials(username)
+    if (
+        settings.AXES_ENABLED
+        and settings.AXES_RESET_ON_SUCCESS
+        and AxesProxyHandler.get_failures(request, credentials)
+    ):
+        AxesProxyHandler.reset_attempts(
+            username=username, ip_address=getattr(request, "axes_ip_address", None)
+        )
+
+
 def _digest_user(request: HttpRequest, header: str) -> tuple[Any | None, bool]:
     """The user a Digest header proves, and whether its nonce was merely stale."""
     params = parse_params(header)
@@ -101,16 +151,18 @@ def _digest_user(request: HttpRequest, header: str) -> tuple[Any | None, bool]:
     # The digest covers the URI the client sent: it must be this request's.
     if params.get("uri") not in (request.get_full_path(), request.path):
         return None, False
-    user = _user_by_name(params.get("username", ""))
+    username = params.get("username", "")
+    _check_lock(request, username)
+    user = _user_by_name(username)
     key = getattr(user, "collect_key", None) if user else None
-    if key is None:
-        return None, False
-    expected = digest_response(key.ha1, params, request.method or "GET")
-    if not hmac.compare_digest(expected, params.get("response", "")):
+    expected = digest_response(key.ha1, params, request.method or "GET") if key else ""
+    if key is None or not hmac.compare_digest(expected, params.get("response", "")):
+        _failed(request, username)
         return None, False
     state = nonce_state(params.get("nonce", ""))
     if state != "ok":
         return None, state == "stale"
+    _succeeded(request, username)
     return user, False
 
 
@@ -120,11 +172,19 @@ def _basic_user(request: HttpRequest, header: str) -> Any | None:
     except (ValueError, UnicodeDecodeError):
         return None
     username, _colon, password = decoded.partition(":")
+    _check_lock(request, username)
     user = _user_by_name(username)
     key = getattr(user, "collect_key", None) if user else None
     if key is not None and hmac.compare_digest(key.ha1, digest_ha1(user.get_username(), password)):
+        _succeeded(request, username)
         return user
-    return authenticate(request, username=username, password=password)
+    # `authenticate` signals a failure itself (axes counts it).
+    found = authenticate(request, username=username, password=password)
+    if found is None:
+        _after_failure(request)
+    else:
+        _succeeded(request, username)
+    return found
 
 
 def collect_user(request: HttpRequest, key_token: str | None = None) -> tuple[Any | None, bool]:
@@ -145,6 +205,17 @@ def collect_user(request: HttpRequest, key_token: str | None = None) -> tuple[An
     return None, False
 
 
+def locked_out() -> HttpResponse:
+    """403 with the reason as an OpenRosa message, which ODK Collect shows."""
+    from scoretrack.collect.openrosa import message
+
+    reason = _(
+        "This account is locked for a while after repeated wrong passwords from this "
+        "address. Try again later, or ask your programme administrator to unlock it."
+    )
+    return message(f"{_('Too many failed log-ins')}: {reason}", status=403)
+
+
 def openrosa_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The view runs for an authenticated user (request.collect_user), else 401 with
     the Digest challenge (404 for an unknown key URL). CSRF exempt: phones send no
@@ -153,7 +224,10 @@ def openrosa_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, key: str | None = None, **kwargs: Any) -> Any:
-        user, stale = collect_user(request, key)
+        try:
+            user, stale = collect_user(request, key)
+        except LockedOut:
+            return locked_out()
         if user is None:
             if key is not None:
                 response = HttpResponse(status=404)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -63,6 +64,9 @@ class Submission(models.Model):
         _("state"), max_length=20, choices=State.choices, default=State.RECEIVED
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The reason in each interface language ({"es": "..."}), said when it was found,
+    # so that each reader sees it in its own; `reason` holds it in LANGUAGE_CODE.
+    reasons = models.JSONField(_("reason in each language"), default=dict, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,8 +101,18 @@ class Submission(models.Model):
         return f"{self.form_id} {self.instance_id}"
 
     @property
+    def reason_shown(self) -> str:
+        """The reason in the active language (the reviewer's page, the phone's answer)."""
+        return reason_in(self.reasons, self.reason)
+
+    @property
     def current_xml(self) -> str:
         return self.corrected_xml or self.xml
+
+
+def reason_in(reasons: dict[str, str] | None, fallback: str) -> str:
+    """A reason kept in every language, in the active one."""
+    return (reasons or {}).get(get_language() or "", "") or fallback
 
 
 class SubmissionAttachment(models.Model):

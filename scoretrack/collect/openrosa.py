@@ -182,7 +182,7 @@ def _answer(kept: Submission) -> HttpResponse:
     if kept.state == Submission.State.REJECTED:
         text = _("Already received; rejected in review: %s") % kept.review_note
     elif again:
-        text = _("Already received; waiting for review: %s") % kept.reason
+        text = _("Already received; waiting for review: %s") % kept.reason_shown
     else:
-        text = _("Received and kept for review: %s") % kept.reason
+        text = _("Received and kept for review: %s") % kept.reason_shown
     return message(text, status=202)

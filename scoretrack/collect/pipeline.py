@@ -12,15 +12,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from scoretrack.accounts.scoping import access_for
 from scoretrack.collect.models import Submission, SubmissionAttachment
@@ -36,13 +40,49 @@ def forms_module() -> Any:
     return forms
 
 
+# While an import is only checked (rolled back), its reasons are wanted in the
+# checker's language alone: not said again in the others.
+_one_language: ContextVar[bool] = ContextVar("collect_one_language", default=False)
+
+
+@contextmanager
+def said_in_one_language() -> Iterator[None]:
+    token = _one_language.set(True)
+    try:
+        yield
+    finally:
+        _one_language.reset(token)
+
+
+class Said:
+    """A message kept as its words and their values, said in whichever language is
+    active when it is turned into text (a reason is kept in every language)."""
+
+    def __init__(self, text: Any, values: Any = None) -> None:
+        self.text, self.values = text, values
+
+    def __str__(self) -> str:
+        return str(self.text) if self.values is None else str(self.text) % self.values
+
+
+def in_every_language(say: Callable[[], Any]) -> dict[str, str]:
+    """What `say` says in each interface language."""
+    if _one_language.get():
+        return {_language(): str(say())}
+    said = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            said[code] = str(say())
+    return said
+
+
 @dataclass
 class Instance:
     root: ET.Element | None
     form_id: str
     version: str
     instance_id: str
-    problem: str = ""
+    problem: Said | str = ""
 
 
 def local(tag: str) -> str:
@@ -57,10 +97,10 @@ def parse(xml: bytes) -> Instance:
     try:
         root = SafeET.fromstring(xml)
     except DefusedXmlException:
-        reason = _("The XML was refused: it declares entities or a DTD, which no form needs.")
+        reason = Said(_("The XML was refused: it declares entities or a DTD, which no form needs."))
         return Instance(None, "", "", fallback, reason)
     except (ET.ParseError, ValueError) as error:
-        return Instance(None, "", "", fallback, _("The XML cannot be read: %s") % error)
+        return Instance(None, "", "", fallback, Said(_("The XML cannot be read: %s"), str(error)))
     form_id = root.get("id", "") or local(root.tag)
     version = root.get("version", "")
     instance_id = ""
@@ -68,7 +108,7 @@ def parse(xml: bytes) -> Instance:
         if local(element.tag) == "instanceID" and element.text and element.text.strip():
             instance_id = element.text.strip()
             break
-    problem = "" if instance_id else _("The submission has no meta/instanceID.")
+    problem = "" if instance_id else Said(_("The submission has no meta/instanceID."))
     return Instance(root, form_id, version, instance_id or fallback, problem)
 
 
@@ -86,7 +126,9 @@ def receive(
     instance = parse(xml)
     if len(instance.instance_id) > 255:
         instance.instance_id = "sha256:" + hashlib.sha256(xml).hexdigest()
-        instance.problem = instance.problem or _("The instanceID is longer than 255 characters.")
+        instance.problem = instance.problem or Said(
+            _("The instanceID is longer than 255 characters.")
+        )
     existing = _existing(instance.instance_id)
     if existing is not None:
         _add_attachments(existing, attachments or {}, content_types)
@@ -96,7 +138,8 @@ def receive(
         with transaction.atomic():
             submission = _keep(user, xml, instance, attachments or {}, channel, content_types)
             if instance.problem:
-                _mark(submission, Submission.State.HAS_ISSUES, instance.problem)
+                problem = instance.problem
+                _mark(submission, Submission.State.HAS_ISSUES, in_every_language(lambda: problem))
             else:
                 _accept(submission, instance.root, user)
     except IntegrityError:
@@ -179,9 +222,15 @@ def _country_of(user: Any) -> Any:
     return candidates.pop() if len(candidates) == 1 else None
 
 
-def _mark(submission: Submission, state: str, reason: str = "", **fields: Any) -> None:
+def _mark(
+    submission: Submission, state: str, reasons: dict[str, str] | None = None, **fields: Any
+) -> None:
+    """The submission's new state, with its reason in every language (none: no reason)."""
     submission.state = state
-    submission.reason = reason
+    if reasons is not None:
+        submission.reasons = reasons
+        default = reasons.get(settings.LANGUAGE_CODE)
+        submission.reason = default if default is not None else next(iter(reasons.values()), "")
     for name, value in fields.items():
         setattr(submission, name, value)
     submission.save()
@@ -206,32 +255,68 @@ def _accept(submission: Submission, root: ET.Element | None, user: Any) -> bool:
     forms = forms_module()
     form = forms.FORMS.get(submission.form_id)
     if form is None or root is None:
-        _mark(
-            submission,
-            Submission.State.HAS_ISSUES,
-            _("No field form is called “%s”.") % submission.form_id,
-        )
+        said = Said(_("No field form is called “%s”."), submission.form_id)
+        _mark(submission, Submission.State.HAS_ISSUES, in_every_language(lambda: said))
         return False
+    refused = (forms.Refused, ValidationError, PermissionDenied)
+
+    def attempt() -> Any:
+        with acting_as(user):
+            return form.accept(root, user, version=submission.form_version)
+
     try:
-        with transaction.atomic(), acting_as(user):
-            written = form.accept(root, user, version=submission.form_version)
-    except (forms.Refused, ValidationError, PermissionDenied) as error:
-        _mark(submission, Submission.State.HAS_ISSUES, refusal_reason(error))
+        with transaction.atomic():
+            written = attempt()
+    except refused as error:
+        reasons = _refusals(attempt)
+        reasons[_language()] = refusal_reason(error)
+        _mark(submission, Submission.State.HAS_ISSUES, reasons)
         return False
     except Exception as error:  # never a lost submission, never a 500: it waits for review
         log.exception("Field form %s failed on %s", submission.form_id, submission.instance_id)
-        _mark(
-            submission,
-            Submission.State.HAS_ISSUES,
-            _("The form could not be accepted (%(error)s).") % {"error": error.__class__.__name__},
+        said = Said(
+            _("The form could not be accepted (%(error)s)."), {"error": type(error).__name__}
         )
+        _mark(submission, Submission.State.HAS_ISSUES, in_every_language(lambda: said))
         return False
     _mark(
         submission,
         Submission.State.APPROVED,
+        {},
         records=[{"model": r._meta.label, "id": str(r.pk)} for r in written or []],
     )
     return True
+
+
+class _Undo(Exception):
+    """Raised to roll back a savepoint whose work was only to find words."""
+
+
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _refusals(attempt: Callable[[], Any]) -> dict[str, str]:
+    """A refusal's reason in each language: the form's reasons are made of what the
+    importer, the rules and the checks say at the time, so the attempt is made again in
+    each language, inside a savepoint always rolled back (nothing it writes stays)."""
+    forms = forms_module()
+    reasons: dict[str, str] = {}
+    if _one_language.get():
+        return reasons
+    for code, _name in settings.LANGUAGES:
+        if code == _language():
+            continue
+        try:
+            with translation.override(code), transaction.atomic():
+                attempt()
+                raise _Undo
+        except (forms.Refused, ValidationError, PermissionDenied) as error:
+            with translation.override(code):
+                reasons[code] = refusal_reason(error)
+        except Exception:  # e.g. _Undo: no reason in that language; the others stand
+            continue
+    return reasons
 
 
 @transaction.atomic
@@ -243,7 +328,7 @@ def submission_accept(*, submission: Submission, reviewer: Any, xml: str, note: 
         raise ValidationError(_("Only a submission with issues can be accepted."))
     instance = parse(xml.encode())
     if instance.root is None:
-        raise ValidationError(instance.problem)
+        raise ValidationError(str(instance.problem))
     if xml != locked.xml:
         locked.corrected_xml = xml
     locked.form_version = instance.version[:100] or locked.form_version
@@ -267,7 +352,6 @@ def submission_reject(*, submission: Submission, reviewer: Any, note: str) -> No
     _mark(
         locked,
         Submission.State.REJECTED,
-        locked.reason,
         review_note=note.strip(),
         reviewer=reviewer,
         reviewed_at=timezone.now(),

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoretrack.accounts.scoping import access_for
-from scoretrack.collect import imports, pipeline
-from scoretrack.collect.models import CollectKey, Submission
+from scoretrack.collect import imports, pipeline, stash
+from scoretrack.collect.models import CollectKey, Submission, reason_in
 from scoretrack.lib import crud
 from scoretrack.lib.crud import Column
 from scoretrack.lib.forms import FilterForm
@@ -71,7 +71,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             Column(gettext_lazy("Sent by"), "user.email", sort="user__email"),
             Column(gettext_lazy("Country"), "country.name", sort="country__name"),
             Column(gettext_lazy("Channel"), "get_channel_display", sort="channel"),
-            Column(gettext_lazy("Reason"), "reason"),
+            Column(gettext_lazy("Reason"), "reason_shown"),
         ],
         detail="collect:review-detail",
         title=gettext_lazy("Field submissions"),
@@ -120,7 +120,7 @@ def _history(submission: Submission) -> list[dict[str, Any]]:
             "when": row.history_date,
             "by": row.history_user.email if row.history_user else "",
             "state": Submission.State(row.state).label,
-            "reason": row.reason,
+            "reason": reason_in(row.reasons, row.reason),
             "note": row.review_note,
         }
         for row in rows
@@ -177,7 +177,7 @@ def review_accept(request: HttpRequest, pk: UUID) -> HttpResponse:
     if accepted:
         messages.success(request, _("Accepted: its records are written."))
     else:
-        messages.error(request, _("Still refused: %s") % submission.reason)
+        messages.error(request, _("Still refused: %s") % submission.reason_shown)
     return redirect("collect:review-detail", pk=pk)
 
 
@@ -233,22 +233,52 @@ def collect_key(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def csv_import(request: HttpRequest) -> HttpResponse:
-    """Submissions exported by KoboToolbox or ODK Central as CSV, received like a phone's."""
+    """Submissions exported by KoboToolbox or ODK Central (a CSV and its repeats' CSVs,
+    Central's .zip, Kobo's .xlsx), received like a phone's: first checked (what would
+    become of each submission, nothing written; the files kept aside under a token of
+    this session), then imported as checked, or imported at once."""
     offered = pipeline.forms_module().forms_for(request.user)
     context: dict[str, Any] = {"forms": offered, "chosen": request.POST.get("form", "")}
     if request.method == "POST":
-        form = next((f for f in offered if f.form_id == request.POST.get("form")), None)
-        main = request.FILES.get("file")
-        if form is None:
-            context["error"] = _("Choose one of your forms.")
-        elif main is None:
-            context["error"] = _("Choose the CSV file of the submissions.")
+        if request.POST.get("token"):
+            upload = stash.take(request, request.POST["token"])
         else:
-            repeats = {f.name: f.read() for f in request.FILES.getlist("repeats")}
+            upload = _uploaded(request, offered, context)
+        if upload is not None:
+            form = next((f for f in offered if f.form_id == upload.form_id), None)
+            checking = not request.POST.get("commit")
             try:
+                if form is None:
+                    raise imports.CsvRefused(_("Choose one of your forms."))
                 context["summary"] = imports.import_csv(
-                    request.user, form, main.read(), repeats, name=main.name
+                    request.user,
+                    form,
+                    upload.main,
+                    upload.repeats,
+                    name=upload.name,
+                    dry_run=checking,
                 )
             except imports.CsvRefused as error:
                 context["error"] = _("Nothing was received: %s") % error
+            else:
+                if checking:
+                    context["token"] = stash.keep(request, upload)
+                context["chosen"] = upload.form_id
+        elif "error" not in context:
+            context["error"] = _(
+                "This check has expired or was already imported: send the file again."
+            )
     return render(request, "collect/review/import.html", context)
+
+
+def _uploaded(request: HttpRequest, offered: list[Any], context: dict[str, Any]) -> Any:
+    form_id = request.POST.get("form", "")
+    main = request.FILES.get("file")
+    if not any(f.form_id == form_id for f in offered):
+        context["error"] = _("Choose one of your forms.")
+    elif main is None:
+        context["error"] = _("Choose the file of the submissions.")
+    else:
+        repeats = {f.name: f.read() for f in request.FILES.getlist("repeats")}
+        return stash.Upload(form_id, main.name, main.read(), repeats)
+    return None

@@ -183,6 +183,7 @@ def submission(request: Any) -> JsonResponse:
     body = {
         "state": received.state,
         "instance_id": getattr(received, "instance_id", ""),
-        "reason": getattr(received, "reason", "") or "",
+        # in the sender's language (a Submission keeps it in every one)
+        "reason": getattr(received, "reason_shown", None) or getattr(received, "reason", ""),
     }
     return JsonResponse(body, status=201 if received.state == "approved" else 202)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from scoretrack.lib.dates import NOT_A_MONTH, parse_date, parse_month, plausible
 from scoretrack.lib.models import Sex
 
@@ -98,7 +100,7 @@ def text_type(max_length: int) -> CellType:
     def parse(raw: Any) -> str:
         value = _as_text(raw)
         if len(value) > max_length:
-            raise CellError(f"longer than {max_length} characters")
+            raise CellError(gettext("longer than %(max)s characters") % {"max": max_length})
         return value
 
     return CellType("text", parse, lambda value: value or "", f"text, at most {max_length}")
@@ -142,7 +144,7 @@ def _parse_bool(raw: Any) -> bool:
         return raw
     text = _as_text(raw).lower()
     if text not in ("yes", "no"):
-        raise CellError("not yes or no")
+        raise CellError(gettext("not yes or no"))
     return text == "yes"
 
 
@@ -157,7 +159,7 @@ def enum_type(codes: list[str]) -> CellType:
     def parse(raw: Any) -> str:
         value = _as_text(raw)
         if value not in codes:
-            raise CellError(f"not one of {', '.join(codes)}")
+            raise CellError(gettext("not one of %(codes)s") % {"codes": ", ".join(codes)})
         return value
 
     return CellType("enum", parse, lambda value: value or "", ", ".join(codes), tuple(codes))
@@ -171,11 +173,14 @@ def int_type(minimum: int = 0, maximum: int = 2_147_483_647) -> CellType:
         try:
             number = Decimal(_as_text(raw))
         except InvalidOperation:
-            raise CellError("not a whole number") from None
+            raise CellError(gettext("not a whole number")) from None
         if not number.is_finite() or number != number.to_integral_value():
-            raise CellError("not a whole number")
+            raise CellError(gettext("not a whole number"))
         if not minimum <= number <= maximum:
-            raise CellError(f"not between {minimum} and {maximum}")
+            raise CellError(
+                gettext("not between %(minimum)s and %(maximum)s")
+                % {"minimum": minimum, "maximum": maximum}
+            )
         return int(number)
 
     return CellType(
@@ -189,13 +194,16 @@ def decimal_type(digits: int, places: int, minimum: Decimal | None = None) -> Ce
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise CellError("not a number") from None
+            raise CellError(gettext("not a number")) from None
         if not number.is_finite():
-            raise CellError("not a number")
+            raise CellError(gettext("not a number"))
         if minimum is not None and number < minimum:
-            raise CellError(f"less than {minimum}")
+            raise CellError(gettext("less than %(minimum)s") % {"minimum": minimum})
         # Checked before rounding too: quantizing 1e100 overflows the decimal context.
-        too_large = CellError(f"too large: at most {digits - places} digits before the point")
+        too_large = CellError(
+            gettext("too large: at most %(digits)s digits before the point")
+            % {"digits": digits - places}
+        )
         if number.adjusted() >= digits - places:
             raise too_large
         number = number.quantize(Decimal(1).scaleb(-places)) if places else number

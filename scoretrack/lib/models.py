@@ -13,6 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from scoretrack.lib import hooks
@@ -201,14 +202,18 @@ def ids_of(records: Sequence[Any], attname: str) -> set[Any]:
     return {value for record in records if (value := getattr(record, attname, None)) is not None}
 
 
-def not_in_future(records: Sequence[Any], field: str, what: str) -> Iterator[Violation]:
-    """A record of something that happened cannot be dated after today."""
+def not_in_future(records: Sequence[Any], field: str, what: Any) -> Iterator[Violation]:
+    """A record of something that happened cannot be dated after today (`what`: the
+    record's name, translated lazily: the reason is said in the active language)."""
     today = timezone.localdate()
     for position, record in enumerate(records):
         day = getattr(record, field, None)
         if isinstance(day, dt.date) and day > today:
             yield Violation(
-                position, field, f"{what} cannot be dated after today ({today.isoformat()})"
+                position,
+                field,
+                gettext("%(what)s cannot be dated after today (%(today)s)")
+                % {"what": what, "today": today.isoformat()},
             )
 
 

@@ -72,7 +72,7 @@ class Assessment(Record):
 
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
-        yield from not_in_future(records, "date", "an assessment")
+        yield from not_in_future(records, "date", gettext_lazy("an assessment"))
 
 
 class PracticeAnswer(Record):
@@ -160,7 +160,7 @@ class KpiObservation(Record):
 
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
-        yield from not_in_future(records, "month", "a KPI value")
+        yield from not_in_future(records, "month", gettext_lazy("a KPI value"))
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.value is None and self.numerator is not None and self.denominator:
@@ -214,7 +214,7 @@ class KpiSelection(Record):
 
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
-        yield from not_in_future(records, "selected_on", "a KPI selection")
+        yield from not_in_future(records, "selected_on", gettext_lazy("a KPI selection"))
 
 
 class InitiativeStatus(Choices):
@@ -320,7 +320,7 @@ class WorkerSurveyAnswer(Record):
 
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
-        yield from not_in_future(records, "date", "a survey answer")
+        yield from not_in_future(records, "date", gettext_lazy("a survey answer"))
 
 
 # --- derived rows: what the outcome figures read (kept up to date by outcomes/derived.py) --

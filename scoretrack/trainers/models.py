@@ -141,7 +141,7 @@ class Milestone(Record):
 
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
-        yield from not_in_future(records, "date", "a milestone")
+        yield from not_in_future(records, "date", _("a milestone"))
         if _certification_step.get() or _writes_certification(get_current_user()):
             return
         for position, record in enumerate(records):

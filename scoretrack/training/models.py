@@ -8,8 +8,8 @@ from typing import Any
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
 from scoretrack.lib.models import (
@@ -152,7 +152,7 @@ def _pairs(records: Sequence[Any]) -> set[tuple[Any, Any]]:
     }
 
 
-def not_enrolled(records: Sequence[Any], what: str) -> Iterator[Violation]:
+def not_enrolled(records: Sequence[Any], what: Any) -> Iterator[Violation]:
     """Records of an enterprise at a delivery (participants, visits): the enterprise
     must be enrolled in that delivery. One query per batch."""
     pairs = _pairs(records)
@@ -169,7 +169,10 @@ def not_enrolled(records: Sequence[Any], what: str) -> Iterator[Violation]:
             yield Violation(
                 position,
                 "enterprise",
-                f"{what}: the enterprise is not enrolled in this delivery (enrol it first)",
+                gettext(
+                    "%(what)s: the enterprise is not enrolled in this delivery (enrol it first)"
+                )
+                % {"what": what},
             )
 
 
@@ -230,7 +233,7 @@ class Enrolment(Record):
                 yield Violation(
                     position,
                     "enterprise",
-                    "the enterprise and the delivery are in different country programmes",
+                    gettext("the enterprise and the delivery are in different country programmes"),
                 )
 
 
@@ -291,7 +294,7 @@ class Participant(Record):
 
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
-        yield from not_enrolled(records, "a participant")
+        yield from not_enrolled(records, _("a participant"))
 
 
 class ConsultingVisit(Record):
@@ -320,8 +323,8 @@ class ConsultingVisit(Record):
 
     @classmethod
     def rules(cls, records: Sequence[Any]) -> Iterator[Violation]:
-        yield from not_in_future(records, "date", "a visit")
-        yield from not_enrolled(records, "a visit of a delivery")
+        yield from not_in_future(records, "date", _("a visit"))
+        yield from not_enrolled(records, _("a visit of a delivery"))
 
 
 # --- derived rows: what the SME reach figures read (kept up to date by training/derived.py) --

@@ -576,7 +576,7 @@ def _submissions_to_review(user: Any) -> Todo:
         lambda s: Item(
             f"{s.form_id} · {s.user.email if s.user else ''}",
             reverse("collect:review-detail", args=[s.pk]),
-            s.reason,
+            s.reason_shown,
         ),
         reverse("collect:review") + "?state=has_issues",
     )

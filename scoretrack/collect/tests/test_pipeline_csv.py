@@ -94,26 +94,86 @@ def test_a_repeat_row_without_its_parent_refuses_the_import(world: Any) -> None:
     assert not Submission.objects.exists()
 
 
-def test_the_import_page(world: Any) -> None:
+def test_the_import_page_checks_then_imports_what_it_checked(world: Any) -> None:
     client = Client()
     client.force_login(world.users["trainer"])
     assert (
         '<option value="visit">Consulting visit</option>'
         in client.get("/collect/import/").content.decode()
     )
-    page = client.post(
+    check = client.post(
         "/collect/import/",
         {
             "form": "visit",
             "file": SimpleUploadedFile("visit.csv", CENTRAL, "text/csv"),
             "repeats": [SimpleUploadedFile("visit-topic.csv", CENTRAL_TOPICS, "text/csv")],
         },
-    ).content.decode()
-    assert "1 submission accepted." in page
-    assert "1 kept for review." in page
+    )
+    page = check.content.decode()
+    assert "Checked: nothing is written yet." in page
+    assert "1 submission would be accepted." in page
+    assert "1 would be kept for review." in page
     assert "0 already received." in page
-    assert "<td>enterprise: No enterprise &#x27;E-PE1&#x27; you may see.</td>" in page
+    assert (
+        '<tr><td class="num">2</td><td><code>uuid:c1</code></td><td>Accepted</td><td></td></tr>'
+        in page
+    )
+    assert (
+        '<tr><td class="num">3</td><td><code>uuid:c2</code></td><td>Kept for review</td>'
+        "<td>enterprise: No enterprise &#x27;E-PE1&#x27; you may see.</td></tr>"
+    ) in page
+    assert not Submission.objects.exists()
+    assert ConsultingVisit.objects.filter(date="2016-01-05").count() == 0
+    token = check.context["token"]
 
+    done = client.post("/collect/import/", {"token": token, "commit": "1"}).content.decode()
+    assert "1 submission accepted." in done
+    assert "1 kept for review." in done
+    assert "<td>enterprise: No enterprise &#x27;E-PE1&#x27; you may see.</td>" in done
+    assert ConsultingVisit.objects.filter(date="2016-01-05").count() == 1
+    assert Submission.objects.count() == 2
+
+    # taken once: the same token again imports nothing more
+    again = client.post("/collect/import/", {"token": token, "commit": "1"}).content.decode()
+    assert "This check has expired or was already imported: send the file again." in again
+    # and another user's session cannot use a token
+    other = Client()
+    other.force_login(world.users["country"])
+    check = client.post(
+        "/collect/import/",
+        {"form": "visit", "file": SimpleUploadedFile("visit.csv", CENTRAL, "text/csv")},
+    )
+    stolen = other.post("/collect/import/", {"token": check.context["token"], "commit": "1"})
+    assert "This check has expired" in stolen.content.decode()
+
+
+def test_the_check_says_which_rows_are_already_received(world: Any) -> None:
+    imports.import_csv(world.users["trainer"], FORMS["visit"], CENTRAL)
+    summary = imports.import_csv(world.users["trainer"], FORMS["visit"], CENTRAL, dry_run=True)
+    assert [(o.row, o.instance_id, o.state) for o in summary.outcomes] == [
+        (2, "uuid:c1", "duplicate"),
+        (3, "uuid:c2", "duplicate"),
+    ]
+
+
+def test_the_check_says_a_row_repeated_in_the_file_would_be_a_duplicate(world: Any) -> None:
+    twice = (
+        CENTRAL + b"2016-01-08T10:00:00.000Z,E-BO2,2016-01-05,3,uuid:c1,uuid:c1,5,ana,0,0,,,,0,v2\n"
+    )
+    summary = imports.import_csv(world.users["trainer"], FORMS["visit"], twice, dry_run=True)
+    assert [(o.row, o.instance_id, o.state) for o in summary.outcomes] == [
+        (2, "uuid:c1", "accepted"),
+        (3, "uuid:c2", "queued"),
+        (4, "uuid:c1", "duplicate"),
+    ]
+    assert not Submission.objects.exists()
+    done = imports.import_csv(world.users["trainer"], FORMS["visit"], twice)
+    assert (done.accepted, len(done.queued), done.duplicates) == (1, 1, 1)
+
+
+def test_a_file_that_cannot_be_read_is_refused_at_the_check(world: Any) -> None:
+    client = Client()
+    client.force_login(world.users["trainer"])
     latin = client.post(
         "/collect/import/",
         {
