@@ -14,7 +14,8 @@ exactly what a reader's request would find (`reports/cache.py`):
 - the programme report and every country profile it may see (a country team:
   its own countries'), for all time and for each phase, in the site's language
   and each language its users chose;
-- first the pages, then their PDFs (kept beside them, `cache.cached_pdf`).
+- first the pages (the report and its rendered sections), then their PDFs
+  (kept beside them, `cache.cached_pdf`).
 
 With the report cache off (REPORTS_CACHE_SECONDS=0) only the disclosure counts
 are kept: the aggregates-only scopes' pages are made for them, and no PDF.
@@ -113,10 +114,11 @@ def make(page: Page) -> HttpResponse:
     path = reverse("reports:programme")
     if page.country is not None:
         path = reverse("reports:country", args=[page.country])
-    # The JSON twin builds the same report as the page without rendering its HTML.
-    query = {"format": "pdf" if page.format == "pdf" else "json"}
-    if page.phase is not None:
-        query["phase"] = page.phase
+    # The page itself, its query as a reader's link gives it: its rendered sections
+    # are kept too, under the page's address (views._kept_html).
+    query = {"phase": page.phase} if page.phase is not None else {}
+    if page.format != "html":
+        query["format"] = page.format
     request = RequestFactory().get(path, query, HTTP_HOST=_host())
     request.user = page.user
     with translation.override(page.language):

@@ -162,3 +162,27 @@ def test_the_plan_covers_each_scope_in_its_users_languages(
     assert len(html) == 9 + 2 * 6
     assert ("bo@example.org", "es", "BO", "II", "html") in html
     assert ("bo@example.org", "es", "PE", "II", "html") not in html
+
+
+def test_a_kept_report_is_read_back_with_its_tables_already_rendered(
+    programme: SimpleNamespace, reader: Client, caching: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scoretrack.lib.tables import Table
+
+    assert turns(idle_worker(), now=0.0) == 18
+    rendered: list[str] = []
+    original = Table.shown
+
+    def spy(table: Table) -> Any:
+        rendered.append(table.slug)
+        return original(table)
+
+    monkeypatch.setattr(Table, "shown", spy)
+    page = reader.get(PAGE).content.decode()
+    assert rendered == []
+    assert page.count('<table class="data report-table">') >= 3
+    recomputed = reader.get(PAGE + "&fresh=1").content.decode()  # a new build: drawn again
+    assert rendered != []
+    assert recomputed.count('<table class="data report-table">') == page.count(
+        '<table class="data report-table">'
+    )
