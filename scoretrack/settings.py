@@ -243,11 +243,14 @@ DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)
 # The counts the rule rests on are kept this long per data version (0 = off, the
 # default in tests): the whole programme's counts serve every country's page.
 DISCLOSURE_CACHE_SECONDS = env_int("DISCLOSURE_CACHE_SECONDS", 0 if TESTING else 3600)
-# An idle worker makes them ahead of the readers after a change, looking at most
-# this often (0 = never; scoretrack/reports/warm.py).
+# An idle worker makes them, and the reports people open, ahead of the readers
+# after a change and at its start, looking at most this often (0 = never;
+# scoretrack/reports/warm.py).
 DISCLOSURE_WARM_SECONDS = env_int("DISCLOSURE_WARM_SECONDS", 0 if TESTING else 30)
-# Built reports are kept this long per user and filters (0 = always computed live).
-REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 300)
+# Built reports are kept this long per scope and filters (0 = always computed live);
+# never past a change of the records (the data version is in their key), so kept
+# as long as the disclosure counts: the worker's warm-up must outlive a quiet hour.
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 0 if TESTING else 3600)
 # A report computes its heaviest figures side by side on this many database
 # connections (reports/figures.py, Figures.prefetch); 1 = one after another.
 REPORT_WORKERS = env_int("REPORT_WORKERS", 2)

@@ -3,10 +3,13 @@
 The registry computes every figure live; on a large programme the outcome
 figures take seconds (see benchmarks/reports.py). A report built once is kept
 for REPORTS_CACHE_SECONDS (0 = off, the default in tests), the page says when
-its figures were computed, and `?fresh=1` rebuilds it. The key holds the user
-(scoping differs per user), the language (labels are translated when built)
-and the query string, so a cached report is never shown to someone else, and
-the data version, so it is never older than the records.
+its figures were computed, and `?fresh=1` rebuilds it. The key holds the reader
+(`reader_key`: the scope the figures were computed in, shared by the users who
+see exactly the same records; otherwise the user), the language (labels are
+translated when built) and the query string, so a cached report is never shown
+to someone who may see other records, and the data version, so it is never older
+than the records. The worker builds the reports people open ahead of them after
+each change of the data (`reports/warm.py`).
 """
 
 from __future__ import annotations
@@ -30,10 +33,25 @@ T = TypeVar("T")
 RENDERING = {"format", "table", "fresh"}
 
 
+def reader_key(user: Any) -> str:
+    """Whose report it is: the scope, when it alone decides what the figures count
+    (a global admin, a country team, the aggregates-only roles), so that every user
+    of one scope reads the same kept report (and the one the worker built ahead);
+    the user, when its own records count too (a partner sees the firms it registered).
+    """
+    from scoretrack.accounts.scoping import access_for
+    from scoretrack.indicators.protection import scope_of
+
+    access = access_for(user)
+    if access.organisations or access.trainers or access.enterprises:
+        return f"user:{user.pk}"
+    return "scope:" + repr(scope_of(user))
+
+
 def cache_key(request: HttpRequest, name: str) -> str:
     query = sorted((k, v) for k, v in request.GET.lists() if k not in RENDERING)
     # The data version: any change of the records makes a new key (lib/freshness).
-    raw = f"{name}|{request.user.pk}|{get_language()}|{query}|{data_version()}"
+    raw = f"{name}|{reader_key(request.user)}|{get_language()}|{query}|{data_version()}"
     return "reports:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

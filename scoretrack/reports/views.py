@@ -8,8 +8,10 @@ gives them all as data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from scoretrack.indicators.disclosure import Hidden, plain
 from scoretrack.lib.tables import Table, export_response
-from scoretrack.reports.cache import cached
+from scoretrack.reports.cache import cache_key, cached
 from scoretrack.reports.country import country_profile
 from scoretrack.reports.figures import Figures, Section
 from scoretrack.reports.pdf import pdf_response
@@ -112,9 +114,21 @@ def _respond(
         return JsonResponse(_as_json(context))
     context["years"] = range(dt.date.today().year, FIRST_YEAR - 1, -1)
     context["choices"] = _choices(context["fig"], context.get("code"))
+    context["kept_html"] = _kept_html(request, name, context["as_of"])
     if fmt == "pdf":
         return pdf_response(request, template, context, name=name)
     return render(request, template, context)
+
+
+def _kept_html(request: HttpRequest, name: str, as_of: dt.datetime) -> dict[str, Any] | None:
+    """Where the rendered sections of a kept report are kept beside it (rendering its
+    tables takes longer than reading the report back): the report's key and build
+    time, and this page's query (its download links); None when reports are not kept."""
+    seconds = getattr(settings, "REPORTS_CACHE_SECONDS", 0)
+    if not seconds:
+        return None
+    key = f"{cache_key(request, name)}:{as_of.isoformat()}:{request.GET.urlencode()}"
+    return {"seconds": seconds, "key": hashlib.sha256(key.encode()).hexdigest()}
 
 
 def _as_json(context: dict[str, Any]) -> dict[str, Any]:

@@ -1,78 +1,145 @@
-"""Disclosure counts made ahead of the donors: the worker's warm-up after a change.
+"""Reports made ahead of their readers: the worker's warm-up after a change.
 
-The counts behind disclosure control (indicators/protection.py) are kept per
-version of the data and per aggregate scope; after any write the first lead
-buyer or viewer to open a report would wait for all of them. When idle, the
-worker (`scoretrack worker`) makes them instead: for one user of each aggregate
-scope, the programme report and every country profile, all time. A report for
-another period reads mostly the same counts (each table holds every period).
+After any write (an import, a page's save) the data version moves on and every
+kept report is out of date; at a server's start nothing is kept. The first
+person to open a report would wait for all its figures (seconds on a large
+programme), and a lead buyer or viewer for the disclosure counts as well
+(indicators/protection.py). When idle, the worker (`scoretrack worker`) makes
+them instead, through the report views themselves, so that what it keeps is
+exactly what a reader's request would find (`reports/cache.py`):
+
+- for one user of each scope that reads reports — the global admins, each
+  country team, each lead buyer and the viewers (`reports.cache.reader_key`:
+  every user of a scope reads the same kept report) —
+- the programme report and every country profile it may see (a country team:
+  its own countries'), for all time and for each phase, in the site's language
+  and each language its users chose;
+- first the pages (the report and its rendered sections), then their PDFs
+  (kept beside them, `cache.cached_pdf`).
+
+With the report cache off (REPORTS_CACHE_SECONDS=0) only the disclosure counts
+are kept: the aggregates-only scopes' pages are made for them, and no PDF.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-
-from scoretrack.lib import derived
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
+READER_ROLES = ("global_admin", "country_team", "viewer", "lead_buyer")
+
+
+class Page(NamedTuple):
+    """One report page to make: as `user`, in `language`, of a country (None: the
+    programme report) and a phase (None: all time), as HTML or PDF."""
+
+    user: Any
+    language: str
+    country: str | None
+    phase: str | None
+    format: str = "html"
+
+
+def _readers() -> list[tuple[str, Any, set[str]]]:
+    """(reader key, one active user, the languages chosen) of each scope that reads
+    reports, in a stable order."""
+    from django.db.models import Q
+
+    from scoretrack.accounts.models import User
+    from scoretrack.accounts.scoping import access_for
+    from scoretrack.reports.cache import reader_key
+
+    found: dict[str, tuple[Any, set[str]]] = {}
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(roles__role__in=READER_ROLES))
+        .distinct()
+        .order_by("email")
+    )
+    for user in users:
+        key = reader_key(user)
+        if key.startswith("user:"):
+            continue  # its own report: not worth making ahead
+        if not settings.REPORTS_CACHE_SECONDS and not access_for(user).aggregates_only:
+            continue  # only the disclosure counts are kept, and only these scopes ask them
+        _first, languages = found.setdefault(key, (user, set()))
+        if user.language:
+            languages.add(user.language)
+    return [(key, user, languages) for key, (user, languages) in found.items()]
 
 
 def aggregate_users() -> list[Any]:
     """One active user of each aggregate scope (every viewer shares one; each lead
     buyer's users theirs), in a stable order."""
-    from scoretrack.accounts.models import User
     from scoretrack.accounts.scoping import access_for
-    from scoretrack.indicators.protection import scope_of
 
-    found: dict[tuple[Any, ...], Any] = {}
-    users = (
-        User.objects.filter(is_active=True, roles__role__in=["viewer", "lead_buyer"])
-        .distinct()
-        .order_by("email")
-    )
-    for user in users:
-        if access_for(user).aggregates_only:
-            found.setdefault(scope_of(user), user)
-    return list(found.values())
+    return [user for _key, user, _ in _readers() if access_for(user).aggregates_only]
 
 
-def plan() -> list[tuple[Any, str | None, str | None]]:
-    """The report pages to make, as (user, country, phase): for one user of each
-    aggregate scope, the programme report and every country profile, for all time
-    and for each phase. Empty when the counts are not kept."""
+def plan() -> list[Page]:
+    """The report pages to make, pages before PDFs; empty when nothing is kept."""
+    from scoretrack.accounts.scoping import access_for
     from scoretrack.reference.models import CountryProgramme, Phase
 
-    if not settings.DISCLOSURE_CACHE_SECONDS:
+    if not (settings.DISCLOSURE_CACHE_SECONDS or settings.REPORTS_CACHE_SECONDS):
         return []
     phases = [None, *Phase.objects.order_by("start_date").values_list("name", flat=True)]
-    pages: list[tuple[Any, str | None, str | None]] = []
-    for user in aggregate_users():
+    site = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+    pages: list[Page] = []
+    for _key, user, chosen in _readers():
         countries = CountryProgramme.objects.visible_to(user, purpose="aggregates")
+        access = access_for(user)
+        if access.countries and not access.is_global:  # a country team opens its own
+            countries = countries.filter(pk__in=access.countries)
         codes = [None, *countries.order_by("code").values_list("code", flat=True)]
-        pages += [(user, code, phase) for phase in phases for code in codes]
+        for language in [site, *sorted(chosen - {site})]:
+            pages += [Page(user, language, code, phase) for phase in phases for code in codes]
+    if settings.REPORTS_CACHE_SECONDS:
+        pages += [page._replace(format="pdf") for page in pages]
     return pages
 
 
-def make(user: Any, country: str | None, phase: str | None) -> None:
-    """Ask every figure of one report page as `user` (its counts are then kept)."""
-    from scoretrack.reports.country import country_profile
-    from scoretrack.reports.figures import Figures
-    from scoretrack.reports.programme import programme_report
+def make(page: Page) -> HttpResponse:
+    """Ask the report view for one page as its user would (its report, counts and PDF
+    are then kept)."""
+    from scoretrack.reports import views
 
-    with derived.refreshed_once():
-        figures = Figures.for_request(user, country=country, phase=phase, year=None)
-        if country is None:
-            programme_report(figures)
-        else:
-            country_profile(figures)
+    path = reverse("reports:programme")
+    if page.country is not None:
+        path = reverse("reports:country", args=[page.country])
+    # The page itself, its query as a reader's link gives it: its rendered sections
+    # are kept too, under the page's address (views._kept_html).
+    query = {"phase": page.phase} if page.phase is not None else {}
+    if page.format != "html":
+        query["format"] = page.format
+    request = RequestFactory().get(path, query, HTTP_HOST=_host())
+    request.user = page.user
+    with translation.override(page.language):
+        request.LANGUAGE_CODE = page.language
+        if page.country is None:
+            return views.programme(request)
+        return views.country(request, page.country)
+
+
+def _host() -> str:
+    """A host the site answers to (a PDF's links are made absolute with it)."""
+    for host in settings.ALLOWED_HOSTS:
+        host = host.lstrip(".")
+        if host and host != "*":
+            return host
+    return "localhost"
 
 
 def warm() -> int:
     """Make every page of the plan now; how many."""
     pages = plan()
     for page in pages:
-        make(*page)
+        make(page)
     return len(pages)

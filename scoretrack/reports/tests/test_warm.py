@@ -1,4 +1,4 @@
-"""The worker makes the disclosure counts of the reports ahead of the donors."""
+"""The worker makes the reports, their PDFs and disclosure counts ahead of the readers."""
 
 from __future__ import annotations
 
@@ -75,11 +75,11 @@ def test_the_idle_worker_makes_one_page_a_turn_once_per_version_of_the_data(
     )
     now = [0.0]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(worker_command, "warm_page", lambda *page: made.append(page))
+        patch.setattr(worker_command, "warm_page", made.append)
         patch.setattr(worker_command.time, "monotonic", lambda: now[0])
         turns = [idle.warm() for _ in range(7)]  # t=0: 6 pages, then nothing new
         assert turns == [True] * 6 + [False]
-        assert [(country, phase) for _user, country, phase in made] == [
+        assert [(page.country, page.phase) for page in made] == [
             (None, None),
             ("BO", None),
             ("PE", None),

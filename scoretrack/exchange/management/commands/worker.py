@@ -51,7 +51,7 @@ class ResilientWorker(Worker):
         self.failures = 0  # transient errors in a row
         self.next_recovery = 0.0
         self.next_warm = 0.0
-        self.warmed: int | None = None  # the data version whose counts are being made
+        self.warmed: int | None = None  # the data version whose reports are being made
         self.pages: list[Any] = []  # the report pages still to make for it
         self.warm_started = 0.0
 
@@ -92,10 +92,10 @@ class ResilientWorker(Worker):
 
     def warm(self) -> bool:
         """When idle: make the next report page of the warm-up (reports/warm.py), so
-        that after a change of the data its disclosure counts are ready before a
-        lead buyer or a viewer asks. One page a turn, so that a queued task waits
-        for one page at most; a new change starts the plan again, looked for at
-        most every DISCLOSURE_WARM_SECONDS. Whether it made a page."""
+        that after a change of the data, or a start, the reports people open are
+        kept (and their disclosure counts) before anyone asks. One page a turn, so
+        that a queued task waits for one page at most; a new change starts the plan
+        again, looked for at most every DISCLOSURE_WARM_SECONDS. Whether it made a page."""
         seconds = settings.DISCLOSURE_WARM_SECONDS
         if not seconds:
             return False
@@ -109,15 +109,15 @@ class ResilientWorker(Worker):
             return False
         page = self.pages.pop(0)
         try:
-            warm_page(*page)
+            warm_page(page)
         except Exception:  # a warm-up only saves readers time: never stop the worker for it
-            logger.exception("making the disclosure counts of a report failed")
+            logger.exception("making a report ahead of its readers failed")
             reset_connections()
             self.pages, self.warmed = [], None  # try again at the next look
             return False
         if not self.pages:
             logger.info(
-                "made the disclosure counts of the reports in %.1f s",
+                "made the reports ahead of their readers in %.1f s",
                 time.monotonic() - self.warm_started,
             )
         return True
