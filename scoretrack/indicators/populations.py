@@ -8,6 +8,7 @@ breakdown and its disclosure decision are about the same rows.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from django.db.models import Q, QuerySet
 
@@ -163,6 +164,10 @@ PRACTICES = Population(
 )
 
 
+def _up_to_month(end: dt.date | None) -> Q:
+    return Q() if end is None else Q(month__lte=end)
+
+
 def _kpi_points(ctx: Context) -> QuerySet:
     rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
     return rows.filter(ctx.filters.up_to_end("month"))
@@ -181,6 +186,8 @@ KPI_SERIES = Population(
     # sixth observation up to the period's end, one row per series (a partial
     # index holds them), whose firms are those of every observation from the sixth.
     where=Q(rank=6),
+    # Rows up to the period's end: every end a page asks is counted in one query.
+    until=_up_to_month,
 )
 
 
@@ -246,7 +253,20 @@ def _kpi_changes(ctx: Context) -> QuerySet:
     return kpi_change_rows(ctx)
 
 
-# The rows depend on the period's end only (the series up to it): counted per cell.
+def _kpi_change_candidates(ctx: Context) -> QuerySet:
+    from scoretrack.indicators.definitions.changes import kpi_change_candidates
+
+    return kpi_change_candidates(ctx)
+
+
+def _kpi_latest_at(end: dt.date | None) -> Q:
+    from scoretrack.indicators.definitions.changes import latest_at
+
+    return latest_at(end)
+
+
+# The rows depend on the period's end only (the latest point of each series up to
+# it): the rows of every end a page asks are counted in one query.
 KPI_CHANGES = Population(
     name="kpi-changes",
     who="enterprises",
@@ -255,6 +275,8 @@ KPI_CHANGES = Population(
     date=None,
     keys=KPI_CHANGE_KEYS,
     places=ENTERPRISE_PLACES,
+    until=_kpi_latest_at,
+    until_rows=_kpi_change_candidates,
 )
 # The firms recording a saving: their initiatives with a saving above zero.
 SAVING_KEYS = {"country": "enterprise__country__code"}

@@ -19,16 +19,20 @@ many cells, and subtract one from another; so a cell is shown only when:
    rests on at least the threshold's units, so hiding it never calls for more.
 
 Each cell's answer depends on the records only, never on how it was asked: a
-group of `by=country` and the `country=` filter are the same cell. Every count is
-one aggregate query, kept in the page's memo.
+group of `by=country` and the `country=` filter are the same cell. The counts are
+taken in the database, many cells a query (every period of a place set, every group
+and its parts, every end of rows counted up to it: `table`, `until`), and kept in
+the page's memo.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +43,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     Expression,
     F,
     Q,
@@ -46,7 +51,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
+from django.db.models.lookups import LessThanOrEqual
 
 from scoretrack.indicators.disclosure import Hidden, Reason, Who, threshold
 from scoretrack.indicators.registry import NONE_KEY, Context, Filters, Labelled, Source
@@ -89,6 +95,12 @@ class Population:
     # the dimensions of a `Guard.table`, its rows as the query over `rows` gives
     # them, or None when they cannot say (the rows are then counted).
     tally: Callable[[Source, Filters, tuple[tuple[str, str | None], ...]], Any] | None = None
+    # Rows that depend on the period's end only (`date` None): given an end (None:
+    # all time), the condition picking a cell's rows among `until_rows` (its place
+    # filters applied, default: the rows of all time). One query then counts the
+    # rows of every end a page asks (see `Guard.until`) instead of one per cell.
+    until: Callable[[dt.date | None], Q] | None = None
+    until_rows: Callable[[Context], QuerySet] | None = None
 
     def answering(self, by: str | None) -> Population:
         """The population whose groups are those of `by`: this one, or its people's."""
@@ -138,6 +150,43 @@ def counted_together(*members: Population) -> None:
         ):
             raise ValueError(f"{member.name} is not of the rows of {first.name}")
     FAMILIES[first.kin] = members
+
+
+# --- dates ------------------------------------------------------------------------
+
+# The year, month and quarter of a row's date, by which its periods' tables are
+# grouped. On SQLite, Django's Extract calls a Python function per row (a third of
+# a donor page's time at 10,000 enterprises); a date is stored there as ISO text
+# (YYYY-MM-DD), whose digits the database reads itself. Elsewhere, Django's own.
+
+
+class _IsoDigits:
+    """On SQLite, the part of a date column read from its ISO text (a datetime,
+    whose text is in UTC, is left to Django: the page's time zone decides its day)."""
+
+    start = length = 0
+    shape = "{}"  # what is made of the digits read
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        lhs = self.lhs  # type: ignore[attr-defined]
+        if isinstance(lhs.output_field, DateTimeField):
+            return self.as_sql(compiler, connection, **extra)  # type: ignore[attr-defined]
+        sql, params = compiler.compile(lhs)
+        digits = f"CAST(SUBSTR({sql}, {self.start}, {self.length}) AS INTEGER)"
+        return self.shape.format(digits), params
+
+
+class DateYear(_IsoDigits, ExtractYear):
+    start, length = 1, 4
+
+
+class DateMonth(_IsoDigits, ExtractMonth):
+    start, length = 6, 2
+
+
+class DateQuarter(_IsoDigits, ExtractQuarter):
+    start, length = 6, 2
+    shape = "(({} + 2) / 3)"  # months 1-3: 1, ..., 10-12: 4 (integer division)
 
 
 # --- periods ----------------------------------------------------------------------
@@ -418,6 +467,12 @@ class Guard:
             else Count(unit, distinct=True)
             for i, member in enumerate(members)
         }
+        return self._counted(rows, dims, counts)
+
+    def _counted(
+        self, rows: QuerySet, dims: tuple[tuple[str, str | None], ...], counts: dict[str, Count]
+    ) -> list[tuple[tuple[Any, ...], Any]]:
+        """`counts` over `rows`, per combination of the raw keys of `dims`: one query."""
         names = [f"_d{i}" for i in range(len(dims))]
         if not dims:
             return [((), rows.aggregate(**counts))]
@@ -434,6 +489,10 @@ class Guard:
 
     def count(self, cell: Cell) -> int:
         """Units in a cell (of group `cell.group` of the request's `by`, if it has one)."""
+        if self.population.until is not None:
+            group = (("by", self.by),) if cell.group is not None else ()
+            found = self.until(cell.places, group, cell.period)
+            return found.get((cell.group,) if cell.group is not None else (), 0)
         if self.batched(cell.period):
             dims: list[tuple[str, str | None]] = []
             key: list[str] = []
@@ -471,12 +530,104 @@ class Guard:
                 and (dim[0] != "period" or self._overlaps(parent.period, str(dim[1]), key[0]))
             }
 
+        if self.population.until is not None:
+            group = (("by", self.by),) if parent.group is not None else ()
+            found = self.until(parent.places, (dim, *group), parent.period)
+            return {
+                key[0]: n for key, n in found.items() if key[1:] == (parent.group,)[: len(group)]
+            }
+
         def build() -> dict[str, int]:
+            if parent.group is not None:
+                whole = dataclasses.replace(parent, group=None)
+                every = self._grouped_per_group(whole, dim)
+                if every is not None:
+                    return every.get(parent.group, {})
             rows = self._group_rows(parent, dim)
             found = rows.values("_k").annotate(n=Count(self.population.unit, distinct=True))
             return self._labels(dim, {row["_k"]: row["n"] for row in found.order_by()})
 
         return self._remember(("parts", parent, dim), build)
+
+    def _grouped_per_group(
+        self, parent: Cell, dim: tuple[str, str | None]
+    ) -> dict[str, dict[str, int]] | None:
+        """`grouped` of each group of the request's `by` within `parent` (a cell
+        without a group): one query for every group, where a page asks the parts of
+        each group in turn. None when two keys share a label (their units are then
+        counted together, group by group)."""
+
+        def build() -> dict[str, dict[str, int]] | None:
+            by = ("by", self.by)
+            rows = self.rows(parent).annotate(
+                _g=self._expression(self._key(by)), _k=self._expression(self._key(dim))
+            )
+            unit = Count(self.population.unit, distinct=True)
+            found = list(rows.values("_g", "_k").annotate(n=unit).order_by())
+            groups = self._label_map(by, {row["_g"] for row in found})
+            keys = self._label_map(dim, {row["_k"] for row in found})
+            if len(set(groups.values())) < len(groups) or len(set(keys.values())) < len(keys):
+                return None
+            every: dict[str, dict[str, int]] = {}
+            for row in found:
+                every.setdefault(groups[row["_g"]], {})[keys[row["_k"]]] = row["n"]
+            return every
+
+        return self._remember(("parts-per-group", parent, dim), build)
+
+    def until(
+        self,
+        places: tuple[tuple[str, Any], ...],
+        dims: tuple[tuple[str, str | None], ...],
+        period: Period,
+    ) -> dict[tuple[str, ...], int]:
+        """For a population counted `until` a period's end: units with rows of
+        `places` dated up to the end of `period`, per combination of the keys of
+        `dims`. The first count of a place set and dimensions also counts the ends
+        of the periods containing `period` (which its decision asks) in the same
+        query."""
+        key, end = ("until", places, dims), period.end
+        if not self._known((*key, end)):
+            ends = [end, *(p.end for p in self.coarser_periods(period))]
+            wanted = [e for e in dict.fromkeys(ends) if not self._known((*key, e))]
+            counted = self._count_until(places, dims, wanted)
+            for each in wanted:
+                self._remember((*key, each), lambda each=each: counted[each])
+        return self._remember((*key, end), dict)
+
+    def _known(self, key: tuple[Any, ...]) -> bool:
+        full = (*self.prefix, *key)
+        return full in self.memo or full in self.kept()
+
+    def _count_until(
+        self,
+        places: tuple[tuple[str, Any], ...],
+        dims: tuple[tuple[str, str | None], ...],
+        ends: list[dt.date | None],
+    ) -> dict[dt.date | None, dict[tuple[str, ...], int]]:
+        """`until` of each of `ends`: one query over the rows of all time."""
+        population = self.population
+        context = Context(source=self.source, filters=self.filters(Cell(ALL_TIME, places)))
+        rows = (population.until_rows or population.read)(context)
+        until = population.until or (lambda end: Q())
+        picks = [until(end) for end in ends]
+        if all(picks):  # only the rows of one of the ends
+            rows = rows.filter(functools.reduce(operator.or_, picks))
+        unit = population.unit
+        counts = {
+            f"e{i}": Count(unit, distinct=True, filter=pick) if pick else Count(unit, distinct=True)
+            for i, pick in enumerate(picks)
+        }
+        found = self._counted(rows, dims, counts)
+        labels = [self._label_map(dim, {k[i] for k, _row in found}) for i, dim in enumerate(dims)]
+        tables: dict[dt.date | None, dict[tuple[str, ...], int]] = {}
+        for i, end in enumerate(ends):
+            table = tables.setdefault(end, {})
+            for raw, row in found:
+                n = row[f"e{i}"] or 0
+                if n or not dims:
+                    table[tuple(labels[j][raw[j]] for j in range(len(dims)))] = n
+        return tables
 
     def _overlaps(self, period: Period, kind: str, key: str) -> bool:
         part = self._part(kind, key)
@@ -572,14 +723,14 @@ class Guard:
 
     def _bucket(self, kind: str) -> Expression:
         date = self.population.date or ""
-        year = ExtractYear(date)
+        year = DateYear(date)
         if kind == "year":
             return year
         if kind == "half":
-            half = Case(When(**{f"{date}__month__lte": 6}, then=Value(1)), default=Value(2))
+            half = Case(When(LessThanOrEqual(DateMonth(date), 6), then=Value(1)), default=Value(2))
             return year * 10 + half
         if kind == "quarter":
-            return year * 10 + ExtractQuarter(date)
+            return year * 10 + DateQuarter(date)
         phases = self._phases()
         return Case(
             *[

@@ -8,6 +8,7 @@ all four (and the page's other three read it from its memo).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -151,20 +152,7 @@ def kpi_change_rows(ctx: Context) -> QuerySet:
     zero (its latest derived KPI point), with `x`: the change from the first to the
     latest value in % of the first, signed so that a change in the KPI's better
     direction is positive. The rows disclosure control counts (populations.KPI_CHANGES)."""
-    derived.refresh(OUTCOMES)
-    f = ctx.filters
-    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
-    if f.end is None:
-        rows = rows.filter(next_month__isnull=True)
-    else:
-        rows = rows.filter(Q(next_month__isnull=True) | Q(next_month__gt=f.end), month__lte=f.end)
-    # The series' first month is at least six months before its latest one when any
-    # of its observations is: one seek in the observations' unique index.
-    earlier = ctx.source(KpiObservation).filter(
-        enterprise=OuterRef("enterprise"),
-        kpi=OuterRef("kpi"),
-        month__lte=MonthsBefore(OuterRef("month")),
-    )
+    rows = kpi_change_candidates(ctx).filter(latest_at(ctx.filters.end))
     value = Cast("value", FloatField())
     first = Cast("first_value", FloatField())
     change = Case(
@@ -172,9 +160,31 @@ def kpi_change_rows(ctx: Context) -> QuerySet:
         default=(value - first) * V(100.0) / Abs(first),
         output_field=FloatField(),
     )
-    return (
-        rows.filter(rank__gte=2).exclude(first_value=0).filter(Exists(earlier)).annotate(x=change)
+    return rows.annotate(x=change)
+
+
+def latest_at(end: dt.date | None) -> Q:
+    """The KPI points that are their series' latest up to `end` (None: of all time)."""
+    if end is None:
+        return Q(next_month__isnull=True)
+    return (Q(next_month__isnull=True) | Q(next_month__gt=end)) & Q(month__lte=end)
+
+
+def kpi_change_candidates(ctx: Context) -> QuerySet:
+    """`kpi_change_rows` at any end: the KPI points at least six months after their
+    series' first observation, of a series whose first value is not zero; those of
+    one end are the ones `latest_at` it (populations.KPI_CHANGES counts the firms
+    of several ends in one query)."""
+    derived.refresh(OUTCOMES)
+    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
+    # The series' first month is at least six months before its latest one when any
+    # of its observations is: one seek in the observations' unique index.
+    earlier = ctx.source(KpiObservation).filter(
+        enterprise=OuterRef("enterprise"),
+        kpi=OuterRef("kpi"),
+        month__lte=MonthsBefore(OuterRef("month")),
     )
+    return rows.filter(rank__gte=2).exclude(first_value=0).filter(Exists(earlier))
 
 
 def kpi_changes(ctx: Context) -> QuerySet:
