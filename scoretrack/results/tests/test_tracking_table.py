@@ -144,10 +144,10 @@ def test_the_table_shows_what_each_figure_asked_alone_gives(admin, tracked):
             assert cell.actual == compute(code, admin, asked), (code, cell.period.label)
 
 
-def _base(user: Any) -> Any:
+def _base(user: Any, country: str | None = "BO") -> Any:
     from scoretrack.indicators.registry import Request, Source, resolve
 
-    return resolve(Source(user), Request(codes=["smes_trained"], country="BO"))
+    return resolve(Source(user), Request(codes=["smes_trained"], country=country))
 
 
 def test_an_unknown_country_or_sex_is_refused_naming_it(admin, tracked):
@@ -179,3 +179,27 @@ def test_a_country_with_its_own_chain_tracks_its_indicators(admin, tracked):
     peru = tracking_table(admin, bolivia_2014(country="PE"))
     assert peru.chain_country is None
     assert [c[2] for c in grid(peru)["smes_trained"]] == [0, 1, 0, 0]  # D4, firm D, in Q2
+
+
+def test_a_viewer_sees_each_cell_as_the_disclosure_rule_gives_it_alone(tracked):
+    """Asked at once, each cell still goes through disclosure control: with the
+    fixture's one or two firms a quarter, a viewer's cells are hidden (not 0), as
+    each figure asked alone by the viewer is."""
+
+    from scoretrack.accounts.models import RoleAssignment, User
+    from scoretrack.indicators.disclosure import Hidden
+    from scoretrack.indicators.registry import compute
+    from scoretrack.results.tracking import _baseline_filters
+
+    viewer = User.objects.create_user(email="viewer@example.org", password="pw-123456789")
+    RoleAssignment.objects.create(user=viewer, role="viewer")
+    table = tracking_table(viewer, Ask(period="quarter", first_year=2014, last_year=2014))
+    base = _base(viewer, country=None)
+    smes = next(row for row in table.rows if row.indicator.code == "smes_trained")
+    assert all(isinstance(cell.actual, Hidden) for cell in smes.cells)
+    for row in table.rows:
+        code = row.indicator.code
+        alone = compute(code, viewer, _baseline_filters(base, table.periods), marked=True)
+        assert row.baseline == alone
+        for cell in row.cells:
+            assert cell.actual == compute(code, viewer, cell.period.filters(base), marked=True)
