@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from scoretrack.enterprises.models import LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost
-from scoretrack.indicators.registry import Context
+from scoretrack.indicators.registry import Context, dated
 from scoretrack.lib import derived
 from scoretrack.outcomes.models import Initiative, KpiObservation, PracticeAnswer
 from scoretrack.reference.models import Agreement
@@ -72,7 +72,7 @@ def _trained(ctx: Context, rows: QuerySet, delivery: str, period: bool) -> Query
         links = ctx.source(LeadBuyerLink).filter(lead_buyer_id__in=f.lead_buyer_ids)
         rows = rows.filter(enterprise_id__in=links.values("enterprise_id"))
     if period:
-        rows = rows.filter(f.in_period(f"{delivery}start_date"))
+        rows = dated(rows, f, f"{delivery}start_date")
     return rows
 
 
@@ -80,7 +80,7 @@ def deliveries(ctx: Context) -> QuerySet:
     """Deliveries of the country and partner starting in the period; with a sector or
     lead-buyer filter, those with a participant of such an enterprise."""
     f = ctx.filters
-    rows = ctx.source(Delivery).filter(f.in_period("start_date"))
+    rows = dated(ctx.source(Delivery), f, "start_date")
     if f.country_id is not None:
         rows = rows.filter(country_id=f.country_id)
     if f.partner_ids:
@@ -97,7 +97,7 @@ def milestones(ctx: Context, kind: str) -> QuerySet:
     """Trainer milestones of one kind dated in the period, of trainers of the country
     and (partner filter) of the partner organisation."""
     f = ctx.filters
-    rows = ctx.source(Milestone).filter(f.in_period("date"), milestone=kind)
+    rows = dated(ctx.source(Milestone), f, "date").filter(milestone=kind)
     if f.country_id is not None:
         rows = rows.filter(trainer__country_id=f.country_id)
     if f.partner_ids:
@@ -128,7 +128,7 @@ def contributions(ctx: Context) -> QuerySet:
 
 def _money(ctx: Context, rows: QuerySet) -> QuerySet:
     f = ctx.filters
-    rows = rows.filter(f.in_period("date"))
+    rows = dated(rows, f, "date")
     if f.country_id is not None:
         rows = rows.filter(country_id=f.country_id)
     if f.partner_ids:
@@ -151,12 +151,12 @@ def initiatives(ctx: Context) -> QuerySet:
     started in the period (an initiative without a start date then falls outside)."""
     f = ctx.filters
     rows = ctx.source(Initiative).filter(enterprise_place(ctx, "enterprise"))
-    return rows.filter(f.in_period("started_on"))
+    return dated(rows, f, "started_on")
 
 
 def event_participations(ctx: Context, kinds: list[str]) -> QuerySet:
     f = ctx.filters
-    rows = ctx.source(EventParticipation).filter(f.in_period("event__date"), event__kind__in=kinds)
+    rows = dated(ctx.source(EventParticipation), f, "event__date").filter(event__kind__in=kinds)
     if f.country_id is not None:
         rows = rows.filter(event__country_id=f.country_id)
     return rows
@@ -164,7 +164,7 @@ def event_participations(ctx: Context, kinds: list[str]) -> QuerySet:
 
 def events(ctx: Context, kind: str) -> QuerySet:
     f = ctx.filters
-    rows = ctx.source(Event).filter(f.in_period("date"), kind=kind)
+    rows = dated(ctx.source(Event), f, "date").filter(kind=kind)
     if f.country_id is not None:
         rows = rows.filter(country_id=f.country_id)
     return rows

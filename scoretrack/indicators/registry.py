@@ -17,6 +17,7 @@ Conventions, written once here and repeated in the definitions where they matter
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,21 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Expression, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    Expression,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models import Value as V
 from django.db.models.functions import ExtractYear
 
 from scoretrack.indicators.disclosure import Hidden, plain
@@ -85,6 +100,9 @@ class Filters:
     phase_id: Any = None
     start: dt.date | None = None
     end: dt.date | None = None
+    # A series (`compute_series`): the (start, end) of each period asked at once;
+    # `start` and `end` then span them all.
+    windows: tuple[tuple[dt.date | None, dt.date | None], ...] = ()
 
     def given(self) -> dict[str, Any]:
         """The filters as the user gave them, for the response's `filters` object."""
@@ -160,6 +178,9 @@ class Indicator:
     # The figure is the value of one firm (the smallest or largest of theirs):
     # aggregates-only roles never see it (disclosure.Hidden "single").
     single: bool = False
+    # Whether `compute` answers a series in two queries at most (`compute_series`): its rows
+    # are dated through `dated` and aggregated by `measure`.
+    periodic: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -184,6 +205,7 @@ def indicator(
     places: Iterable[str] = (),
     protect: Any = None,
     single: bool = False,
+    periodic: bool = False,
 ) -> Callable[[Compute], Compute]:
     """Register the decorated compute function as indicator `code`."""
 
@@ -203,6 +225,7 @@ def indicator(
             places=frozenset(places),
             protect=protect,
             single=single,
+            periodic=periodic,
         )
         return compute
 
@@ -282,6 +305,8 @@ def measure(
     `keys` maps each supported disaggregation to the field path, expression or
     `Labelled` id of its key; `shape` turns one row of aggregates into the figure.
     """
+    if ctx.filters.windows:
+        return _measure_windows(ctx, queryset, keys, aggregates, shape)
     if ctx.by is None:
         return shape(queryset.aggregate(**aggregates))
     key = keys[ctx.by]
@@ -632,3 +657,218 @@ def evaluate(user: Any, request: Request) -> dict[str, Any]:
         "hidden": hidden_of(marked),
         "targets": targets(source, codes, filters),
     }
+
+
+# --- series: one figure for a run of periods, in two queries (issue 20) ---------------
+#
+# The tracking table asks each indicator for a baseline and 16 quarters (or their
+# cumulative "up to" figures). An indicator declared `periodic` answers them all in
+# two queries at most, whatever their number: its rows are read over the span of
+# the periods (`dated` keeps each row's date as `_when`); the periods that share no
+# day (the baseline and the periods' own figures) grouped by the period each row
+# falls in, and the others (the "up to" figures) each counting only its rows (an
+# aggregate's FILTER). A distinct count is so counted within each period as it
+# would be alone: a unit counted once in an "up to" period however many of its
+# rows it holds. `compute_series` keeps each
+# period's figure in the page's memo under the key `compute` reads, so the
+# disclosure rule then applies to each cell as to a figure asked alone.
+
+WHEN = "_when"
+Window = tuple[dt.date | None, dt.date | None]
+
+
+def dated(rows: QuerySet, filters: Filters, path: str) -> QuerySet:
+    """`rows` whose date at `path` falls in the period; in a series, with that date
+    kept as `_when` for `measure` to tell the periods apart."""
+    rows = rows.filter(filters.in_period(path))
+    return rows.alias(**{WHEN: F(path)}) if filters.windows else rows
+
+
+def _in_window(window: Window) -> Q:
+    start, end = window
+    q = Q()
+    if start is not None:
+        q &= Q(**{f"{WHEN}__gte": start})
+    if end is not None:
+        q &= Q(**{f"{WHEN}__lte": end})
+    return q
+
+
+def _only(expression: Any, where: Q) -> Any:
+    """A copy of `expression` whose aggregates read only the rows `where` holds."""
+    if not hasattr(expression, "get_source_expressions"):
+        return expression
+    found = expression.copy()
+    if isinstance(found, Aggregate):
+        found.filter = where if found.filter is None else found.filter & where
+        return found
+    found.set_source_expressions([_only(part, where) for part in found.get_source_expressions()])
+    return found
+
+
+def _measure_windows(
+    ctx: Context,
+    queryset: QuerySet,
+    keys: Mapping[str, str | Expression | Labelled],
+    aggregates: Mapping[str, Any],
+    shape: Callable[[Mapping[str, Any]], Number],
+) -> list[Value]:
+    """`measure` for each window of the series, in two queries at most: the windows
+    apart from each other (a baseline and the periods' own figures) grouped by the
+    window a row falls in, each row aggregated once; the others (the "up to"
+    figures, overlapping them) by the aggregates' FILTERs, one set per window."""
+    if WHEN not in queryset.query.annotations:
+        raise ValueError("a periodic indicator dates its rows with registry.dated")
+    windows = ctx.filters.windows
+    empty = {
+        name: getattr(aggregate, "empty_result_set_value", NotImplemented)
+        for name, aggregate in aggregates.items()
+    }
+    apart = _apart(windows) if NotImplemented not in empty.values() else []
+    found: dict[int, Value] = {}
+    if apart:
+        found |= _grouped_windows(ctx, queryset, keys, aggregates, shape, apart, empty)
+    rest = [k for k in range(len(windows)) if k not in found]
+    if rest:
+        found |= _filtered_windows(ctx, queryset, keys, aggregates, shape, rest)
+    return [found[k] for k in range(len(windows))]
+
+
+def _apart(windows: tuple[Window, ...]) -> list[int]:
+    """As many of the windows as share no day, earliest ending first."""
+    chosen: list[int] = []
+    last: dt.date | None = None
+    ordered = sorted(range(len(windows)), key=lambda k: (windows[k][1] or dt.date.max, k))
+    for k in ordered:
+        start, end = windows[k]
+        if end is None:
+            continue
+        if not chosen or (start is not None and last is not None and start > last):
+            chosen.append(k)
+            last = end
+    return chosen
+
+
+def _grouped(
+    ctx: Context, queryset: QuerySet, keys: Mapping[str, Any], group: dict[str, Any], spread: dict
+) -> list[dict[str, Any]]:
+    """`queryset` aggregated by `spread` per value of the `group` columns, and of `ctx.by`."""
+    if ctx.by is None:
+        return list(queryset.annotate(**group).values(*group).annotate(**spread).order_by())
+    key = keys[ctx.by]
+    if isinstance(key, Labelled):
+        label = ctx.source(key.model).filter(pk=OuterRef("_group")).order_by().values(key.label)
+        return list(
+            queryset.annotate(**group)
+            .values(*group, _group=F(key.path))
+            .annotate(_key=_GroupLabel(label), **spread)
+            .order_by()
+        )
+    return list(
+        queryset.annotate(_key=F(key) if isinstance(key, str) else key, **group)
+        .values(*group, "_key")
+        .annotate(**spread)
+        .order_by()
+    )
+
+
+def _grouped_windows(
+    ctx: Context,
+    queryset: QuerySet,
+    keys: Mapping[str, Any],
+    aggregates: Mapping[str, Any],
+    shape: Callable[[Mapping[str, Any]], Number],
+    apart: list[int],
+    empty: dict[str, Any],
+) -> dict[int, Value]:
+    windows = ctx.filters.windows
+    bucket = Case(
+        *[When(_in_window(windows[k]), then=V(k)) for k in apart], output_field=IntegerField()
+    )
+    rows = _grouped(ctx, queryset, keys, {"_window": bucket}, dict(aggregates))
+    found: dict[int, Any] = {k: ({} if ctx.by else shape(empty)) for k in apart}
+    for row in rows:
+        k = row["_window"]
+        if k is None:
+            continue  # a row in no window apart: in an overlapping one only
+        if ctx.by is None:
+            found[k] = shape(row)
+        else:
+            found[k][key_of(row["_key"])] = shape(row)
+    if ctx.by is not None:
+        found = {k: {name: groups[name] for name in sorted(groups)} for k, groups in found.items()}
+    return found
+
+
+def _filtered_windows(
+    ctx: Context,
+    queryset: QuerySet,
+    keys: Mapping[str, Any],
+    aggregates: Mapping[str, Any],
+    shape: Callable[[Mapping[str, Any]], Number],
+    chosen: list[int],
+) -> dict[int, Value]:
+    windows = ctx.filters.windows
+    spread = {
+        f"_w{k}_{name}": _only(aggregate, _in_window(windows[k]))
+        for k in chosen
+        for name, aggregate in aggregates.items()
+    }
+
+    def part(row: Mapping[str, Any], k: int) -> dict[str, Any]:
+        return {name: row[f"_w{k}_{name}"] for name in aggregates}
+
+    if ctx.by is None:
+        row = queryset.aggregate(**spread)
+        return {k: shape(part(row, k)) for k in chosen}
+    # A group is in a window's figure only when it has rows in that window.
+    spread |= {f"_w{k}__rows": Count("pk", filter=_in_window(windows[k])) for k in chosen}
+    rows = _grouped(ctx, queryset, keys, {}, spread)
+    found: dict[int, Value] = {}
+    for k in chosen:
+        figures = {key_of(row["_key"]): shape(part(row, k)) for row in rows if row[f"_w{k}__rows"]}
+        found[k] = {name: figures[name] for name in sorted(figures)}
+    return found
+
+
+PERIOD_FIELDS = ("phase", "phase_id", "year", "half", "quarter", "date_from", "date_to")
+
+
+def _span(periods: list[Filters]) -> Filters:
+    """The filters of a series: the periods' common filters over their whole span."""
+    common = {
+        dataclasses.replace(f, start=None, end=None, **dict.fromkeys(PERIOD_FIELDS))
+        for f in periods
+    }
+    if len(common) != 1:
+        raise ValueError("a series' periods differ in more than their dates")
+    starts = [f.start for f in periods]
+    ends = [f.end for f in periods]
+    return dataclasses.replace(
+        common.pop(),
+        start=None if None in starts else min(starts),  # type: ignore[type-var]
+        end=None if None in ends else max(ends),  # type: ignore[type-var]
+        windows=tuple((f.start, f.end) for f in periods),
+    )
+
+
+def compute_series(
+    code: str,
+    user: Any,
+    periods: list[Filters],
+    memo: dict[Any, Value],
+    *,
+    marked: bool = False,
+) -> list[Value]:
+    """The figure for each of `periods` (filters differing only in their period, an
+    "up to" period having no start), equal to `compute` of each: for a periodic
+    indicator the raw figures of those not yet in `memo` in two queries at most, kept there;
+    each then read through `compute` (its disclosure rule included)."""
+    if REGISTRY[code].periodic:
+        missing = [f for f in dict.fromkeys(periods) if (code, user.pk, f) not in memo]
+        if missing:
+            span = _span(missing)
+            context = Context(source=source_for(user, span), filters=span, memo=memo)
+            for period, value in zip(missing, REGISTRY[code].compute(context), strict=True):
+                memo[(code, user.pk, period)] = value
+    return [compute(code, user, period, memo, marked=marked) for period in periods]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import dataclass, field
@@ -26,7 +27,15 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from scoretrack.indicators.disclosure import Hidden
-from scoretrack.indicators.registry import REGISTRY, Filters, Source, Value, compute, resolve
+from scoretrack.indicators.registry import (
+    REGISTRY,
+    Filters,
+    Source,
+    Value,
+    compute,
+    compute_series,
+    resolve,
+)
 from scoretrack.indicators.registry import Request as FigureRequest
 from scoretrack.indicators.registry import targets as registry_targets
 from scoretrack.lib import derived, tables
@@ -144,22 +153,38 @@ class Figures:
         see); otherwise, and with one worker, the page computes them one by one as
         it comes to them. A failure is raised here, as the page would have.
         """
-        workers = min(settings.REPORT_WORKERS, len(wanted))
+        jobs = [
+            functools.partial(self.get, code, by=by, filters=filters)
+            for code, by, filters in wanted
+        ]
+        self.side_by_side(jobs)
+
+    def series(self, code: str, periods: list[Filters]) -> list[Value]:
+        """The figure for each of `periods` (`registry.compute_series`: two queries at
+        most for a periodic indicator), kept in the page's memo for `get` to read."""
+        return compute_series(code, self.user, periods, self._memo, marked=True)
+
+    @staticmethod
+    def side_by_side(jobs: Sequence[Callable[[], Any]]) -> bool:
+        """Run `jobs` on REPORT_WORKERS database connections, as `prefetch` does
+        (not inside a transaction, nor with one worker: then nothing is run and
+        False is returned)."""
+        workers = min(settings.REPORT_WORKERS, len(jobs))
         if workers < 2 or connection.in_atomic_block:
-            return
+            return False
         derived.refresh()  # once, here: every worker then reads up-to-date rows
-        queue: SimpleQueue[tuple[str, str | None, Filters | None]] = SimpleQueue()
-        for figure in wanted:
-            queue.put(figure)
+        queue: SimpleQueue[Callable[[], Any]] = SimpleQueue()
+        for job in jobs:
+            queue.put(job)
 
         def work() -> None:
             try:
                 while True:
                     try:
-                        code, by, filters = queue.get_nowait()
+                        job = queue.get_nowait()
                     except Empty:
                         return
-                    self.get(code, by=by, filters=filters)
+                    job()
             finally:
                 connections.close_all()  # this worker thread's connections only
 
@@ -167,6 +192,7 @@ class Figures:
             running = [pool.submit(copy_context().run, work) for _ in range(workers)]
             for done in running:
                 done.result()
+        return True
 
     def shown_phases(self) -> list[PhaseRow]:
         """The phases a per-phase table or chart shows: like the report, none

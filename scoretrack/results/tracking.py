@@ -2,8 +2,11 @@
 chain, period by period: baseline, target, actual, % of target, on track or behind.
 
 Nothing here computes a figure: each actual is `registry.compute` of a code for a
-period (through `reports.figures.Figures`, whose memo and `prefetch` ask them side
-by side); targets are read in one query and matched to the periods here.
+period (through `reports.figures.Figures` and its memo). A periodic indicator's
+baseline and periods are asked at once (`registry.compute_series`: two queries
+per indicator at most, whatever the number of periods), the others' one by one; all side by
+side on REPORT_WORKERS connections. Targets are read in one query and matched to
+the periods here.
 
 The rule, documented on the page:
 - **% of target** is the actual over the period's full target, times 100.
@@ -22,7 +25,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -238,8 +242,8 @@ def tracking_table(user: Any, ask: Ask) -> Table:
     ]
     fig = Figures(user=user, filters=base)
     targets = _targets(source, rows, base, ask)
-    _ask_all(fig, rows, periods, targets, base, ask)
     with refreshed_once():  # the derived rows some figures count: brought up to date once
+        _ask_all(fig, rows, periods, targets, base, ask)
         for row in rows:
             _fill(fig, row, periods, targets, base, ask, today)
     return Table(ask=ask, periods=periods, rows=rows, chain_country=chain_country, filters=base)
@@ -274,20 +278,39 @@ def _ask_all(
     base: Filters,
     ask: Ask,
 ) -> None:
-    """Every figure the table shows, computed side by side into the page's memo."""
-    wanted: list[tuple[str, str | None, Filters | None]] = []
-    baseline = _baseline_filters(base, periods)
+    """Every figure the table shows, into the page's memo: a periodic indicator's
+    baseline and periods in two queries at most (`Figures.series`), the others' one by one;
+    side by side on REPORT_WORKERS connections where it can (else the series here,
+    the others as `_fill` comes to them)."""
+    series: list[Callable[[], Any]] = []
+    alone: list[Callable[[], Any]] = []
     for code in dict.fromkeys(row.indicator.code for row in rows):
         if not _applies(REGISTRY[code], base, ask):
             continue
-        if baseline is not None:
-            wanted.append((code, _by(ask), baseline))
-        for period in periods:
-            target = _target_of(targets.get(code, []), period)
-            cumulative = target is not None and target.cumulative
-            filters = _up_to(base, period) if cumulative else period.filters(base)
-            wanted.append((code, _by(ask), filters))
-    fig.prefetch(wanted)
+        asked = _asked(code, periods, targets, base, ask)
+        if REGISTRY[code].periodic:
+            series.append(functools.partial(fig.series, code, asked))
+        else:
+            alone.extend(functools.partial(fig.get, code, filters=f, by=f.by) for f in asked)
+    if not fig.side_by_side(series + alone):
+        for job in series:
+            job()
+
+
+def _asked(
+    code: str, periods: list[Period], targets: dict[str, list[Target]], base: Filters, ask: Ask
+) -> list[Filters]:
+    """The filters of a row's figures: its baseline, then each period's own or
+    (a cumulative target) "up to" figure."""
+    by = _by(ask)
+    baseline = _baseline_filters(base, periods)
+    asked = [] if baseline is None else [dataclasses.replace(baseline, by=by)]
+    for period in periods:
+        target = _target_of(targets.get(code, []), period)
+        cumulative = target is not None and target.cumulative
+        filters = _up_to(base, period) if cumulative else period.filters(base)
+        asked.append(dataclasses.replace(filters, by=by))
+    return asked
 
 
 def _targets(source: Source, rows: list[Row], base: Filters, ask: Ask) -> dict[str, list[Target]]:

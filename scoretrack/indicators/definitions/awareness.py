@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
@@ -22,6 +24,7 @@ PARTICIPATION_KEYS = {"group": "group", "country": "event__country__code"}
     "constituents_trained",
     name="Constituents trained",
     unit="count",
+    periodic=True,
     by=("group", "sex", "country"),
     definition="""
     Participants (women + men, as counted per constituent group) of constituent
@@ -32,8 +35,11 @@ PARTICIPATION_KEYS = {"group": "group", "country": "event__country__code"}
 def constituents_trained(ctx: Context) -> Value:
     rows = queries.event_participations(ctx, TRAINING_KINDS)
     if ctx.by == "sex":
-        totals = rows.aggregate(**PEOPLE)
-        return {"female": totals["female"], "male": totals["male"]}
+        # Not a grouping: both sexes' sums of the same rows (per period in a series).
+        whole = dataclasses.replace(ctx, filters=dataclasses.replace(ctx.filters, by=None))
+        return measure(
+            whole, rows, {}, PEOPLE, lambda r: {"female": r["female"], "male": r["male"]}
+        )
     return measure(ctx, rows, PARTICIPATION_KEYS, PEOPLE, lambda r: r["female"] + r["male"])
 
 
@@ -41,6 +47,7 @@ def constituents_trained(ctx: Context) -> Value:
     "constituents_trained_women_pct",
     name="Women among constituents trained (%)",
     unit="percent",
+    periodic=True,
     by=("group", "country"),
     definition="""
     Share of women in constituents_trained: women / (women + men).
@@ -61,6 +68,7 @@ def constituents_trained_women_pct(ctx: Context) -> Value:
     "ntac_meetings",
     name="NTAC meetings",
     unit="count",
+    periodic=True,
     by=("country",),
     definition="""
     Events of kind ntac_meeting (national tripartite advisory committee) dated in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, Sum
 from django.db.models import Value as V
@@ -37,6 +38,7 @@ def usd(row: dict) -> int | float | None:
     "direct_costs_usd",
     name="Direct training costs (USD)",
     unit="usd",
+    periodic=True,
     by=("country", "year"),
     places=("partner",),
     definition="""
@@ -52,6 +54,7 @@ def direct_costs_usd(ctx: Context) -> Value:
     "contributions_usd",
     name="Contributions (USD)",
     unit="usd",
+    periodic=True,
     by=("source", "kind", "country", "year"),
     places=("partner", "lead_buyer"),
     definition="""
@@ -68,6 +71,7 @@ def contributions_usd(ctx: Context) -> Value:
     "cost_recovery_pct",
     name="Cost recovery (%)",
     unit="percent",
+    periodic=True,
     by=("country", "year"),
     places=("partner",),
     definition="""
@@ -78,6 +82,12 @@ def contributions_usd(ctx: Context) -> Value:
 def cost_recovery_pct(ctx: Context) -> Value:
     paid = measure(ctx, queries.contributions(ctx), MONEY_KEYS, USD, lambda r: r["usd"])
     spent = measure(ctx, queries.costs(ctx), MONEY_KEYS, USD, lambda r: r["usd"])
+    if isinstance(paid, list) and isinstance(spent, list):  # a series: per period
+        return [recovery(p, s) for p, s in zip(paid, spent, strict=True)]
+    return recovery(paid, spent)
+
+
+def recovery(paid: Any, spent: Any) -> Value:
     if not isinstance(paid, dict) or not isinstance(spent, dict):
         return share(paid, spent)
     return {key: share(paid.get(key, 0), spent.get(key)) for key in merge(paid, spent)}

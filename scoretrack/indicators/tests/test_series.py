@@ -1,0 +1,170 @@
+"""A figure for a run of periods in one query (`registry.compute_series`, issue 20).
+
+The fixture, in Bolivia unless said (quarters of 2014; D0 in 2013 is before them):
+- D0 (M1, 2013-06-01): firm C, a man                         -> baseline
+- D1 (M1, 2014-02-10): firm A, a woman and a man             -> Q1
+- D2 (M2, 2014-05-05): firm A, a woman; firm B, a man        -> Q2
+- D3 (M1, 2014-05-20, Peru): firm D, a woman                 -> Q2
+- D4 (M2, 2014-11-03): firm C, a woman                       -> Q4
+Direct costs: 100 on 2014-01-15, 50 on 2014-05-01, 25 on 2014-05-31.
+
+smes_trained per quarter: Q1 1 (A), Q2 3 (A, B, D), Q3 0, Q4 1 (C); baseline 1 (C).
+From the start ("up to" each quarter's end), each firm once: Q1 2 (C, A), Q2 4
+(+B, D), Q3 4, Q4 4 (C again, counted once). By module in Q2: M1 1 (D), M2 2 (A, B).
+staff_trained: Q1 2, Q2 3, Q3 0, Q4 1; up to Q2's end 6.
+direct_costs_usd: Q1 100, Q2 75, Q3 0, Q4 0; up to Q2's end 175.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from scoretrack.indicators.registry import (
+    REGISTRY,
+    Filters,
+    Request,
+    Source,
+    compute,
+    compute_series,
+    resolve,
+)
+from scoretrack.indicators.tests.conftest import Make
+from scoretrack.lib import derived
+
+pytestmark = pytest.mark.django_db
+
+QUARTERS = [
+    (dt.date(2014, 1, 1), dt.date(2014, 3, 31)),
+    (dt.date(2014, 4, 1), dt.date(2014, 6, 30)),
+    (dt.date(2014, 7, 1), dt.date(2014, 9, 30)),
+    (dt.date(2014, 10, 1), dt.date(2014, 12, 31)),
+]
+
+
+@pytest.fixture
+def firms(db: Any) -> Make:
+    make = Make()
+    make.country("BO")
+    make.country("PE")
+    a, b, c = make.enterprise("A"), make.enterprise("B"), make.enterprise("C")
+    d = make.enterprise("D", country="PE")
+    make.participant(make.delivery("D0", "M1", "2013-06-01"), c, "male", "manager")
+    d1 = make.delivery("D1", "M1", "2014-02-10")
+    make.participant(d1, a, "female", "worker")
+    make.participant(d1, a, "male", "manager")
+    d2 = make.delivery("D2", "M2", "2014-05-05")
+    make.participant(d2, a, "female", "worker")
+    make.participant(d2, b, "male", "worker")
+    make.participant(make.delivery("D3", "M1", "2014-05-20", country="PE"), d, "female", "worker")
+    make.participant(make.delivery("D4", "M2", "2014-11-03"), c, "female", "worker")
+    make.cost("2014-01-15", "100")
+    make.cost("2014-05-01", "50")
+    make.cost("2014-05-31", "25")
+    return make
+
+
+def base_of(user: Any, **given: Any) -> Filters:
+    return resolve(Source(user), Request(codes=["smes_trained"], **given))
+
+
+def periods(base: Filters, *, up_to: bool = False, by: str | None = None) -> list[Filters]:
+    """The baseline (before 2014), then each quarter of 2014 (or from the start to its end)."""
+    found = [dataclasses.replace(base, start=None, end=dt.date(2013, 12, 31), by=by)]
+    for start, end in QUARTERS:
+        found.append(dataclasses.replace(base, start=None if up_to else start, end=end, by=by))
+    return found
+
+
+def test_each_quarter_and_the_baseline_in_one_query(admin, firms, django_assert_num_queries):
+    base = base_of(admin)
+    with derived.refreshed_once():
+        derived.refresh()  # the look at the derived rows' queue, done beforehand
+        with django_assert_num_queries(1):
+            found = compute_series("smes_trained", admin, periods(base), {})
+    assert found == [1, 1, 3, 0, 1]
+
+
+def test_a_firm_counts_once_from_the_start_to_each_quarters_end(admin, firms):
+    base = base_of(admin)
+    assert compute_series("smes_trained", admin, periods(base, up_to=True), {}) == [1, 2, 4, 4, 4]
+    assert compute_series("staff_trained", admin, periods(base, up_to=True), {}) == [1, 3, 6, 6, 7]
+    money = compute_series("direct_costs_usd", admin, periods(base, up_to=True), {})
+    assert money == [0, 100, 175, 175, 175]
+
+
+def test_periods_own_and_up_to_side_by_side_in_two_queries(admin, firms, django_assert_num_queries):
+    base = base_of(admin)
+    own, up_to = periods(base), periods(base, up_to=True)
+    mixed = [own[1], up_to[2], own[2], up_to[4], up_to[1], own[4]]
+    with derived.refreshed_once():
+        derived.refresh()  # the look at the derived rows' queue, done beforehand
+        with django_assert_num_queries(2):
+            found = compute_series("smes_trained", admin, mixed, {})
+    assert found == [1, 4, 3, 4, 2, 1]
+
+
+def test_a_disaggregation_keeps_only_the_groups_of_each_period(admin, firms):
+    base = base_of(admin)
+    found = compute_series("smes_trained", admin, periods(base, by="module"), {})
+    assert found == [{"M1": 1}, {"M1": 1}, {"M1": 1, "M2": 2}, {}, {"M2": 1}]
+
+
+def test_a_country_filter_and_a_share(admin, firms):
+    base = base_of(admin, country="BO")
+    assert compute_series("smes_trained", admin, periods(base), {}) == [1, 1, 2, 0, 1]
+    # Women among staff trained in Bolivia: Q1 1 of 2, Q2 1 of 2, Q3 none, Q4 1 of 1.
+    women = compute_series("staff_trained_women_pct", admin, periods(base), {})
+    assert women == [0.0, 50.0, 50.0, None, 100.0]
+
+
+def test_the_figures_are_kept_for_compute_to_read(admin, firms, django_assert_num_queries):
+    base = base_of(admin)
+    memo: dict[Any, Any] = {}
+    asked = periods(base)
+    compute_series("staff_trained", admin, asked, memo)
+    with django_assert_num_queries(0):  # staff_trained reads no derived rows
+        assert [compute("staff_trained", admin, f, memo) for f in asked] == [1, 2, 3, 0, 1]
+
+
+def test_an_indicator_not_periodic_is_asked_period_by_period(admin, firms):
+    base = base_of(admin)
+    assert not REGISTRY["smes_more_than_one_module_pct"].periodic
+    found = compute_series("smes_more_than_one_module_pct", admin, periods(base), {})
+    # Q2: A (M1 in Q1, then M2) of A, B, D; Q4: C (M1 in 2013, then M2) of C.
+    assert found == [0.0, 0.0, pytest.approx(100 / 3), None, 100.0]
+
+
+def test_periods_differing_in_more_than_their_dates_are_refused(admin, firms):
+    base = base_of(admin)
+    other = dataclasses.replace(base_of(admin, country="BO"), start=QUARTERS[0][0])
+    with pytest.raises(ValueError, match="differ in more than their dates"):
+        compute_series("smes_trained", admin, [periods(base)[1], other], {})
+
+
+def test_every_periodic_figure_equals_its_periods_asked_one_by_one(admin, db):
+    """On the generated programme: every periodic indicator, each of its
+    disaggregations, its quarters and its "up to" figures, equal to `compute`'s."""
+    call_command("generate", "--enterprises", "40", "--seed", "5", verbosity=0)
+    base = base_of(admin)
+    asked = [dataclasses.replace(base, start=None, end=dt.date(2015, 12, 31))]
+    for year in (2016, 2017, 2018, 2019):
+        for month in (1, 4, 7, 10):
+            start = dt.date(year, month, 1)
+            end = (start + dt.timedelta(days=92)).replace(day=1) - dt.timedelta(days=1)
+            asked += [dataclasses.replace(base, start=start, end=end)]
+            asked += [dataclasses.replace(base, start=None, end=end)]
+    checked = 0
+    for code, item in REGISTRY.items():
+        if not item.periodic:
+            continue
+        for by in (None, *item.by):
+            wanted = [dataclasses.replace(f, by=by) for f in asked]
+            one_by_one = [compute(code, admin, f) for f in wanted]
+            assert compute_series(code, admin, wanted, {}) == one_by_one, (code, by)
+            checked += 1
+    assert checked > 60
