@@ -402,7 +402,7 @@ class Checker:
         if found is None:
             raise Refused(
                 gettext(
-                    "%(field)s: %(value)s is not a %(what)s you may record for (unknown, or "
+                    "%(field)s: you may not record for %(what)s %(value)s (unknown, or "
                     "outside your scope)."
                 )
                 % {"field": path, "value": value, "what": gettext(str(model._meta.verbose_name))},

@@ -243,7 +243,7 @@ def test_a_submission_refused_is_kept_for_review_202_with_the_reason(
     assert response.json() == {
         "state": "has_issues",
         "instance_id": "uuid:1",
-        "reason": f"enterprise: {world.inca.pk} is not a enterprise you may record for "
+        "reason": f"enterprise: you may not record for enterprise {world.inca.pk} "
         "(unknown, or outside your scope).",
     }
     assert Assessment.objects.count() == 0
