@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.enterprises.services import enterprise_set_lead_buyers, lead_buyer_choices
 from scoretrack.lib.forms import FilterForm, RecordForm, YesNoUnknownFilter
-from scoretrack.reference.forms import country_choice
+from scoretrack.reference.forms import country_choice, lead_buyer_filter, partner_filter
 from scoretrack.reference.models import Organisation, Sector
 
 
@@ -44,18 +44,8 @@ class EnterpriseFilter(FilterForm):
         queryset=Sector.objects.all(), required=False, empty_label=gettext_lazy("All sectors")
     )
     women_owned = YesNoUnknownFilter(label=gettext_lazy("Women-owned"))
-    partner = forms.ModelChoiceField(
-        label=gettext_lazy("Partner"),
-        queryset=Organisation.objects.filter(deliveries__isnull=False).distinct(),
-        required=False,
-        empty_label=gettext_lazy("All"),
-    )
-    lead_buyer = forms.ModelChoiceField(
-        label=gettext_lazy("Lead buyer"),
-        queryset=Organisation.objects.filter(type="lead_buyer"),
-        required=False,
-        empty_label=gettext_lazy("All"),
-    )
+    partner = partner_filter()
+    lead_buyer = lead_buyer_filter()
     # Trained in the period (as smes_trained counts them): a participant of the firm
     # attended a delivery starting in it, organised by the partner when one is chosen.
     period = "training"

@@ -19,20 +19,10 @@ from scoretrack.finance.models import (
     MissingRate,
 )
 from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
-from scoretrack.reference.forms import country_choice
+from scoretrack.reference.forms import country_choice, organisation_choice, partner_filter
 from scoretrack.reference.models import Organisation, OrganisationType
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def partner_filter() -> forms.ModelChoiceField:
-    """The organiser of the delivery an amount is of (the figures' partner filter)."""
-    return forms.ModelChoiceField(
-        label=gettext_lazy("Partner"),
-        queryset=Organisation.objects.filter(deliveries__isnull=False).distinct(),
-        required=False,
-        empty_label=gettext_lazy("All"),
-    )
 
 
 class CostFilter(FilterForm):
@@ -67,11 +57,9 @@ class ContributionFilter(FilterForm):
         choices=[("", gettext_lazy("Any")), *ContributionKind.choices], required=False
     )
     partner = partner_filter()
-    organisation = forms.ModelChoiceField(
-        label=gettext_lazy("Organisation"),
-        queryset=Organisation.objects.filter(contributions__isnull=False).distinct(),
-        required=False,
-        empty_label=gettext_lazy("All"),
+    organisation = organisation_choice(
+        Organisation.objects.filter(contributions__isnull=False).distinct(),
+        gettext_lazy("Organisation"),
     )
     organisation_type = forms.ChoiceField(
         label=gettext_lazy("Type of organisation"),

@@ -23,6 +23,24 @@ def country_choice(**kwargs: Any) -> forms.ModelChoiceField:
     )
 
 
+def organisation_choice(queryset: QuerySet, label: Any) -> forms.ModelChoiceField:
+    """A list filter on one organisation of `queryset` (blank: all)."""
+    return forms.ModelChoiceField(
+        label=label, queryset=queryset, required=False, empty_label=gettext_lazy("All")
+    )
+
+
+def partner_filter() -> forms.ModelChoiceField:
+    """The organiser of a delivery (the figures' partner filter)."""
+    partners = Organisation.objects.filter(deliveries__isnull=False).distinct()
+    return organisation_choice(partners, gettext_lazy("Partner"))
+
+
+def lead_buyer_filter() -> forms.ModelChoiceField:
+    lead_buyers = Organisation.objects.filter(type="lead_buyer")
+    return organisation_choice(lead_buyers, gettext_lazy("Lead buyer"))
+
+
 class OrganisationFilter(FilterForm):
     search_fields = ("name", "key", "country__name")
     lookups = {"country": "country", "type": "type"}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from scoretrack.accounts.scoping import access_for, organisations_to_write
 from scoretrack.lib.forms import FilterForm, RecordForm
 from scoretrack.lib.models import Sex
-from scoretrack.reference.forms import country_choice
+from scoretrack.reference.forms import country_choice, organisation_choice
 from scoretrack.reference.models import Organisation
 from scoretrack.trainers.models import CERTIFICATION_KINDS, Milestone, MilestoneKind, Trainer
 from scoretrack.trainers.queries import STATUSES
@@ -29,11 +29,9 @@ class TrainerFilter(FilterForm):
     country = country_choice()
     sex = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *Sex.choices], required=False)
     status = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *STATUSES], required=False)
-    organisation = forms.ModelChoiceField(
-        label=gettext_lazy("Organisation"),
-        queryset=Organisation.objects.filter(trainers__isnull=False).distinct(),
-        required=False,
-        empty_label=gettext_lazy("All"),
+    organisation = organisation_choice(
+        Organisation.objects.filter(trainers__isnull=False).distinct(),
+        gettext_lazy("Organisation"),
     )
     # With dates: the trainers with a milestone (of the kind chosen) dated in them,
     # as the trainer figures count them.

@@ -15,7 +15,7 @@ from scoretrack.enterprises.models import LeadBuyerLink
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib.forms import FilterForm, RecordForm, year_filter
 from scoretrack.lib.models import Sex
-from scoretrack.reference.forms import country_choice
+from scoretrack.reference.forms import country_choice, lead_buyer_filter
 from scoretrack.reference.models import (
     TRAINING_ORGANISERS,
     CountryProgramme,
@@ -69,12 +69,7 @@ class DeliveryFilter(FilterForm):
         required=False,
         empty_label=gettext_lazy("All sectors"),
     )
-    lead_buyer = forms.ModelChoiceField(
-        label=gettext_lazy("Lead buyer"),
-        queryset=Organisation.objects.filter(type="lead_buyer"),
-        required=False,
-        empty_label=gettext_lazy("All"),
-    )
+    lead_buyer = lead_buyer_filter()
     sex = forms.ChoiceField(
         label=gettext_lazy("Participants' sex"),
         choices=[("", gettext_lazy("Any")), *Sex.choices],
