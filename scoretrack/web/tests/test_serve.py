@@ -17,6 +17,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     collected, two usable cores."""
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(serve.Server, "run", lambda server: calls.append(server.settings))
+    monkeypatch.setattr(serve, "prewarm", lambda: calls.append({"prewarmed": True}) or 0)
     monkeypatch.setattr(serve, "collect_if_changed", lambda log: False)
     monkeypatch.setattr(serve.os, "sched_getaffinity", lambda pid: {0, 1})
     for name in ("WEB_CONCURRENCY", "WEB_THREADS", "HOST", "PORT"):
@@ -27,7 +28,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 def served(started: list[dict[str, Any]], **options: Any) -> tuple[int, int, str]:
     """`scoretrack serve` run once: gunicorn's workers, threads and bind."""
     call_command("serve", **options)
-    (settings,) = started
+    _prewarmed, settings = started
     return settings["workers"], settings["threads"], settings["bind"]
 
 
@@ -37,7 +38,12 @@ def test_by_default_five_single_threaded_processes_on_two_cores(started: Any) ->
 
 def test_the_application_is_loaded_once_before_the_workers_fork(started: Any) -> None:
     call_command("serve")
-    assert started[0]["preload_app"] is True
+    assert started[1]["preload_app"] is True
+
+
+def test_the_first_requests_work_is_done_before_gunicorn_forks(started: Any) -> None:
+    call_command("serve")
+    assert started == [{"prewarmed": True}, started[1]]
 
 
 def test_collect_only_collects_and_serves_nothing(
