@@ -19,14 +19,21 @@ exactly what a reader's request would find (`reports/cache.py`):
 
 With the report cache off (REPORTS_CACHE_SECONDS=0) only the disclosure counts
 are kept: the aggregates-only scopes' pages are made for them, and no PDF.
+
+When the plan's pages are made, and again when all of it is, the worker says so in
+the shared cache (`mark`, read by `is_warm`: the benchmarks wait on it, and any
+worker) and in its log. The mark lasts as long as the first page made is kept, so an
+idle worker makes the plan again, for the same data, before its pages expire.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -34,6 +41,8 @@ from django.utils import translation
 
 logger = logging.getLogger(__name__)
 READER_ROLES = ("global_admin", "country_team", "viewer", "lead_buyer")
+MARK = "reports:warmed"
+STAGES = ("pages", "all")  # the plan's HTML pages; everything (their PDFs too)
 
 
 class Page(NamedTuple):
@@ -143,3 +152,23 @@ def warm() -> int:
     for page in pages:
         make(page)
     return len(pages)
+
+
+def kept_seconds() -> int:
+    """How long what the warm-up makes is kept: the shorter of the report cache and
+    the disclosure counts (0: nothing kept, nothing to make)."""
+    kept = [s for s in (settings.REPORTS_CACHE_SECONDS, settings.DISCLOSURE_CACHE_SECONDS) if s]
+    return min(kept, default=0)
+
+
+def mark(version: int, stage: str, started: float) -> None:
+    """Say that the plan's `stage` of data version `version` is made, for as long as
+    the first page made (at `started`, time.monotonic()) is kept."""
+    left = kept_seconds() - (time.monotonic() - started)
+    cache.set(f"{MARK}:{stage}", version, max(1, int(left)))
+
+
+def is_warm(version: int, stage: str = "all") -> bool:
+    """Whether the warm-up's `stage` (`pages`, or `all`) of this data version is made
+    and still kept."""
+    return cache.get(f"{MARK}:{stage}") == version

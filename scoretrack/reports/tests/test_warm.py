@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,8 +13,9 @@ from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.exchange.management.commands import worker as worker_command
 from scoretrack.indicators.registry import evaluate
 from scoretrack.indicators.tests.conftest import Make, request_for
-from scoretrack.lib.freshness import bump
-from scoretrack.reports.warm import aggregate_users, warm
+from scoretrack.lib.freshness import bump, data_version
+from scoretrack.reports import warm as warm_module
+from scoretrack.reports.warm import MARK, aggregate_users, is_warm, kept_seconds, mark, warm
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,77 @@ def test_the_idle_worker_makes_one_page_a_turn_once_per_version_of_the_data(
         now[0] = 70.0
         assert idle.warm() is True  # a new version: the plan again
     assert len(made) == 7
+
+
+def idle_worker() -> worker_command.ResilientWorker:
+    return worker_command.ResilientWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="testhost:1:worker",
+        excluded_queue_names=[],
+    )
+
+
+def test_the_worker_says_when_the_pages_then_their_pdfs_are_made(
+    programme: Make, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.DISCLOSURE_WARM_SECONDS = 30
+    settings.REPORTS_CACHE_SECONDS = 60
+    User.objects.create(email="admin@example.org", is_superuser=True)
+    bump()
+    version = data_version()
+    idle = idle_worker()
+    seen = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(worker_command, "warm_page", lambda page: None)
+        caplog.set_level("INFO", logger="django_tasks_db")
+        # 6 pages (the programme report, Bolivia and Peru; all time and phase I), 6 PDFs.
+        for _ in range(12):
+            assert idle.warm() is True
+            seen.append((is_warm(version, "pages"), is_warm(version)))
+        assert idle.warm() is False
+    assert seen == [(False, False)] * 5 + [(True, False)] * 6 + [(True, True)]
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("made the")]
+    assert [text.split(" in ")[0] for text in said] == [
+        "made the report pages ahead of their readers",
+        "made the reports ahead of their readers",
+    ]
+    assert all(text.endswith(f"(data version {version})") for text in said)
+
+
+def test_the_plan_is_made_again_when_its_pages_expire_though_the_data_did_not_change(
+    programme: Make, settings: Any
+) -> None:
+    settings.DISCLOSURE_WARM_SECONDS = 30
+    viewer("v@example.org")
+    idle = idle_worker()
+    made: list[Any] = []
+    now = [0.0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(worker_command, "warm_page", made.append)
+        patch.setattr(worker_command.time, "monotonic", lambda: now[0])
+        assert [idle.warm() for _ in range(7)] == [True] * 6 + [False]
+        now[0] = 40.0
+        assert idle.warm() is False  # kept: nothing to do
+        cache.delete(f"{MARK}:all")  # as when its time (DISCLOSURE_CACHE_SECONDS) is up
+        now[0] = 80.0
+        assert idle.warm() is True
+    assert len(made) == 7
+
+
+def test_the_mark_lasts_as_long_as_the_first_page_made_is_kept(settings: Any) -> None:
+    settings.REPORTS_CACHE_SECONDS = 3600
+    settings.DISCLOSURE_CACHE_SECONDS = 600
+    assert kept_seconds() == 600
+    settings.DISCLOSURE_CACHE_SECONDS = 0
+    assert kept_seconds() == 3600
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warm_module.time, "monotonic", lambda: 1000.0)
+        patch.setattr(warm_module.cache, "set", lambda *args: kept.append(args))
+        kept: list[tuple[Any, ...]] = []
+        mark(7, "all", started=100.0)  # the warm-up took 900 s of the page's 3600
+    assert kept == [(f"{MARK}:all", 7, 2700)]

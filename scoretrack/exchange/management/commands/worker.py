@@ -38,6 +38,7 @@ from scoretrack.lib.sqlite import use_busy_timeout
 from scoretrack.lib.transient import TRANSIENT, backoff, describe, reset_connections
 from scoretrack.quality.runs import nightly_claim
 from scoretrack.quality.tasks import quality_run_task
+from scoretrack.reports.warm import is_warm, mark
 from scoretrack.reports.warm import make as warm_page
 from scoretrack.reports.warm import plan as warm_plan
 
@@ -94,7 +95,8 @@ class ResilientWorker(Worker):
         """When idle: make the next report page of the warm-up (reports/warm.py), so
         that after a change of the data, or a start, the reports people open are
         kept (and their disclosure counts) before anyone asks. One page a turn, so
-        that a queued task waits for one page at most; a new change starts the plan
+        that a queued task waits for one page at most; a new change, or the end of
+        the time the last warm-up's pages are kept (its mark gone), starts the plan
         again, looked for at most every DISCLOSURE_WARM_SECONDS. Whether it made a page."""
         seconds = settings.DISCLOSURE_WARM_SECONDS
         if not seconds:
@@ -102,7 +104,7 @@ class ResilientWorker(Worker):
         if not self.pages and time.monotonic() >= self.next_warm:
             self.next_warm = time.monotonic() + seconds
             version = data_version()
-            if version != self.warmed:
+            if version != self.warmed or not is_warm(version):
                 self.warmed, self.pages = version, warm_plan()
                 self.warm_started = time.monotonic()
         if not self.pages:
@@ -115,10 +117,20 @@ class ResilientWorker(Worker):
             reset_connections()
             self.pages, self.warmed = [], None  # try again at the next look
             return False
-        if not self.pages:
+        assert self.warmed is not None
+        if page.format == "html" and (not self.pages or self.pages[0].format != "html"):
+            mark(self.warmed, "pages", self.warm_started)
             logger.info(
-                "made the reports ahead of their readers in %.1f s",
+                "made the report pages ahead of their readers in %.1f s (data version %s)",
                 time.monotonic() - self.warm_started,
+                self.warmed,
+            )
+        if not self.pages:
+            mark(self.warmed, "all", self.warm_started)
+            logger.info(
+                "made the reports ahead of their readers in %.1f s (data version %s)",
+                time.monotonic() - self.warm_started,
+                self.warmed,
             )
         return True
 
