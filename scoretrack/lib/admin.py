@@ -4,7 +4,9 @@ The big lists (participants, enterprises, KPI observations, visits: hundreds of
 thousands of rows) are read on indexes only (issue 21): ordered by an indexed
 column (newest changes first, the sync index), sortable only by indexed columns,
 filtered with fixed choices (no DISTINCT over the table to find them), searched by
-exact keys through the key indexes (`KeySearch`), and never counted in full.
+exact keys through the key indexes (`KeySearch`), and never counted in full. Each
+row's action checkbox is written directly, not rendered through the form widget's
+template: 50 template renders were a quarter of a list page's time.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,6 +36,17 @@ class RecordAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request: Any) -> Any:
         # The admin goes through the one scoping method too.
         return super().get_queryset(request).visible_to(request.user)
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        """The row's checkbox, as Django's (a CheckboxInput rendered through its
+        template), written directly."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
 
 class KeySearch:

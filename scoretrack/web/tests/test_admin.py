@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin import ModelAdmin as DjangoAdmin
 from django.test import Client
 
+from scoretrack.lib.admin import RecordAdmin
 from scoretrack.lib.current_user import acting_as
 from scoretrack.lib.models import Record
 from scoretrack.quality.models import Approval
@@ -44,3 +46,24 @@ def test_the_history_of_a_record_is_visible_in_the_admin(admin_client: Client, a
     assert response.status_code == 200
     assert "Perú" in response.content.decode()
     assert "hq@example.org" in response.content.decode()
+
+
+def test_a_lists_checkboxes_are_djangos_written_directly(
+    admin_client: Client, admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with acting_as(admin):
+        peru = CountryProgramme.objects.create(code="PE", name="Perú <b>")
+    url = "/admin/reference/countryprogramme/"
+    ours = rows(admin_client.get(url).content.decode())
+    checkbox = (
+        f'<input type="checkbox" name="_selected_action" value="{peru.pk}" class="action-select"'
+        ' aria-label="Select this object for an action - Perú &lt;b&gt;">'
+    )
+    assert checkbox in ours
+    # Django's own, rendered through the widget's template: the same rows.
+    monkeypatch.setattr(RecordAdmin, "action_checkbox", DjangoAdmin.action_checkbox)
+    assert rows(admin_client.get(url).content.decode()) == ours
+
+
+def rows(page: str) -> str:
+    return page[page.index("<tbody>") : page.index("</tbody>")]
