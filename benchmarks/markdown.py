@@ -72,14 +72,17 @@ READING = {
     ),
     "pages in the browser: largest paint": (
         "`benchmarks/browser_pages.py`: Debian's Chromium (headless, through Playwright, as"
-        " the browser tests launch it) against `make run`'s server (`scoretrack serve`, its"
-        " default processes), logged in as a global admin. Measured: the largest contentful"
-        " paint (PerformanceObserver), from the navigation's start; the notes give the time"
-        " to first byte (navigation timing). Cold: the first load after a server start, the"
-        " data version moved on before it (nothing kept: the report computed); warm: the"
-        " same page again (from the report cache); warm, computed: `fresh=1`. Reference:"
-        " the same page computed through the test client (the 'reports: server time'"
-        " figure), with the server stopped."
+        " the browser tests launch it) against `make run`'s two processes (`scoretrack"
+        " serve`, its default processes, and `scoretrack worker`), logged in as a global"
+        " admin. Measured: the largest contentful paint (PerformanceObserver), from the"
+        " navigation's start; the notes give the time to first byte (navigation timing)."
+        " First the data version is moved on (nothing kept) and the worker's warm-up timed"
+        " until it says it is done (reports/warm.py, `is_warm`). Cold: the first load after"
+        " a restart of both, once the warm-up has finished (reading back what is kept; a"
+        " page outside its plan, such as a year, is computed if no reader kept it); warm:"
+        " the same page again; computed, nothing kept: `fresh=1` (no goal). Reference: the"
+        " same page computed through the test client (the 'reports: server time' figure),"
+        " with the server stopped."
     ),
     "reports: PDF": (
         "`benchmarks/report_pdfs.py`: the report's page built first (untimed), then its PDF"
