@@ -4,7 +4,10 @@ The big lists (participants, enterprises, KPI observations, visits: hundreds of
 thousands of rows) are read on indexes only (issue 21): ordered by an indexed
 column (newest changes first, the sync index), sortable only by indexed columns,
 filtered with fixed choices (no DISTINCT over the table to find them), searched by
-exact keys through the key indexes (`KeySearch`), and never counted in full. Each
+exact keys through the key indexes (`KeySearch`), and never counted in full: a list
+counts at most `CappedPaginator.cap` rows (a filtered COUNT read every matching row,
+200 ms at 606,000 participants on SQLite, growing with the table) and then says
+"more than 10000" (templates/admin/pagination.html). Each
 row's action checkbox is written directly, not rendered through the form widget's
 template: 50 template renders were a quarter of a list page's time.
 """
@@ -16,7 +19,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.core.paginator import Paginator
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -28,10 +33,26 @@ STAMPS = ("id", "created_at", "created_by", "updated_at", "updated_by")
 NEWEST_FIRST = ("-updated_at", "-id")
 
 
+class CappedPaginator(Paginator):
+    """Counts the rows up to `cap` only: `SELECT COUNT(*) FROM (SELECT ... LIMIT cap+1)`,
+    unordered, stops at the cap's row instead of reading every row that matches; past
+    the cap, `capped` and the count is the cap (its pages are the first cap's)."""
+
+    cap = 10_000
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
 class RecordAdmin(SimpleHistoryAdmin):
     readonly_fields = STAMPS
     list_per_page = 50
     show_full_result_count = False
+    paginator = CappedPaginator
 
     def get_queryset(self, request: Any) -> Any:
         # The admin goes through the one scoping method too.

@@ -6,9 +6,11 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import ModelAdmin as DjangoAdmin
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from scoretrack.lib.admin import RecordAdmin
+from scoretrack.lib.admin import CappedPaginator, RecordAdmin
 from scoretrack.lib.current_user import acting_as
 from scoretrack.lib.models import Record
 from scoretrack.quality.models import Approval
@@ -67,3 +69,24 @@ def test_a_lists_checkboxes_are_djangos_written_directly(
 
 def rows(page: str) -> str:
     return page[page.index("<tbody>") : page.index("</tbody>")]
+
+
+def test_a_list_counts_up_to_its_cap_and_then_says_more_than(
+    admin_client: Client, admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    url = "/admin/reference/countryprogramme/"
+    with acting_as(admin):
+        CountryProgramme.objects.create(code="PE", name="Peru")
+        CountryProgramme.objects.create(code="BO", name="Bolivia")
+    assert "\n2 country programmes\n" in admin_client.get(url).content.decode()
+    with acting_as(admin):
+        CountryProgramme.objects.create(code="CO", name="Colombia")
+    with CaptureQueriesContext(connection) as seen:
+        page = admin_client.get(url).content.decode()
+    assert "\nmore than 2 country programmes\n" in page
+    (count,) = [q["sql"] for q in seen.captured_queries if "COUNT(" in q["sql"]]
+    assert "LIMIT 3" in count and "ORDER BY" not in count
+    admin_client.cookies.load({"django_language": "es"})
+    spanish = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "más de 2" in spanish
