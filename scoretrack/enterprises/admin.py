@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from scoretrack.enterprises import models
-from scoretrack.lib.admin import RecordAdmin, RecordInline
+from scoretrack.lib.admin import ExactKeyFirst, RecordAdmin, RecordInline
 
 
 class LeadBuyerInline(RecordInline):
@@ -12,13 +12,13 @@ class LeadBuyerInline(RecordInline):
 
 
 @admin.register(models.Enterprise)
-class EnterpriseAdmin(RecordAdmin):
+class EnterpriseAdmin(ExactKeyFirst, RecordAdmin):
     list_display = ["name", "key", "country", "sector", "women_owned", "unionised"]
     # Sorted on indexes only: (name, id) and key (lib/admin.py).
     ordering = ["name", "id"]
     sortable_by = ["name", "key"]
     list_filter = ["country", "sector", "women_owned", "unionised", "collective_agreement"]
-    search_fields = ["name", "key"]
+    search_fields = ["name", "key"]  # a key exactly: through its index (ExactKeyFirst)
     list_select_related = ["country", "sector"]
     autocomplete_fields = ["region", "sector", "cluster"]
     inlines = [LeadBuyerInline]

@@ -98,6 +98,22 @@ class KeySearch:
         return queryset, False
 
 
+class ExactKeyFirst:
+    """A search that is a record's key exactly finds it through the key index (the
+    `key_field`); any other search is the list's own (say a name's words), which
+    reads every row."""
+
+    key_field = "key"
+
+    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> Any:
+        term = search_term.strip()
+        if term and " " not in term:
+            exact = queryset.filter(**{self.key_field: term})
+            if exact.exists():
+                return exact, False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+
+
 def fixed_choices(field: str, values: Iterable[int], title: str) -> type[admin.SimpleListFilter]:
     """A list filter offering `values` (and blank) without asking the table which
     values it holds (the default filter of a field without choices runs a DISTINCT

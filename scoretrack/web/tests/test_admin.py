@@ -90,3 +90,34 @@ def test_a_list_counts_up_to_its_cap_and_then_says_more_than(
     admin_client.cookies.load({"django_language": "es"})
     spanish = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "más de 2" in spanish
+
+
+def test_an_exact_key_finds_its_enterprise_through_the_index_and_words_still_search_names(
+    admin_client: Client,
+) -> None:
+    from scoretrack.indicators.tests.conftest import Make
+
+    make = Make()
+    names = {("BO", "E-1"): "Andes Textiles", ("PE", "E-1"): "Lima Textiles"}
+    names[("PE", "E-12")] = "Cusco Metal"
+    for (country, key), name in names.items():
+        firm = make.enterprise(key, country=country)
+        firm.name = name
+        firm.save()
+    url = "/admin/enterprises/enterprise/"
+    with CaptureQueriesContext(connection) as seen:
+        page = rows(admin_client.get(url, {"q": "E-1"}).content.decode())
+    assert ("Andes Textiles" in page, "Lima Textiles" in page, "Cusco Metal" in page) == (
+        True,
+        True,
+        False,
+    )
+    assert not any("LIKE" in q["sql"] for q in seen.captured_queries)
+    page = rows(admin_client.get(url, {"q": "textiles"}).content.decode())
+    assert ("Andes Textiles" in page, "Lima Textiles" in page, "Cusco Metal" in page) == (
+        True,
+        True,
+        False,
+    )
+    page = rows(admin_client.get(url, {"q": "E-"}).content.decode())  # no such key: contains
+    assert ("Andes Textiles" in page, "Cusco Metal" in page) == (True, True)
