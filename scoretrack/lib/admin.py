@@ -75,9 +75,9 @@ class KeySearch:
 
     `key_search` names the foreign keys whose record's `key` (or `code`) a search
     word may be: a row matches when one of them has that key exactly, as
-    `fk_id IN (SELECT id ... WHERE key = word)`, which both databases answer from
-    the key index and the foreign key's index, where a `LIKE '%word%'` through the
-    joins reads every row. `own_keys` are the list's own indexed key fields.
+    `fk_id IN (ids)`, the ids found first in the key index, which both databases
+    answer from the foreign key's index, where a `LIKE '%word%'` through the joins
+    reads every row. `own_keys` are the list's own indexed key fields.
     """
 
     key_search: dict[str, str] = {}
@@ -89,11 +89,17 @@ class KeySearch:
             return queryset, False
         model = queryset.model
         for word in words:
-            found = Q()
+            found = Q(pk__in=[])
             for fk, field in self.key_search.items():
                 related = model._meta.get_field(fk).related_model
-                ids = related._base_manager.filter(**{field: word}).values("pk")
-                found |= Q(**{f"{fk}__in": ids})
+                # The ids themselves, not a subquery: PostgreSQL planned the OR of two
+                # `IN (SELECT ...)` as a scan of every row (0.78 s at 606,000
+                # participants), the OR of two id lists as two index scans.
+                ids = list(
+                    related._base_manager.filter(**{field: word}).values_list("pk", flat=True)
+                )
+                if ids:
+                    found |= Q(**{f"{fk}__in": ids})
             queryset = queryset.filter(found)
         return queryset, False
 

@@ -68,6 +68,8 @@ def test_a_lists_checkboxes_are_djangos_written_directly(
 
 
 def rows(page: str) -> str:
+    if "<tbody>" not in page:
+        return ""  # no row found
     return page[page.index("<tbody>") : page.index("</tbody>")]
 
 
@@ -121,3 +123,30 @@ def test_an_exact_key_finds_its_enterprise_through_the_index_and_words_still_sea
     )
     page = rows(admin_client.get(url, {"q": "E-"}).content.decode())  # no such key: contains
     assert ("Andes Textiles" in page, "Cusco Metal" in page) == (True, True)
+
+
+def test_participants_are_searched_by_a_delivery_or_an_enterprise_key_through_id_lists(
+    admin_client: Client,
+) -> None:
+    from scoretrack.indicators.tests.conftest import Make
+
+    make = Make()
+    first, second = make.delivery("D-1"), make.delivery("D-2")
+    ana, ben = make.enterprise("E-ANA"), make.enterprise("E-BEN")
+    for delivery, firm in ((first, ana), (first, ben), (second, ben)):
+        make.participant(delivery, firm)
+    url = "/admin/training/participant/"
+
+    def found(word: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            page = rows(admin_client.get(url, {"q": word}).content.decode())
+        assert not any("IN (SELECT" in q["sql"] for q in seen.captured_queries)
+        return page.count('name="_selected_action"')
+
+    assert (found("D-1"), found("D-2"), found("E-BEN"), found("E-ANA"), found("X")) == (
+        2,
+        1,
+        2,
+        1,
+        0,
+    )
