@@ -182,6 +182,11 @@ class Indicator:
     # are dated through `dated` and aggregated by `measure`.
     periodic: bool = False
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by its code (a kept tracking table holds its rows' indicators): read
+        # back as the registry's own, its compute function never serialised.
+        return (registered, (self.code,))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -230,6 +235,10 @@ def indicator(
         return compute
 
     return register
+
+
+def registered(code: str) -> Indicator:
+    return REGISTRY[code]
 
 
 def indicators() -> list[Indicator]:
