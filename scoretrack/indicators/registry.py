@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections
 from django.db.models import (
     Aggregate,
     Case,
+    CharField,
     Count,
     Expression,
     F,
@@ -838,6 +840,80 @@ def _filtered_windows(
         figures = {key_of(row["_key"]): shape(part(row, k)) for row in rows if row[f"_w{k}__rows"]}
         found[k] = {name: figures[name] for name in sorted(figures)}
     return found
+
+
+def units_by_end(
+    ctx: Context,
+    rows: QuerySet,
+    unit: str,
+    keys: Mapping[str, str],
+    counts: Mapping[str, tuple[str, ...]],
+    shape: Callable[[Mapping[str, Any]], Number],
+) -> list[Value]:
+    """A series (`ctx.filters.windows`) of a figure counting the distinct `unit`s of
+    `rows` (dated by `dated`) that had done something by the window's end: `counts`
+    names each count and the date columns of `rows` (annotations: when the unit had
+    first done it, null if never) that must all fall on or before the end. The
+    figures of a unit's history up to the period's end ("by the period's end, two
+    modules") so need no query per period.
+
+    One query: the rows read once (MATERIALIZED), each window's counts taken from
+    them by CASE; with `ctx.by`, per group (`keys`: its field path), a group being in
+    a window's figure when it has rows there, as in `measure`.
+    """
+    windows = ctx.filters.windows
+    key = F(keys[ctx.by]) if ctx.by else V("", output_field=CharField())
+    columns = sorted({column for needed in counts.values() for column in needed})
+    picked = rows.annotate(_unit=F(unit), _day=F(WHEN), _key=key)
+    try:
+        sql, params = (
+            picked.values("_unit", "_day", "_key", *columns).order_by().query.sql_with_params()
+        )
+    except EmptyResultSet:  # a scope that can see no row
+        sql, params = None, ()
+    connection = connections[rows.db]
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+
+    def bound(value: dt.date) -> Any:
+        return value if connection.vendor == "postgresql" else value.isoformat()
+
+    selected: list[str] = []
+    extra: list[Any] = []
+    for start, end in windows:
+        inside = ["1 = 1"]
+        if start is not None:
+            inside.append(f"_day >= {day}")
+            extra.append(bound(start))
+        if end is not None:
+            inside.append(f"_day <= {day}")
+            extra.append(bound(end))
+        selected.append(f"COUNT(CASE WHEN {' AND '.join(inside)} THEN 1 END)")
+        for name in counts:
+            done = [f"{column} IS NOT NULL" for column in counts[name]]
+            if end is not None:
+                done = [f"{column} <= {day}" for column in counts[name]]
+            window = [*inside, *done]
+            selected.append(f"COUNT(DISTINCT CASE WHEN {' AND '.join(window)} THEN _unit END)")
+            extra += [bound(start)] if start is not None else []
+            extra += [bound(end)] if end is not None else []
+            extra += [bound(end)] * len(counts[name]) if end is not None else []
+    found: list[dict[str, Any]] = [{} for _ in windows]
+    if sql is not None:
+        listed = ", ".join(selected)
+        query = f"WITH v AS MATERIALIZED ({sql}) SELECT _key, {listed} FROM v GROUP BY _key"
+        with connection.cursor() as cursor:
+            cursor.execute(query, (*params, *extra))
+            width = 1 + len(counts)
+            # Looping over the few result groups only shapes the figures.
+            for row in cursor.fetchall():
+                for k in range(len(windows)):
+                    part = row[1 + k * width : 1 + (k + 1) * width]
+                    if part[0]:
+                        found[k][key_of(row[0])] = dict(zip(counts, part[1:], strict=True))
+    if ctx.by is None:
+        zero = dict.fromkeys(counts, 0)
+        return [shape(groups.get("", zero)) for groups in found]
+    return [{name: shape(groups[name]) for name in sorted(groups)} for groups in found]
 
 
 PERIOD_FIELDS = ("phase", "phase_id", "year", "half", "quarter", "date_from", "date_to")
