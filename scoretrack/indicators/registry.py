@@ -916,6 +916,43 @@ def units_by_end(
     return [{name: shape(groups[name]) for name in sorted(groups)} for groups in found]
 
 
+def latest_at_ends(
+    ctx: Context, rows: QuerySet, selected: Mapping[str, str]
+) -> list[dict[str, dict[str, Any]]]:
+    """A series (`ctx.filters.windows`) of a figure over the state of each series
+    at the period's end (the KPI points: a row is its series' latest from its
+    `month` until the day before its `next_month`; only the end of a period
+    matters). `rows` has those two columns and `_key` (the group, '' for none);
+    `selected` names SQL aggregates over their columns. One query: the rows read
+    once (MATERIALIZED), each paired with the windows' ends it is latest at, and
+    aggregated per end and group: per window, {key: {name: value}}, holding only
+    the groups with rows at that end.
+    """
+    ends = [end or dt.date.max for _start, end in ctx.filters.windows]
+    found: list[dict[str, dict[str, Any]]] = [{} for _ in ends]
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no row
+        return found
+    connection = connections[rows.db]
+    postgres = connection.vendor == "postgresql"
+    end = "CAST(%s AS date)" if postgres else "%s"  # SQLite keeps dates as ISO text
+    table = " UNION ALL ".join(f"SELECT {k} AS k, {end} AS e" for k in range(len(ends)))
+    listed = ", ".join(selected.values())
+    query = (
+        f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) SELECT w.k, v._key, {listed}"
+        " FROM v JOIN w ON v.month <= w.e AND (v.next_month IS NULL OR v.next_month > w.e)"
+        " GROUP BY w.k, v._key"
+    )
+    bounds = (e if postgres else e.isoformat() for e in ends)
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*params, *bounds))
+        # Looping over the few result groups only shapes the figures.
+        for row in cursor.fetchall():
+            found[row[0]][key_of(row[1])] = dict(zip(selected, row[2:], strict=True))
+    return found
+
+
 PERIOD_FIELDS = ("phase", "phase_id", "year", "half", "quarter", "date_from", "date_to")
 
 
