@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections
 from django.db.models import (
     Aggregate,
     Case,
+    CharField,
     Count,
     Expression,
     F,
@@ -182,6 +184,11 @@ class Indicator:
     # are dated through `dated` and aggregated by `measure`.
     periodic: bool = False
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by its code (a kept tracking table holds its rows' indicators): read
+        # back as the registry's own, its compute function never serialised.
+        return (registered, (self.code,))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -230,6 +237,10 @@ def indicator(
         return compute
 
     return register
+
+
+def registered(code: str) -> Indicator:
+    return REGISTRY[code]
 
 
 def indicators() -> list[Indicator]:
@@ -828,6 +839,117 @@ def _filtered_windows(
     for k in chosen:
         figures = {key_of(row["_key"]): shape(part(row, k)) for row in rows if row[f"_w{k}__rows"]}
         found[k] = {name: figures[name] for name in sorted(figures)}
+    return found
+
+
+def units_by_end(
+    ctx: Context,
+    rows: QuerySet,
+    unit: str,
+    keys: Mapping[str, str],
+    counts: Mapping[str, tuple[str, ...]],
+    shape: Callable[[Mapping[str, Any]], Number],
+) -> list[Value]:
+    """A series (`ctx.filters.windows`) of a figure counting the distinct `unit`s of
+    `rows` (dated by `dated`) that had done something by the window's end: `counts`
+    names each count and the date columns of `rows` (annotations: when the unit had
+    first done it, null if never) that must all fall on or before the end. The
+    figures of a unit's history up to the period's end ("by the period's end, two
+    modules") so need no query per period.
+
+    One query: the rows read once (MATERIALIZED), each window's counts taken from
+    them by CASE; with `ctx.by`, per group (`keys`: its field path), a group being in
+    a window's figure when it has rows there, as in `measure`.
+    """
+    windows = ctx.filters.windows
+    key = F(keys[ctx.by]) if ctx.by else V("", output_field=CharField())
+    columns = sorted({column for needed in counts.values() for column in needed})
+    picked = rows.annotate(_unit=F(unit), _day=F(WHEN), _key=key)
+    try:
+        sql, params = (
+            picked.values("_unit", "_day", "_key", *columns).order_by().query.sql_with_params()
+        )
+    except EmptyResultSet:  # a scope that can see no row
+        sql, params = None, ()
+    connection = connections[rows.db]
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+
+    def bound(value: dt.date) -> Any:
+        return value if connection.vendor == "postgresql" else value.isoformat()
+
+    selected: list[str] = []
+    extra: list[Any] = []
+    for start, end in windows:
+        inside = ["1 = 1"]
+        if start is not None:
+            inside.append(f"_day >= {day}")
+            extra.append(bound(start))
+        if end is not None:
+            inside.append(f"_day <= {day}")
+            extra.append(bound(end))
+        selected.append(f"COUNT(CASE WHEN {' AND '.join(inside)} THEN 1 END)")
+        for name in counts:
+            done = [f"{column} IS NOT NULL" for column in counts[name]]
+            if end is not None:
+                done = [f"{column} <= {day}" for column in counts[name]]
+            window = [*inside, *done]
+            selected.append(f"COUNT(DISTINCT CASE WHEN {' AND '.join(window)} THEN _unit END)")
+            extra += [bound(start)] if start is not None else []
+            extra += [bound(end)] if end is not None else []
+            extra += [bound(end)] * len(counts[name]) if end is not None else []
+    found: list[dict[str, Any]] = [{} for _ in windows]
+    if sql is not None:
+        listed = ", ".join(selected)
+        query = f"WITH v AS MATERIALIZED ({sql}) SELECT _key, {listed} FROM v GROUP BY _key"
+        with connection.cursor() as cursor:
+            cursor.execute(query, (*params, *extra))
+            width = 1 + len(counts)
+            # Looping over the few result groups only shapes the figures.
+            for row in cursor.fetchall():
+                for k in range(len(windows)):
+                    part = row[1 + k * width : 1 + (k + 1) * width]
+                    if part[0]:
+                        found[k][key_of(row[0])] = dict(zip(counts, part[1:], strict=True))
+    if ctx.by is None:
+        zero = dict.fromkeys(counts, 0)
+        return [shape(groups.get("", zero)) for groups in found]
+    return [{name: shape(groups[name]) for name in sorted(groups)} for groups in found]
+
+
+def latest_at_ends(
+    ctx: Context, rows: QuerySet, selected: Mapping[str, str]
+) -> list[dict[str, dict[str, Any]]]:
+    """A series (`ctx.filters.windows`) of a figure over the state of each series
+    at the period's end (the KPI points: a row is its series' latest from its
+    `month` until the day before its `next_month`; only the end of a period
+    matters). `rows` has those two columns and `_key` (the group, '' for none);
+    `selected` names SQL aggregates over their columns. One query: the rows read
+    once (MATERIALIZED), each paired with the windows' ends it is latest at, and
+    aggregated per end and group: per window, {key: {name: value}}, holding only
+    the groups with rows at that end.
+    """
+    ends = [end or dt.date.max for _start, end in ctx.filters.windows]
+    found: list[dict[str, dict[str, Any]]] = [{} for _ in ends]
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no row
+        return found
+    connection = connections[rows.db]
+    postgres = connection.vendor == "postgresql"
+    end = "CAST(%s AS date)" if postgres else "%s"  # SQLite keeps dates as ISO text
+    table = " UNION ALL ".join(f"SELECT {k} AS k, {end} AS e" for k in range(len(ends)))
+    listed = ", ".join(selected.values())
+    query = (
+        f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) SELECT w.k, v._key, {listed}"
+        " FROM v JOIN w ON v.month <= w.e AND (v.next_month IS NULL OR v.next_month > w.e)"
+        " GROUP BY w.k, v._key"
+    )
+    bounds = (e if postgres else e.isoformat() for e in ends)
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*params, *bounds))
+        # Looping over the few result groups only shapes the figures.
+        for row in cursor.fetchall():
+            found[row[0]][key_of(row[1])] = dict(zip(selected, row[2:], strict=True))
     return found
 
 

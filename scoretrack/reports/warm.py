@@ -14,11 +14,14 @@ exactly what a reader's request would find (`reports/cache.py`):
 - the programme report and every country profile it may see (a country team:
   its own countries'), for all time and for each phase, in the site's language
   and each language its users chose;
-- first the pages (the report and its rendered sections), then their PDFs
-  (kept beside them, `cache.cached_pdf`).
+- first the pages (the report and its rendered sections), then the default
+  indicator tracking table (`/results/tracking/`, by year) of the programme and of
+  each of those countries, then the reports' PDFs (kept beside them,
+  `cache.cached_pdf`).
 
 With the report cache off (REPORTS_CACHE_SECONDS=0) only the disclosure counts
-are kept: the aggregates-only scopes' pages are made for them, and no PDF.
+are kept: the aggregates-only scopes' pages are made for them, and no PDF nor
+tracking table.
 
 When the plan's pages are made, and again when all of it is, the worker says so in
 the shared cache (`mark`, read by `is_warm`: the benchmarks wait on it, and any
@@ -47,13 +50,15 @@ STAGES = ("pages", "all")  # the plan's HTML pages; everything (their PDFs too)
 
 class Page(NamedTuple):
     """One report page to make: as `user`, in `language`, of a country (None: the
-    programme report) and a phase (None: all time), as HTML or PDF."""
+    programme report) and a phase (None: all time), as HTML or PDF; or (`kind`
+    "tracking") the tracking table of a country (None: the programme's)."""
 
     user: Any
     language: str
     country: str | None
     phase: str | None
     format: str = "html"
+    kind: str = "report"
 
 
 def _readers() -> list[tuple[str, Any, set[str]]]:
@@ -102,16 +107,21 @@ def plan() -> list[Page]:
     phases = [None, *Phase.objects.order_by("start_date").values_list("name", flat=True)]
     site = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
     pages: list[Page] = []
+    tables: list[Page] = []
     for _key, user, chosen in _readers():
         countries = CountryProgramme.objects.visible_to(user, purpose="aggregates")
         access = access_for(user)
         if access.countries and not access.is_global:  # a country team opens its own
             countries = countries.filter(pk__in=access.countries)
         codes = [None, *countries.order_by("code").values_list("code", flat=True)]
+        # The tracking table's choice of countries is the user's own (results.views).
+        own = set(CountryProgramme.objects.visible_to(user).values_list("code", flat=True))
+        tracked = [code for code in codes if code is None or code in own]
         for language in [site, *sorted(chosen - {site})]:
             pages += [Page(user, language, code, phase) for phase in phases for code in codes]
+            tables += [Page(user, language, code, None, kind="tracking") for code in tracked]
     if settings.REPORTS_CACHE_SECONDS:
-        pages += [page._replace(format="pdf") for page in pages]
+        pages += tables + [page._replace(format="pdf") for page in pages]
     return pages
 
 
@@ -120,6 +130,8 @@ def make(page: Page) -> HttpResponse:
     are then kept)."""
     from scoretrack.reports import views
 
+    if page.kind == "tracking":
+        return _tracking(page)
     path = reverse("reports:programme")
     if page.country is not None:
         path = reverse("reports:country", args=[page.country])
@@ -135,6 +147,18 @@ def make(page: Page) -> HttpResponse:
         if page.country is None:
             return views.programme(request)
         return views.country(request, page.country)
+
+
+def _tracking(page: Page) -> HttpResponse:
+    """The tracking table as its link in the menu opens it (by year), or a country's."""
+    from scoretrack.results import views
+
+    query = {"country": page.country} if page.country is not None else {}
+    request = RequestFactory().get(reverse("results:tracking"), query, HTTP_HOST=_host())
+    request.user = page.user
+    with translation.override(page.language):
+        request.LANGUAGE_CODE = page.language
+        return views.tracking(request)
 
 
 def _host() -> str:

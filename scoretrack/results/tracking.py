@@ -6,7 +6,10 @@ period (through `reports.figures.Figures` and its memo). A periodic indicator's
 baseline and periods are asked at once (`registry.compute_series`: two queries
 per indicator at most, whatever the number of periods), the others' one by one; all side by
 side on REPORT_WORKERS connections. Targets are read in one query and matched to
-the periods here.
+the periods here. The page keeps the table like a report (`reports/cache.py`: per
+reading scope, language, filters and data version), and the worker makes the
+default one of the programme and of each country ahead of its readers
+(`reports/warm.py`).
 
 The rule, documented on the page:
 - **% of target** is the actual over the period's full target, times 100.

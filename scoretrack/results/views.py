@@ -3,7 +3,6 @@ indicator tracking table, as HTML, PDF, xlsx and CSV."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +19,7 @@ from scoretrack.lib import crud
 from scoretrack.lib.hooks import may_write, may_write_kind
 from scoretrack.lib.tables import csv_response, xlsx_response
 from scoretrack.reference.models import CountryProgramme
+from scoretrack.reports.cache import cached
 from scoretrack.reports.pdf import pdf_response
 from scoretrack.results import downloads
 from scoretrack.results.diagram import draw_chain
@@ -151,7 +151,10 @@ def tracking(request: HttpRequest) -> HttpResponse:
     countries = _countries(request.user)
     code = _country(request, countries)
     try:
-        table = tracking_table(request.user, _ask(request, code))
+        ask = _ask(request, code)
+        # Kept like the reports (reports/cache.py: per reading scope, language, filters
+        # and data version), and made ahead of readers by the worker (reports/warm.py).
+        table, as_of = cached(request, "tracking", lambda: tracking_table(request.user, ask))
     except ValidationError as error:
         messages = [f"{name}: {'; '.join(texts)}" for name, texts in error.message_dict.items()]
         return render(request, "reports/bad_request.html", {"errors": messages}, status=400)
@@ -169,7 +172,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         "width": 3 * len(table.periods) + 2,
         "period_kinds": PERIOD_KINDS,
         "sexes": SEXES,
-        "as_of": dt.datetime.now(tz=dt.UTC),
+        "as_of": as_of,
         "pdf_name": f"tracking-table-{code or 'programme'}-{table.ask.period}",
     }
     if fmt == "pdf":

@@ -107,6 +107,58 @@ def _distribution(ctx: Context, rows: QuerySet) -> Any:
     return {key: found[key] for key in sorted(found)}
 
 
+def distributions(ctx: Context, name: str, rows: QuerySet) -> list[Any]:
+    """`distribution` at each end of a series (`ctx.filters.windows`), in one query:
+    `rows` (with `month` and `next_month`: the KPI points that are latest from
+    their month until the day before their next one) each joined to the ends it is
+    the latest at, and measured per end as `distribution` measures one end's."""
+    return ctx.shared(name, lambda: _distributions(ctx, rows))
+
+
+def _distributions(ctx: Context, rows: QuerySet) -> list[Any]:
+    ends = [end or dt.date.max for _start, end in ctx.filters.windows]
+    nothing = {"n": 0} if ctx.by is None else {}
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return [nothing for _ in ends]
+    connection = connections[rows.db]
+    postgres = connection.vendor == "postgresql"
+    # The ends as a table (k, e): a date parameter typed as such on PostgreSQL;
+    # SQLite keeps dates as ISO text, compared as text.
+    end = "CAST(%s AS date)" if postgres else "%s"
+    table = " UNION ALL ".join(f"SELECT {k} AS k, {end} AS e" for k in range(len(ends)))
+    # The rows read once (MATERIALIZED), then each paired with the ends it is latest at.
+    values = (
+        f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) SELECT w.k, v._key, v.x FROM v"
+        " JOIN w ON v.month <= w.e AND (v.next_month IS NULL OR v.next_month > w.e)"
+        " WHERE v.x IS NOT NULL"
+    )
+    params = (*params, *(e if postgres else e.isoformat() for e in ends))
+    if postgres:
+        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY x)"
+        source = f"({values}) t"
+    else:
+        median = "AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN x END)"
+        source = (
+            "(SELECT k, _key, x, ROW_NUMBER() OVER (PARTITION BY k, _key ORDER BY x) AS rn,"
+            f" COUNT(*) OVER (PARTITION BY k, _key) AS n FROM ({values}) s) t"
+        )
+    query = (
+        f"SELECT k, _key, COUNT(*), AVG(x), {median}, MIN(x), MAX(x) FROM {source} GROUP BY k, _key"
+    )
+    found: list[dict[str, Any]] = [{} for _ in ends]
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        # Looping over the few result groups only shapes the dicts.
+        for row in cursor.fetchall():
+            stats = dict(zip(("n", "mean", "median", "min", "max"), row[2:], strict=True))
+            found[row[0]][key_of(row[1])] = stats
+    if ctx.by is None:
+        return [groups.get("", nothing) for groups in found]
+    return [{key: groups[key] for key in sorted(groups)} for groups in found]
+
+
 def group_key(ctx: Context, keys: Mapping[str, str]) -> Expression:
     """The `_key` column: the disaggregation's value, or one empty key for the total."""
     return F(keys[ctx.by]) if ctx.by else V("", output_field=CharField())
@@ -153,14 +205,17 @@ def kpi_change_rows(ctx: Context) -> QuerySet:
     latest value in % of the first, signed so that a change in the KPI's better
     direction is positive. The rows disclosure control counts (populations.KPI_CHANGES)."""
     rows = kpi_change_candidates(ctx).filter(latest_at(ctx.filters.end))
+    return rows.annotate(x=_change())
+
+
+def _change() -> Expression:
     value = Cast("value", FloatField())
     first = Cast("first_value", FloatField())
-    change = Case(
+    return Case(
         When(kpi__better=Kpi.Better.LOWER, then=(first - value) * V(100.0) / Abs(first)),
         default=(value - first) * V(100.0) / Abs(first),
         output_field=FloatField(),
     )
-    return rows.annotate(x=change)
 
 
 def latest_at(end: dt.date | None) -> Q:
@@ -192,6 +247,19 @@ def kpi_changes(ctx: Context) -> QuerySet:
     return rows.values("_key", "x").order_by()
 
 
+def kpi_change_series(ctx: Context) -> QuerySet:
+    """`kpi_changes` at any end, with each point's `month` and `next_month`: the
+    ends it is its series' latest at (`distributions` joins them)."""
+    ends = [end or dt.date.max for _start, end in ctx.filters.windows]
+    # The points latest at none of the ends left out: those after the last, and
+    # those followed by another before the first.
+    rows = kpi_change_candidates(ctx).filter(
+        Q(next_month__isnull=True) | Q(next_month__gt=min(ends)), month__lte=max(ends)
+    )
+    rows = rows.annotate(x=_change(), _key=group_key(ctx, KPI_KEYS))
+    return rows.values("_key", "x", "month", "next_month").order_by()
+
+
 KPI_DEFINITION = f"""
 Over the (enterprise, KPI) series whose first and latest observations up to the
 period's end are at least {MONTHS_APART} months apart (a first value in January, the
@@ -208,6 +276,9 @@ def _kpi_statistic(which: str) -> None:
     word, phrase = STATISTICS[which]
 
     def compute(ctx: Context) -> Value:
+        if ctx.filters.windows:  # a series: one query for every end (`distributions`)
+            found = distributions(ctx, "kpi_change_series", kpi_change_series(ctx))
+            return [statistic(ctx, one, which) for one in found]  # type: ignore[return-value]
         return statistic(ctx, distribution(ctx, "kpi_changes", kpi_changes(ctx)), which)
 
     compute.__module__ = __name__
@@ -219,6 +290,7 @@ def _kpi_statistic(which: str) -> None:
         places=ENTERPRISE_PLACES,
         protect=populations.KPI_CHANGES,
         single=which in SINGLE,
+        periodic=True,
         definition=f"{phrase[0].upper()}{phrase[1:]} of the changes. {KPI_DEFINITION}"
         + (SINGLE_DEFINITION if which in SINGLE else ""),
     )(compute)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     Expression,
@@ -31,8 +32,10 @@ from scoretrack.indicators import populations, queries, tallies
 from scoretrack.indicators.registry import (
     Context,
     Labelled,
+    Number,
     Value,
     indicator,
+    latest_at_ends,
     measure,
     number,
     share,
@@ -177,6 +180,7 @@ def series_ends(ctx: Context) -> QuerySet:
     "kpi_improved_pct",
     name="Enterprises improving a KPI (%)",
     unit="percent",
+    periodic=True,
     by=("kpi", "country"),
     places=ENTERPRISE_PLACES,
     protect=populations.KPI_SERIES,
@@ -191,6 +195,8 @@ def series_ends(ctx: Context) -> QuerySet:
 )
 def kpi_improved_pct(ctx: Context) -> Value:
     series = series_ends(ctx).filter(rank__gte=6)  # (brings the points and tallies up to date)
+    if ctx.filters.windows:  # a series: the points latest at any of its ends, in one query
+        return _kpi_improved_series(ctx)  # type: ignore[return-value]
     tallied = tallies.kpi_rows(ctx.source, ctx.filters)
     if tallied is not None:
         # One row per key (kept so by the refresh): a key without a long series
@@ -211,6 +217,37 @@ def kpi_improved_pct(ctx: Context) -> Value:
     # the whole kpipoint_kpi_month index in KPI order instead of the latest rows.
     keys = {"kpi": "kpi__code", "country": ENTERPRISE_COUNTRY}
     return measure(ctx, series, keys, aggregates, lambda r: share(r["improved"], r["all"]))
+
+
+def _kpi_improved_series(ctx: Context) -> list[Value]:
+    ends = [end or dt.date.max for _start, end in ctx.filters.windows]
+    keys = {"kpi": "kpi__code", "country": "enterprise__country__code"}
+    key = F(keys[ctx.by]) if ctx.by else V("", output_field=CharField())
+    better = Case(
+        When(kpi__better=Kpi.Better.HIGHER, value__gt=F("first_value"), then=V(1)),
+        When(kpi__better=Kpi.Better.LOWER, value__lt=F("first_value"), then=V(1)),
+        default=V(0),
+        output_field=IntegerField(),
+    )
+    # The points latest at none of the ends left out: those after the last, and
+    # those followed by another before the first.
+    rows = (
+        ctx.source(KpiPoint)
+        .filter(queries.enterprise_place(ctx, "enterprise"), rank__gte=6, month__lte=max(ends))
+        .filter(Q(next_month__isnull=True) | Q(next_month__gt=min(ends)))
+        .annotate(_key=key, _better=better)
+        .values("_key", "_better", "month", "next_month")
+        .order_by()
+    )
+    counts = {"improved": "SUM(v._better)", "all": "COUNT(*)"}
+    found = latest_at_ends(ctx, rows, counts)
+
+    def shape(row: Mapping[str, Any]) -> Number:
+        return share(row["improved"], row["all"])
+
+    if ctx.by is None:
+        return [shape(groups.get("", {"improved": 0, "all": 0})) for groups in found]
+    return [{name: shape(groups[name]) for name in sorted(groups)} for groups in found]
 
 
 # The KPI figures' keys on the KPI tally (indicators/tallies.py).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from scoretrack.enterprises.models import Enterprise
@@ -16,6 +16,7 @@ from scoretrack.indicators.registry import (
     measure,
     number,
     share,
+    units_by_end,
 )
 from scoretrack.lib.models import Sex
 from scoretrack.training.models import Attendance, Delivery, Participant
@@ -85,6 +86,28 @@ def smes_women_owned_pct(ctx: Context) -> Value:
     return known_share(ctx, "women_owned")
 
 
+# A series' disaggregations of the figures about an SME's history (`units_by_end`).
+SERIES_KEYS = {"country": "country__code"}
+
+
+def first_day(ctx: Context, **condition: Any) -> Subquery:
+    """The start of the SME's first attendance meeting `condition`, in any delivery the
+    user may count (as `history`): in a series, a figure "by the period's end"
+    holds for an SME from that day on."""
+    rows = ctx.source(Attendance).filter(enterprise_id=OuterRef("enterprise_id"), **condition)
+    return Subquery(rows.order_by("start_date").values("start_date")[:1])
+
+
+def second_module_day(ctx: Context) -> Subquery:
+    """The day the SME had attended two distinct modules (as `history`): the first
+    start of a module other than that of its first attendance (whichever of a
+    first day's modules that is, the day is the same)."""
+    mine = ctx.source(Attendance).filter(enterprise_id=OuterRef("enterprise_id"))
+    first = mine.order_by("start_date", "module_id").values("module_id")[:1]
+    other = mine.exclude(module_id=Subquery(first))
+    return Subquery(other.order_by("start_date").values("start_date")[:1])
+
+
 def history(ctx: Context, trained: QuerySet) -> QuerySet:
     """The attendances up to the period's end, in any delivery the user may count
     (not narrowed by partner or country), of the SMEs `trained` in the period.
@@ -106,6 +129,7 @@ def history(ctx: Context, trained: QuerySet) -> QuerySet:
     "smes_more_than_one_module_pct",
     name="SMEs trained in more than one module (%)",
     unit="percent",
+    periodic=True,
     by=("country",),
     places=ALL_PLACES,
     protect=populations.TRAINED_SMES,
@@ -118,6 +142,17 @@ def history(ctx: Context, trained: QuerySet) -> QuerySet:
 )
 def smes_more_than_one_module_pct(ctx: Context) -> Value:
     trained = queries.attendances(ctx)  # (brings the attendances and their tally up to date)
+    if ctx.filters.windows:  # a series: when each SME had its second module (one query)
+        trained = trained.annotate(_multi=second_module_day(ctx))
+        counts = {"all": (), "multi": ("_multi",)}
+        return units_by_end(  # type: ignore[return-value]
+            ctx,
+            trained,
+            "enterprise_id",
+            SERIES_KEYS,
+            counts,
+            lambda r: share(r["multi"], r["all"]),
+        )
     tallied = tallies.module_rows(ctx.source, ctx.filters, ctx.by)
     if tallied is not None:
         summed = {"all": Coalesce(Sum("firms"), 0), "multi": Coalesce(Sum("multi"), 0)}
@@ -304,6 +339,7 @@ def satisfaction_good_pct(ctx: Context) -> Value:
     "eit_mixed_pct",
     name="SMEs with women and men in the improvement team (%)",
     unit="percent",
+    periodic=True,
     by=("country",),
     places=ALL_PLACES,
     protect=populations.WITH_EIT,
@@ -316,6 +352,21 @@ def satisfaction_good_pct(ctx: Context) -> Value:
 )
 def eit_mixed_pct(ctx: Context) -> Value:
     trained = queries.attendances(ctx)
+    if ctx.filters.windows:  # a series: when each SME first had such EIT members (one query)
+        trained = trained.annotate(
+            _eit=first_day(ctx, eit=True),
+            _women=first_day(ctx, eit=True, eit_female=True),
+            _men=first_day(ctx, eit=True, eit_male=True),
+        )
+        counts = {"recorded": ("_eit",), "mixed": ("_women", "_men")}
+        return units_by_end(  # type: ignore[return-value]
+            ctx,
+            trained,
+            "enterprise_id",
+            SERIES_KEYS,
+            counts,
+            lambda r: share(r["mixed"], r["recorded"]),
+        )
     eit = history(ctx, trained).filter(eit=True)
     mixed = (
         eit.values("enterprise_id")

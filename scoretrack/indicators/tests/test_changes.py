@@ -31,13 +31,16 @@ BO: 1,500 and 50,000: mean = median 25,750. PE: 2,000.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from scoretrack.accounts.models import RoleAssignment, User
-from scoretrack.indicators.registry import evaluate
+from scoretrack.indicators.registry import Source, compute, compute_series, evaluate, resolve
 from scoretrack.indicators.tests.conftest import Make, request_for
+from scoretrack.lib import derived
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +112,90 @@ def test_kpi_changes_honour_the_place_filters(ask, kpis):
     # F2 only: +20 and -25.
     assert values(ask, KPI_CODES, sector="Food") == [-2.5, -2.5, -25, 20]
     assert values(ask, KPI_CODES, country="PE") == [200, 200, 200, 200]
+
+
+def test_kpi_changes_of_a_run_of_quarters_in_one_query(admin, kpis, django_assert_num_queries):
+    """The baseline (up to 2019) and each quarter of 2020 at once (`compute_series`):
+    the four statistics of each end from one query, as each end asked alone."""
+    base = resolve(Source(admin), request_for("kpi_change_mean_pct"))
+    asked = [dataclasses.replace(base, start=None, end=dt.date(2019, 12, 31))]
+    for first, last in ((1, 3), (4, 6), (7, 9), (10, 12)):
+        start = dt.date(2020, first, 1)
+        end = (dt.date(2020, last, 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        asked.append(dataclasses.replace(base, start=start, end=end))
+    asked.append(dataclasses.replace(base, start=None, end=None))  # all time
+    memo: dict[Any, Any] = {}
+    with derived.refreshed_once():
+        derived.refresh()  # the look at the derived rows' queue, done beforehand
+        with django_assert_num_queries(1):
+            found = [compute_series(code, admin, asked, memo) for code in KPI_CODES]
+    # Per end, [mean, median, min, max]: nothing six months apart up to June; up to
+    # September F1 (+30, +25) and F2's defects (-25); then all five series.
+    empty = [None, None, None, None]
+    assert [list(column) for column in zip(*found, strict=True)] == [
+        empty,
+        empty,
+        empty,
+        [10, 25, -25, 30],
+        [50, 25, -25, 200],
+        [50, 25, -25, 200],
+    ]
+    by_country = [dataclasses.replace(f, by="country") for f in asked]
+    assert compute_series("kpi_change_median_pct", admin, by_country, {}) == [
+        {},
+        {},
+        {},
+        {"BO": 25},
+        {"BO": 22.5, "PE": 200},
+        {"BO": 22.5, "PE": 200},
+    ]
+    # Each end alone gives the same (`compute`, no series).
+    assert [compute("kpi_change_mean_pct", admin, f) for f in asked] == found[0]
+
+
+def test_kpis_improved_by_each_quarters_end_in_one_query(
+    admin, make, kpis, django_assert_num_queries
+):
+    """kpi_improved_pct (series observed in six months or more up to the end) at
+    once for the baseline, each quarter of 2020 and all time. Only F1's two series
+    reach six months (in June), both better; F3's defect rate, added here, too: 5
+    from January to May, 6 in June (worse than its first), 4 in September (better)."""
+    make.observations(firms_f3(), make.kpi("defect_rate"), "2020-01", "5", "5", "5", "5", "5", "6")
+    make.observations(firms_f3(), make.kpi("defect_rate"), "2020-09", "4")
+    asked = quarters_of_2020(resolve(Source(admin), request_for("kpi_improved_pct")))
+    with derived.refreshed_once():
+        derived.refresh()  # the look at the derived rows' queue, done beforehand
+        with django_assert_num_queries(1):
+            found = compute_series("kpi_improved_pct", admin, asked, {})
+    # Up to March no series has six months; up to June F1's two of the three.
+    assert found == [None, None, pytest.approx(200 / 3), 100.0, 100.0, 100.0]
+    by_kpi = [dataclasses.replace(f, by="kpi") for f in asked]
+    assert compute_series("kpi_improved_pct", admin, by_kpi, {})[2] == {
+        "defect_rate": 50.0,
+        "productivity": 100.0,
+    }
+    by_country = [dataclasses.replace(f, by="country") for f in asked]
+    assert compute_series("kpi_improved_pct", admin, by_country, {})[2:4] == [
+        {"BO": 100.0, "PE": 0.0},
+        {"BO": 100.0, "PE": 100.0},
+    ]
+    assert found == [compute("kpi_improved_pct", admin, f) for f in asked]
+
+
+def firms_f3() -> Any:
+    from scoretrack.enterprises.models import Enterprise
+
+    return Enterprise.objects.get(key="F3")
+
+
+def quarters_of_2020(base: Any) -> list[Any]:
+    """The baseline (up to 2019), each quarter of 2020, all time."""
+    asked = [dataclasses.replace(base, start=None, end=dt.date(2019, 12, 31))]
+    for first in (1, 4, 7, 10):
+        start = dt.date(2020, first, 1)
+        end = (start + dt.timedelta(days=95)).replace(day=1) - dt.timedelta(days=1)
+        asked.append(dataclasses.replace(base, start=start, end=end))
+    return [*asked, dataclasses.replace(base, start=None, end=None)]
 
 
 def test_kpi_changes_of_nothing_are_null(ask, firms):

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from scoretrack.enterprises.models import Enterprise
 from scoretrack.indicators.registry import (
     REGISTRY,
     Filters,
@@ -35,6 +36,7 @@ from scoretrack.indicators.registry import (
 )
 from scoretrack.indicators.tests.conftest import Make
 from scoretrack.lib import derived
+from scoretrack.training.models import Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -133,10 +135,58 @@ def test_the_figures_are_kept_for_compute_to_read(admin, firms, django_assert_nu
 
 def test_an_indicator_not_periodic_is_asked_period_by_period(admin, firms):
     base = base_of(admin)
-    assert not REGISTRY["smes_more_than_one_module_pct"].periodic
-    found = compute_series("smes_more_than_one_module_pct", admin, periods(base), {})
-    # Q2: A (M1 in Q1, then M2) of A, B, D; Q4: C (M1 in 2013, then M2) of C.
-    assert found == [0.0, 0.0, pytest.approx(100 / 3), None, 100.0]
+    assert not REGISTRY["workforce_represented"].periodic
+    for key, women, men in (("A", 10, 5), ("B", 3, 4), ("C", 20, 0), ("D", 1, 1)):
+        Enterprise.objects.filter(key=key).update(workforce_female=women, workforce_male=men)
+    found = compute_series("workforce_represented", admin, periods(base), {})
+    # Baseline C 20; Q1 A 15; Q2 A, B, D 15 + 7 + 2; Q3 nobody; Q4 C 20.
+    assert found == [20, 15, 24, 0, 20]
+
+
+def test_more_than_one_module_by_each_periods_end_in_one_query(
+    admin, firms, django_assert_num_queries
+):
+    base = base_of(admin)
+    asked = periods(base) + periods(base, up_to=True)[1:]
+    with derived.refreshed_once():
+        derived.refresh()  # the look at the derived rows' queue, done beforehand
+        with django_assert_num_queries(1):
+            found = compute_series("smes_more_than_one_module_pct", admin, asked, {})
+    # Each quarter's own: Q2 A (M1 in Q1, then M2) of A, B, D; Q4 C (M1 in 2013,
+    # then M2) of C. From the start: up to Q1 C and A, neither with two modules yet;
+    # up to Q2 and Q3 A of A, B, C, D; up to Q4 A and C of them.
+    third = pytest.approx(100 / 3)
+    assert found == [0.0, 0.0, third, None, 100.0, 0.0, 25.0, 25.0, 50.0]
+    assert found == [compute("smes_more_than_one_module_pct", admin, f) for f in asked]
+
+
+def test_mixed_improvement_teams_by_each_periods_end_in_one_query(
+    admin, firms, django_assert_num_queries
+):
+    """EIT members: A's woman and man in D1 (Q1), B's man in D2 (Q2), C's man in D0
+    (2013) and woman in D4 (Q4)."""
+    for delivery, firm, sex in (
+        ("D1", "A", "female"),
+        ("D1", "A", "male"),
+        ("D2", "B", "male"),
+        ("D0", "C", "male"),
+        ("D4", "C", "female"),
+    ):
+        Participant.objects.filter(delivery__key=delivery, enterprise__key=firm, sex=sex).update(
+            eit_member=True
+        )
+    base = base_of(admin)
+    asked = periods(base) + periods(base, up_to=True)[1:]
+    with derived.refreshed_once():
+        derived.refresh()  # the attendances rebuilt, beforehand
+        with django_assert_num_queries(1):
+            found = compute_series("eit_mixed_pct", admin, asked, {})
+    # Baseline: C (a man only) recorded, not mixed. Q1: A mixed. Q2: A mixed, B
+    # recorded, D none. Q4: C mixed by then. From the start: up to Q1 A of A, C; up
+    # to Q2 and Q3 A of A, B, C; up to Q4 A and C of them.
+    third = pytest.approx(100 / 3)
+    assert found == [0.0, 100.0, 50.0, None, 100.0, 50.0, third, third, pytest.approx(200 / 3)]
+    assert found == [compute("eit_mixed_pct", admin, f) for f in asked]
 
 
 def test_periods_differing_in_more_than_their_dates_are_refused(admin, firms):

@@ -99,12 +99,13 @@ def test_after_an_import_the_worker_leaves_the_page_and_pdf_kept(
 ) -> None:
     worker = idle_worker()
     # At its start: the programme report and the profiles of Bolivia and Peru, all
-    # time, phase I and phase II, as pages then PDFs, for the one global scope.
-    assert turns(worker, now=0.0) == 18
+    # time, phase I and phase II, as pages, the tracking tables of the programme,
+    # Bolivia and Peru, then the reports' PDFs, for the one global scope.
+    assert turns(worker, now=0.0) == 9 + 3 + 9
     assert len(printed) == 9
     import_firm_c_into_d1(tmp_path, admin)
     assert turns(worker, now=10.0) == 0  # looks again at most every 30 s
-    assert turns(worker, now=40.0) == 18
+    assert turns(worker, now=40.0) == 21
     with CaptureQueriesContext(connection) as seen:
         page = reader.get(PAGE)
     assert smes(page) == 3
@@ -118,7 +119,7 @@ def test_after_an_import_the_worker_leaves_the_page_and_pdf_kept(
 def test_a_write_after_the_warm_up_is_counted_on_the_next_page(
     programme: SimpleNamespace, reader: Client, caching: Any, printed: list[str]
 ) -> None:
-    assert turns(idle_worker(), now=0.0) == 18
+    assert turns(idle_worker(), now=0.0) == 21
     programme.make.participant(
         programme.make.delivery("D9", "M1", "2015-09-01"), programme.C, "female", "worker"
     )
@@ -154,14 +155,27 @@ def test_the_plan_covers_each_scope_in_its_users_languages(
     RoleAssignment.objects.create(
         user=team, role="country_team", country=programme.make.country("BO")
     )
-    pages = [(p.user.email, p.language, p.country, p.phase, p.format) for p in plan()]
-    html = [page for page in pages if page[-1] == "html"]
-    assert len(pages) == 2 * len(html)
+    made = plan()
+    pages = [(p.user.email, p.language, p.country, p.phase, p.format) for p in made]
+    reports = [page for page, p in zip(pages, made, strict=True) if p.kind == "report"]
+    html = [page for page in reports if page[-1] == "html"]
+    assert len(reports) == 2 * len(html)
     # The global scope: 3 reports x 3 periods in English; Bolivia's team: the
     # programme report and Bolivia's profile x 3 periods, in English and Spanish.
     assert len(html) == 9 + 2 * 6
     assert ("bo@example.org", "es", "BO", "II", "html") in html
     assert ("bo@example.org", "es", "PE", "II", "html") not in html
+    # The tracking tables (by year, HTML; the downloads read the kept table): the
+    # global scope's programme, Bolivia and Peru; the team's programme and Bolivia
+    # in both languages; after the report pages, before their PDFs.
+    tables = [(p.user.email, p.language, p.country) for p in made if p.kind == "tracking"]
+    assert len(tables) == 3 + 2 * 2
+    assert ("bo@example.org", "es", "BO") in tables
+    assert ("bo@example.org", "es", "PE") not in tables
+    kinds = [(p.kind, p.format) for p in made]
+    assert kinds == sorted(
+        kinds, key=[("report", "html"), ("tracking", "html"), ("report", "pdf")].index
+    )
 
 
 def test_a_kept_report_is_read_back_with_its_tables_already_rendered(
@@ -169,7 +183,7 @@ def test_a_kept_report_is_read_back_with_its_tables_already_rendered(
 ) -> None:
     from scoretrack.lib.tables import Table
 
-    assert turns(idle_worker(), now=0.0) == 18
+    assert turns(idle_worker(), now=0.0) == 21
     rendered: list[str] = []
     original = Table.shown
 

@@ -118,7 +118,7 @@ class ResilientWorker(Worker):
             self.pages, self.warmed = [], None  # try again at the next look
             return False
         assert self.warmed is not None
-        if page.format == "html" and (not self.pages or self.pages[0].format != "html"):
+        if _report_page(page) and (not self.pages or not _report_page(self.pages[0])):
             mark(self.warmed, "pages", self.warm_started)
             logger.info(
                 "made the report pages ahead of their readers in %.1f s (data version %s)",
@@ -196,3 +196,8 @@ class Command(DatabaseWorker):
         else:
             worker.configure_signals()
             worker.run()
+
+
+def _report_page(page: Any) -> bool:
+    """A report's HTML page (the warm-up's first stage; tracking tables and PDFs follow)."""
+    return page.format == "html" and page.kind == "report"
