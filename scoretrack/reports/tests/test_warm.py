@@ -124,12 +124,13 @@ def test_the_worker_says_when_the_pages_then_their_pdfs_are_made(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(worker_command, "warm_page", lambda page: None)
         caplog.set_level("INFO", logger="django_tasks_db")
-        # 6 pages (the programme report, Bolivia and Peru; all time and phase I), 6 PDFs.
-        for _ in range(12):
+        # 6 pages (the programme report, Bolivia and Peru; all time and phase I), then
+        # 3 tracking tables (the programme's, Bolivia's and Peru's), then 6 PDFs.
+        for _ in range(15):
             assert idle.warm() is True
             seen.append((is_warm(version, "pages"), is_warm(version)))
         assert idle.warm() is False
-    assert seen == [(False, False)] * 5 + [(True, False)] * 6 + [(True, True)]
+    assert seen == [(False, False)] * 5 + [(True, False)] * 9 + [(True, True)]
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("made the")]
     assert [text.split(" in ")[0] for text in said] == [
         "made the report pages ahead of their readers",
