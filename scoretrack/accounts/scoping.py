@@ -370,6 +370,7 @@ RULES: dict[str, Callable[[Access], Q]] = {
     # Sums across every enterprise: whole-programme scopes only (global, viewers).
     "outcomes.PracticeTally": lambda access: NOTHING,
     "outcomes.KpiTally": lambda access: NOTHING,
+    "outcomes.KpiSeriesTally": lambda access: NOTHING,
     # Training.
     "training.ModuleTally": lambda access: NOTHING,  # (sums across enterprises)
     "training.Delivery": lambda access: Q(pk__in=delivery_ids(access)),

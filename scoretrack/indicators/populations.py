@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 
 from django.db.models import Q, QuerySet
 
@@ -186,8 +187,18 @@ KPI_SERIES = Population(
     # sixth observation up to the period's end, one row per series (a partial
     # index holds them), whose firms are those of every observation from the sixth.
     where=Q(rank=6),
-    # Rows up to the period's end: every end a page asks is counted in one query.
+    # Rows up to the period's end: every end a page asks is counted in one query,
+    # from the KPI series tally when it can say (tallies.series_firms).
     until=_up_to_month,
+    until_tally=functools.partial(
+        tallies.series_firms,
+        measure="sixth",
+        columns={
+            ("by", "kpi"): "kpi_id",
+            ("by", "country"): "country_id",
+            ("place", "country"): "country_id",
+        },
+    ),
 )
 
 
@@ -277,7 +288,19 @@ KPI_CHANGES = Population(
     places=ENTERPRISE_PLACES,
     until=_kpi_latest_at,
     until_rows=_kpi_change_candidates,
+    # (a firm counts at an end from its first series compared: the tally's `changed`)
+    until_tally=functools.partial(
+        tallies.series_firms,
+        measure="changed",
+        columns={
+            ("by", "kpi"): "kpi__code",
+            ("by", "country"): "country__code",
+            ("place", "country"): "country_id",
+        },
+    ),
 )
 # The firms recording a saving: their initiatives with a saving above zero.
 SAVING_KEYS = {"country": "enterprise__country__code"}
 SAVINGS = INITIATIVES.only("initiatives-saving", Q(saving_usd__gt=0))
+# (one scan of the initiatives counts both: a page asks the same tables of each)
+counted_together(INITIATIVES, SAVINGS)

@@ -101,6 +101,12 @@ class Population:
     # rows of every end a page asks (see `Guard.until`) instead of one per cell.
     until: Callable[[dt.date | None], Q] | None = None
     until_rows: Callable[[Context], QuerySet] | None = None
+    # Counts up to several ends from sums kept ahead (tallies.series_firms): given
+    # the source, the filters, the dimensions and the ends, the rows the query over
+    # `until_rows` gives, or None when it cannot say (the rows are then counted).
+    until_tally: (
+        Callable[[Source, Filters, tuple[tuple[str, str | None], ...], list[Any]], Any] | None
+    ) = None
 
     def answering(self, by: str | None) -> Population:
         """The population whose groups are those of `by`: this one, or its people's."""
@@ -115,7 +121,10 @@ class Population:
 
     def with_keys(self, name: str, **keys: Key) -> Population:
         """The same rows, answering other `by` groups (e.g. by the enterprise's country)."""
-        return dataclasses.replace(self, name=name, keys={**self.keys, **keys}, family="")
+        # (a tally's columns and counts are those of the keys and rows it was given)
+        return dataclasses.replace(
+            self, name=name, keys={**self.keys, **keys}, family="", until_tally=None
+        )
 
     def only(self, name: str, where: Q, people: Population | None = None) -> Population:
         """The rows `where` holds: those a share's denominator counts, so that a share
@@ -123,7 +132,9 @@ class Population:
         people are `people` if given, else its own people's rows `where` holds."""
         if people is None and self.people:
             people = self.people.only(f"{name}-people", where)
-        return dataclasses.replace(self, name=name, where=where, people=people, family=self.kin)
+        return dataclasses.replace(
+            self, name=name, where=where, people=people, family=self.kin, until_tally=None
+        )
 
     def read(self, ctx: Context) -> QuerySet:
         rows = self.rows(ctx)
@@ -608,17 +619,23 @@ class Guard:
         """`until` of each of `ends`: one query over the rows of all time."""
         population = self.population
         context = Context(source=self.source, filters=self.filters(Cell(ALL_TIME, places)))
-        rows = (population.until_rows or population.read)(context)
-        until = population.until or (lambda end: Q())
-        picks = [until(end) for end in ends]
-        if all(picks):  # only the rows of one of the ends
-            rows = rows.filter(functools.reduce(operator.or_, picks))
-        unit = population.unit
-        counts = {
-            f"e{i}": Count(unit, distinct=True, filter=pick) if pick else Count(unit, distinct=True)
-            for i, pick in enumerate(picks)
-        }
-        found = self._counted(rows, dims, counts)
+        found = None
+        if population.until_tally is not None:
+            found = population.until_tally(self.source, context.filters, dims, ends)
+        if found is None:
+            rows = (population.until_rows or population.read)(context)
+            until = population.until or (lambda end: Q())
+            picks = [until(end) for end in ends]
+            if all(picks):  # only the rows of one of the ends
+                rows = rows.filter(functools.reduce(operator.or_, picks))
+            unit = population.unit
+            counts = {
+                f"e{i}": Count(unit, distinct=True, filter=pick)
+                if pick
+                else Count(unit, distinct=True)
+                for i, pick in enumerate(picks)
+            }
+            found = self._counted(rows, dims, counts)
         labels = [self._label_map(dim, {k[i] for k, _row in found}) for i, dim in enumerate(dims)]
         tables: dict[dt.date | None, dict[tuple[str, ...], int]] = {}
         for i, end in enumerate(ends):

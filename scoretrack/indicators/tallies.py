@@ -7,7 +7,9 @@ country, practice and fixed period, exact with the steps (outcomes/derived.py);
 a request reads a few thousand of its rows instead. Likewise `outcomes.KpiTally`
 (KPI points: kpi_improved_pct, jobs_created; all time and phases) and
 `training.ModuleTally` (attendances: smes_more_than_one_module_pct; all time,
-phases and years).
+phases and years). And `outcomes.KpiSeriesTally`, the firms whose KPI series first
+count in each month: disclosure control's counts of the KPI series and KPI changes
+up to a period's end (`series_firms`) are sums of its rows up to that end.
 
 It answers only what it holds: a user whose aggregate scope is the whole
 programme (its rule gives the others nothing), a fixed period (all time, a phase,
@@ -19,13 +21,15 @@ ways it does not record). Otherwise the caller reads the rows (`None` here).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from scoretrack.indicators.registry import Filters, Source
-from scoretrack.outcomes.models import KpiTally, PracticeTally
+from scoretrack.outcomes.models import KpiSeriesTally, KpiTally, PracticeTally
 from scoretrack.training.models import ModuleTally
 
 # A tally key of each dimension a disclosure count groups by (protection.Guard).
@@ -140,3 +144,40 @@ def _raw(kind: str, key: str) -> Any:
     if kind == "phase":
         return str(uuid.UUID(key)) if key else None
     return int(key)
+
+
+def series_firms(
+    source: Source,
+    filters: Filters,
+    dims: tuple[tuple[str, str | None], ...],
+    ends: list[dt.date | None],
+    *,
+    measure: str,
+    columns: Mapping[tuple[str, str | None], str],
+) -> list[tuple[tuple[Any, ...], dict[str, int]]] | None:
+    """Firms counted up to each of `ends` (None: all time) by the KPI series tally's
+    `measure` (sixth: a series with its sixth observation; changed: a series
+    compared), per combination of the keys of `dims` as `Guard._count_until` reads
+    them (`columns`: the tally's column giving each dimension's raw key, as the
+    population's own rows give it); None when the tally cannot say. A firm counts
+    in one country (its own), so the countries' rows add up; with no KPI asked, the
+    rows of any KPI (a firm once, from its earliest series)."""
+    from scoretrack.lib import derived
+    from scoretrack.outcomes.derived import OUTCOMES
+
+    if any(dim not in columns for dim in dims):
+        return None
+    found = rows(source, filters, KpiSeriesTally)
+    if found is None:
+        return None
+    derived.refresh(OUTCOMES)
+    found = found.filter(kpi__isnull=not any(dim[0] == "by" and dim[1] == "kpi" for dim in dims))
+    sums = {
+        f"e{i}": Sum(measure) if end is None else Sum(measure, filter=Q(month__lte=end))
+        for i, end in enumerate(ends)
+    }
+    names = [columns[dim] for dim in dims]
+    if not dims:
+        return [((), found.aggregate(**sums))]
+    grouped = found.values(*dict.fromkeys(names)).annotate(**sums).order_by()
+    return [(tuple(row[name] for name in names), row) for row in grouped]

@@ -19,6 +19,7 @@ POINTS = "outcomes_kpipoint"
 QUEUE = "outcomes_outcomequeue"
 TALLY = "outcomes_practicetally"
 KPI_TALLY = "outcomes_kpitally"
+SERIES_TALLY = "outcomes_kpiseriestally"
 
 # For each (enterprise, practice), its answers ordered baselines first, by date:
 # the first row is the earliest baseline answer; each progress answer's next row is
@@ -199,6 +200,42 @@ KPI_STALE = (
     "AND s.month <= ph.end_date AND (s.next_month IS NULL OR s.next_month > ph.end_date)))"
 )
 
+# The firms whose KPI series first count in each month (`KpiSeriesTally`), per
+# country of the enterprise and KPI (NULL: any KPI, the firm's earliest series):
+# `sixth` from the month of a series' sixth observation, `changed` from the month of
+# its first observation six months or more after its first (months as year * 12 +
+# month, read from the ISO text on both databases; months are first days), when its
+# first value is not 0. Disclosure control counts the firms of a period's end as the
+# sum of the rows up to it. `{sign}` and `{where}` as for the practice tally.
+_MONTHS = (
+    "(CAST(SUBSTR(CAST({0} AS TEXT), 1, 4) AS INTEGER) * 12 "
+    "+ CAST(SUBSTR(CAST({0} AS TEXT), 6, 2) AS INTEGER))"
+)
+SERIES_TALLY_SQL = (
+    f"INSERT INTO {SERIES_TALLY} (country_id, kpi_id, month, sixth, changed) "
+    "WITH s AS (SELECT s.enterprise_id, s.kpi_id, s.country_id, s.month, s.rank, "
+    "s.first_value FROM outcomes_kpipoint s WHERE {where}), "
+    f"f AS (SELECT enterprise_id, kpi_id, {_MONTHS.format('month')} AS first "
+    "FROM s WHERE rank = 1), "
+    "c AS (SELECT s.enterprise_id, s.kpi_id, s.country_id, "
+    "MIN(CASE WHEN s.rank = 6 THEN s.month END) AS sixth, "
+    f"MIN(CASE WHEN s.first_value <> 0 AND {_MONTHS.format('s.month')} - f.first >= 6 "
+    "THEN s.month END) AS changed "
+    "FROM s JOIN f ON f.enterprise_id = s.enterprise_id AND f.kpi_id = s.kpi_id "
+    "GROUP BY s.enterprise_id, s.kpi_id, s.country_id), "
+    "e AS (SELECT enterprise_id, country_id, MIN(sixth) AS sixth, MIN(changed) AS changed "
+    "FROM c GROUP BY enterprise_id, country_id), "
+    "m AS (SELECT country_id, kpi_id, sixth AS month, 1 AS sixth, 0 AS changed "
+    "FROM c WHERE sixth IS NOT NULL "
+    "UNION ALL SELECT country_id, kpi_id, changed, 0, 1 FROM c WHERE changed IS NOT NULL "
+    "UNION ALL SELECT country_id, NULL, sixth, 1, 0 FROM e WHERE sixth IS NOT NULL "
+    "UNION ALL SELECT country_id, NULL, changed, 0, 1 FROM e WHERE changed IS NOT NULL) "
+    "SELECT country_id, kpi_id, month, {sign} * SUM(sixth), {sign} * SUM(changed) "
+    "FROM m GROUP BY country_id, kpi_id, month"
+)
+SERIES_TALLY_KEY = ("country_id", "kpi_id", "month")
+SERIES_TALLY_SUMS = ("sixth", "changed")
+
 OUTCOMES = register(
     Family(
         name="outcomes",
@@ -243,8 +280,11 @@ OUTCOMES = register(
             "outcomes_kpi": ("better",),
         },
         events={"enterprises_enterprise": ("update",), "outcomes_kpi": ("update",)},
-        tallies={TALLY: TALLY_SQL, KPI_TALLY: KPI_TALLY_SQL},
-        tally_columns={KPI_TALLY: (KPI_TALLY_KEY, KPI_TALLY_SUMS)},
+        tallies={TALLY: TALLY_SQL, KPI_TALLY: KPI_TALLY_SQL, SERIES_TALLY: SERIES_TALLY_SQL},
+        tally_columns={
+            KPI_TALLY: (KPI_TALLY_KEY, KPI_TALLY_SUMS),
+            SERIES_TALLY: (SERIES_TALLY_KEY, SERIES_TALLY_SUMS),
+        },
         stale=f"{STALE} UNION ALL {KPI_STALE}",
     )
 )

@@ -533,6 +533,52 @@ class KpiTally(models.Model):
         return f"{self.country_id} {self.kpi_id} {self.kind} {self.period_key}"
 
 
+class KpiSeriesTally(models.Model):
+    """The firms whose KPI series first count in a month, summed across enterprises:
+    per country of the enterprise, KPI (null: any KPI) and month. `sixth`: the
+    firms whose series reach their sixth observation that month (with a null KPI:
+    the first of their series to); `changed`: those whose series are first
+    compared that month (an observation six months or more after the series'
+    first, a first value not 0: from then on, at every later end, the series'
+    latest point is a KPI change).
+
+    So that the firms counted by disclosure control up to a period's end (the KPI
+    series and KPI changes populations, indicators/populations.py) are a sum of the
+    rows up to that end: a few thousand rows, whatever the number of KPI points.
+    Kept by `lib.derived.refresh` with the points (an enterprise's old contribution
+    taken away, its new one added, one row per key after each refresh); never
+    written by hand.
+    """
+
+    country = models.ForeignKey(
+        CountryProgramme,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    kpi = models.ForeignKey(
+        Kpi,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    month = models.DateField()
+    sixth = models.BigIntegerField()
+    changed = models.BigIntegerField()
+
+    objects = DerivedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["kpi", "country", "month"], name="kpiseriestally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.kpi_id} {self.month}"
+
+
 class OutcomeQueue(models.Model):
     """Enterprises whose derived rows are out of date: database triggers on
     assessments, practice answers and KPI observations append them (whatever the

@@ -1,4 +1,5 @@
-"""The KPI tally (outcomes.KpiTally) and the module tally (training.ModuleTally):
+"""The KPI tally (outcomes.KpiTally), the KPI series tally (outcomes.KpiSeriesTally,
+tested further in test_kpi_series_tally.py) and the module tally (training.ModuleTally):
 the KPI points and the attendances summed across enterprises, kept exact by the
 derived refresh, and the figures read from them (kpi_improved_pct, jobs_created,
 smes_more_than_one_module_pct).
@@ -26,7 +27,7 @@ from scoretrack.indicators.registry import Source
 from scoretrack.indicators.tests.conftest import Ask, Make
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
-from scoretrack.outcomes.models import Kpi, KpiObservation, KpiTally
+from scoretrack.outcomes.models import Kpi, KpiObservation, KpiSeriesTally, KpiTally
 from scoretrack.reference.models import Phase as ProgrammePhase
 from scoretrack.training.derived import ATTENDANCE
 from scoretrack.training.models import Delivery, ModuleTally, Participant
@@ -65,9 +66,22 @@ def module_tally() -> dict[tuple[str | None, str, str], tuple[int, int]]:
     return {key: (s[0], s[1]) for key, s in found.items() if any(s)}
 
 
-def rebuilt() -> tuple[Any, Any]:
+def series_tally() -> dict[tuple[str | None, str | None, dt.date], tuple[int, int]]:
+    """The kept KPI series sums by (country, KPI or None, month), zero keys left out."""
+    found: dict[tuple[str | None, str | None, dt.date], list[int]] = {}
+    rows = KpiSeriesTally.objects.values_list(
+        "country__code", "kpi__code", "month", "sixth", "changed"
+    )
+    for country, kpi, month, *sums in rows:
+        total = found.setdefault((country, kpi, month), [0, 0])
+        total[0] += sums[0]
+        total[1] += sums[1]
+    return {key: (s[0], s[1]) for key, s in found.items() if any(s)}
+
+
+def rebuilt() -> tuple[Any, Any, Any]:
     derived.rebuild_all()
-    return kpi_tally(), module_tally()
+    return kpi_tally(), module_tally(), series_tally()
 
 
 @pytest.fixture
@@ -310,7 +324,7 @@ def test_random_writes_keep_the_tallies_equal_to_their_rebuild(batches: list[Any
             for operation, seed in batch:
                 apply(make, firms, kpis, deliveries, operation, random.Random(seed))
             derived.refresh(OUTCOMES, ATTENDANCE)
-            kept = (kpi_tally(), module_tally())
+            kept = (kpi_tally(), module_tally(), series_tally())
             assert kept == rebuilt(), batches
         transaction.set_rollback(True)
 
