@@ -48,6 +48,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from simple_history.models import HistoricalChanges
 
 from scoretrack.lib.db_errors import is_busy
 
@@ -61,6 +62,7 @@ COPY_PRAGMAS = (
 TOUCHED = "_staged_touched"
 BOUNDS = "_staged_bounds"
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b", re.IGNORECASE)
+_TARGET = re.compile(r'\s*(INSERT|UPDATE|DELETE)\s+(?:INTO\s+|FROM\s+)?"(\w+)"', re.IGNORECASE)
 _SAVEPOINT = re.compile(r'\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\s+(?:SAVEPOINT\s+)?"?([\w]+)"?', re.I)
 
 
@@ -120,6 +122,10 @@ class Stage:
         self._log: Any = None
         self._savepoints: list[tuple[str, int, int]] = []
         self.statements = 0
+        # table -> the verbs of the statements written to it (None: a statement
+        # whose table was not read from it was written)
+        self.verbs: dict[str, set[str]] | None = {}
+        self._history: frozenset[str] | None = None
 
     # --- 1. the copy ---------------------------------------------------------------
 
@@ -128,6 +134,7 @@ class Stage:
         target = sqlite3.connect(self.path)
         try:
             self.main.connection.backup(target)
+            _lighten(target)
             if track:
                 self.tables = tracked_tables()
                 _install_tracking(target, self.tables)
@@ -176,12 +183,30 @@ class Stage:
             return execute(sql, params, many, context)
         if many:
             params = list(params)  # an iterator is read once: here, to keep it
-        result = execute(sql, params, many, context)
+        target = _TARGET.match(sql)
         returning = "RETURNING" in sql.upper()
-        rowcount = -1 if returning else context["cursor"].rowcount
+        if many and not returning and self._unread_insert(target):
+            # History rows: nothing reads them on the copy; written on the database only.
+            result, rowcount = None, len(params)
+        else:
+            result = execute(sql, params, many, context)
+            rowcount = -1 if returning else context["cursor"].rowcount
         pickle.dump((sql, params, many, rowcount), self._log, protocol=pickle.HIGHEST_PROTOCOL)
         self.statements += 1
+        if target is None:
+            self.verbs = None
+        elif self.verbs is not None:
+            self.verbs.setdefault(target.group(2), set()).add(target.group(1).upper())
         return result
+
+    def _unread_insert(self, target: re.Match[str] | None) -> bool:
+        """A plain INSERT into a history table: rows only ever added, which nothing
+        the import asks of the copy reads (each was a third of the copy's writes)."""
+        if target is None or target.group(1).upper() != "INSERT":
+            return False
+        if self._history is None:
+            self._history = history_tables()
+        return target.group(2) in self._history
 
     def _savepoint(self, verb: str, name: str) -> None:
         """Statements undone by a rollback to a savepoint are struck from the log:
@@ -210,7 +235,8 @@ class Stage:
         try:
             with transaction.atomic(using=DEFAULT_DB_ALIAS), self.main.cursor() as cursor:
                 self._compare(cursor)
-                self._replay(cursor)
+                with self._row_triggers_set_aside(cursor):
+                    self._replay(cursor)
         except DatabaseError as exc:
             if is_busy(exc):  # the lock not had in time: the worker tries again later
                 raise
@@ -238,6 +264,50 @@ class Stage:
             )
             if cursor.fetchone() is not None:
                 raise Conflict(f"a row of {table} was changed by another writer")
+
+    @contextmanager
+    def _row_triggers_set_aside(self, cursor: Any) -> Iterator[None]:
+        """Replay a table's inserts without its derived-row queue trigger, then
+        queue the enterprises of its new rows in one statement.
+
+        SQLite's triggers fire for each row: at 100,000 participants the queue
+        trigger took about as long as the inserts themselves. Only for tables the
+        import wrote with INSERTs alone (its new rows are then those after the
+        table's last row id before the replay); the trigger is dropped and created
+        again (its SQL as stored) inside the replay's transaction, so no other
+        writer ever finds it missing. The queue ends up holding the same
+        enterprises as if the trigger had fired for each row."""
+        from scoretrack.lib import derived
+
+        aside: list[tuple[str, str, int, str, str]] = []
+        for family in derived.families() if self.verbs is not None else ():
+            for table, enterprises in family.watched.items():
+                if "insert" not in family.events.get(table, derived.EVENTS):
+                    continue
+                if self.verbs.get(table) != {"INSERT"}:
+                    continue
+                name = derived.trigger_name(family, table, "insert")
+                cursor.execute(
+                    "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = %s",
+                    [name],
+                )
+                stored = cursor.fetchone()
+                if stored is None:
+                    continue
+                cursor.execute(f'SELECT COALESCE(MAX(rowid), 0) FROM main."{table}"')
+                last = int(cursor.fetchone()[0])
+                cursor.execute(f'DROP TRIGGER main."{name}"')
+                aside.append((table, family.queue, last, enterprises, stored[0]))
+        yield
+        for table, queue, last, enterprises, sql in aside:
+            rows = f'(SELECT * FROM main."{table}" WHERE rowid > {last})'
+            select = enterprises.format(row="r", also=f", {rows} r", **{"from": f" FROM {rows} r"})
+            cursor.execute(
+                f"INSERT INTO main.{queue} (enterprise_id) SELECT DISTINCT e FROM ({select}) x "
+                f"WHERE e IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM main.{queue} q WHERE q.enterprise_id = e)"
+            )
+            cursor.execute(sql)
 
     def _replay(self, cursor: Any) -> None:
         with self.log_path.open("rb") as log:
@@ -270,6 +340,69 @@ def _columns(cursor: Any, schema: str, table: str) -> list[str]:
 def _image(alias: str, columns: list[str]) -> str:
     """SQL of a row's content as one text, comparable across databases."""
     return " || ',' || ".join(f'quote({alias}."{column}")' for column in columns)
+
+
+# Columns no import reads records by: the author stamps.
+_STAMPS = frozenset({"created_by_id", "updated_by_id", "history_user_id"})
+
+
+def history_tables() -> frozenset[str]:
+    """The tables of the records' change history (django-simple-history)."""
+    models = apps.get_models()
+    return frozenset(m._meta.db_table for m in models if issubclass(m, HistoricalChanges))
+
+
+def unread_indexes(connection: Any) -> list[str]:
+    """The indexes the copy does without: each costs every row the import inserts
+    there, and nothing the import asks of the copy reads it. Those of the history
+    tables (only ever added to), those of the author stamps, and the API's sync
+    indexes (`updated_at`, `id`); never a unique index (it is a rule: a row that
+    breaks it is refused on the copy as on the database)."""
+    history = history_tables()
+    found = []
+    listed = connection.execute(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall()
+    for name, table in listed:
+        info = connection.execute(f'PRAGMA index_list("{table}")').fetchall()
+        if any(row[1] == name and row[2] for row in info):  # unique
+            continue
+        columns = {row[2] for row in connection.execute(f'PRAGMA index_info("{name}")')}
+        if table in history or columns <= _STAMPS or name.endswith("_sync"):
+            found.append(name)
+    return found
+
+
+def queue_triggers(connection: Any) -> list[str]:
+    """The derived rows' queue triggers (lib/derived.py) present in the database."""
+    from scoretrack.lib import derived
+
+    listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    present = {row[0] for row in listed}
+    names = [
+        derived.trigger_name(family, table, event)
+        for family in derived.families()
+        for table in family.watched
+        for event in derived.EVENTS
+    ]
+    return [name for name in names if name in present]
+
+
+def _lighten(target: sqlite3.Connection) -> None:
+    """Take off the copy what its writes pay for and nothing there reads: the
+    indexes of `unread_indexes`, and the derived rows' queue triggers (nothing
+    rebuilds derived rows on the copy; the replayed writes fill the database's
+    queues, and `derived.refresh()` rebuilds after the commit). Each inserted
+    participant fired a trigger and wrote ten b-trees on the copy; now none and
+    four (BENCHMARKS.md, "Import: 1,000,000 participant rows"). The database
+    keeps all of them."""
+    target.execute("PRAGMA synchronous=OFF")
+    target.execute("BEGIN")  # one transaction: not one journal and sync per statement
+    for name in unread_indexes(target):
+        target.execute(f'DROP INDEX "{name}"')
+    for name in queue_triggers(target):
+        target.execute(f'DROP TRIGGER "{name}"')
+    target.execute("COMMIT")
 
 
 def _install_tracking(target: sqlite3.Connection, tables: list[str]) -> None:
