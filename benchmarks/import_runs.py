@@ -15,6 +15,7 @@ the key look-ups served by an index; 0.5x before), with peak RSS under 300 MB.
 
 from __future__ import annotations
 
+import os
 import pstats
 import re
 import shutil
@@ -36,7 +37,12 @@ def base_dir(database: str, rows: int) -> Path:
 
 
 def base_db(rows: int) -> str:
-    return f"bench_import_{rows}"
+    return f"{_prefix()}_import_{rows}"
+
+
+def _prefix() -> str:
+    # BENCH_PG_PREFIX keeps one engineer's scratch databases apart from another's.
+    return os.environ.get("BENCH_PG_PREFIX", "bench")
 
 
 def env_for(database: str, data_dir: Path, db_name: str | None) -> dict[str, str]:
@@ -85,7 +91,7 @@ def one_run(
         shutil.copytree(base, scratch, ignore=shutil.ignore_patterns("book", ".complete"))
     else:
         scratch.mkdir(parents=True)
-        db_name = "bench_import_run"
+        db_name = f"{_prefix()}_import_run"
         psql(f'DROP DATABASE IF EXISTS "{db_name}"')
         psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{base_db(rows)}"')
     try:

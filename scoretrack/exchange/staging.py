@@ -59,6 +59,9 @@ COPY_PRAGMAS = (
     "PRAGMA journal_mode=WAL;PRAGMA synchronous=OFF;"
     "PRAGMA foreign_keys=ON;PRAGMA cache_size=-64000;"
 )
+# A table's unread indexes are dropped on the copy when it holds at most this many
+# rows per row of the import's first batch into it (`Stage._lighten_table`).
+LIGHTEN_ROWS = 50
 TOUCHED = "_staged_touched"
 BOUNDS = "_staged_bounds"
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b", re.IGNORECASE)
@@ -126,6 +129,7 @@ class Stage:
         # whose table was not read from it was written)
         self.verbs: dict[str, set[str]] | None = {}
         self._history: frozenset[str] | None = None
+        self._lightened: set[str] = set()  # tables whose indexes were looked at
 
     # --- 1. the copy ---------------------------------------------------------------
 
@@ -189,6 +193,8 @@ class Stage:
             # History rows: nothing reads them on the copy; written on the database only.
             result, rowcount = None, len(params)
         else:
+            if many and target is not None and target.group(1).upper() == "INSERT":
+                self._lighten_table(context["cursor"], target.group(2), len(params))
             result = execute(sql, params, many, context)
             rowcount = -1 if returning else context["cursor"].rowcount
         pickle.dump((sql, params, many, rowcount), self._log, protocol=pickle.HIGHEST_PROTOCOL)
@@ -198,6 +204,19 @@ class Stage:
         elif self.verbs is not None:
             self.verbs.setdefault(target.group(2), set()).add(target.group(1).upper())
         return result
+
+    def _lighten_table(self, cursor: Any, table: str, rows: int) -> None:
+        """Before the import's first bulk insert into `table` on the copy, drop the
+        table's `unread_indexes` there, when the table is small beside the batch
+        (dropping an index costs its size: not worth it for a big table)."""
+        if table in self._lightened:
+            return
+        self._lightened.add(table)
+        cursor.execute(f'SELECT COALESCE(MAX(rowid), 0) FROM "{table}"')
+        if cursor.fetchone()[0] > LIGHTEN_ROWS * rows:
+            return
+        for name in unread_indexes(cursor, table):
+            cursor.execute(f'DROP INDEX "{name}"')
 
     def _unread_insert(self, target: re.Match[str] | None) -> bool:
         """A plain INSERT into a history table: rows only ever added, which nothing
@@ -352,23 +371,20 @@ def history_tables() -> frozenset[str]:
     return frozenset(m._meta.db_table for m in models if issubclass(m, HistoricalChanges))
 
 
-def unread_indexes(connection: Any) -> list[str]:
-    """The indexes the copy does without: each costs every row the import inserts
-    there, and nothing the import asks of the copy reads it. Those of the history
-    tables (only ever added to), those of the author stamps, and the API's sync
-    indexes (`updated_at`, `id`); never a unique index (it is a rule: a row that
-    breaks it is refused on the copy as on the database)."""
-    history = history_tables()
+def unread_indexes(cursor: Any, table: str) -> list[str]:
+    """The indexes of `table` the copy does without: each costs every row the
+    import inserts there, and nothing the import asks of the copy reads it. Those
+    of the author stamps and the API's sync indexes (`updated_at`, `id`); never a
+    unique index (it is a rule: a row that breaks it is refused on the copy as on
+    the database)."""
     found = []
-    listed = connection.execute(
-        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-    ).fetchall()
-    for name, table in listed:
-        info = connection.execute(f'PRAGMA index_list("{table}")').fetchall()
-        if any(row[1] == name and row[2] for row in info):  # unique
+    cursor.execute(f'PRAGMA index_list("{table}")')
+    for _seq, name, unique, origin, *_rest in cursor.fetchall():
+        if unique or origin != "c":  # a rule, or a primary key's
             continue
-        columns = {row[2] for row in connection.execute(f'PRAGMA index_info("{name}")')}
-        if table in history or columns <= _STAMPS or name.endswith("_sync"):
+        cursor.execute(f'PRAGMA index_info("{name}")')
+        columns = {row[2] for row in cursor.fetchall()}
+        if columns <= _STAMPS or name.endswith("_sync"):
             found.append(name)
     return found
 
@@ -389,17 +405,11 @@ def queue_triggers(connection: Any) -> list[str]:
 
 
 def _lighten(target: sqlite3.Connection) -> None:
-    """Take off the copy what its writes pay for and nothing there reads: the
-    indexes of `unread_indexes`, and the derived rows' queue triggers (nothing
-    rebuilds derived rows on the copy; the replayed writes fill the database's
-    queues, and `derived.refresh()` rebuilds after the commit). Each inserted
-    participant fired a trigger and wrote ten b-trees on the copy; now none and
-    four (BENCHMARKS.md, "Import: 1,000,000 participant rows"). The database
-    keeps all of them."""
-    target.execute("PRAGMA synchronous=OFF")
+    """Take the derived rows' queue triggers off the copy: nothing rebuilds derived
+    rows there (the replayed writes fill the database's queues, and
+    `derived.refresh()` rebuilds after the commit), and each inserted participant
+    fired one. The database keeps them."""
     target.execute("BEGIN")  # one transaction: not one journal and sync per statement
-    for name in unread_indexes(target):
-        target.execute(f'DROP INDEX "{name}"')
     for name in queue_triggers(target):
         target.execute(f'DROP TRIGGER "{name}"')
     target.execute("COMMIT")
