@@ -25,7 +25,14 @@ import does, so that it always ends.
 
 The derived rows are not part of the replay: the database's triggers queue the
 enterprises the replayed writes touch, and `derived.refresh()` rebuilds them
-after the commit, in its own transaction, as it would for any other writer.
+after the commit, in its own transaction, as it would for any other writer. A
+table the import only inserted into has its queue trigger set aside for the
+replay and its new rows' enterprises queued in one statement instead.
+
+The copy carries only what the import reads there (issue 21): no queue triggers,
+no history rows (recorded for the replay, not written), and, for a table small
+beside the import, no sync or author-stamp indexes. Unique indexes always stay:
+they are rules the rows are checked against on the copy.
 
 Rows an import reads without writing (a referenced delivery's country, say) are
 not compared: a change to them between the snapshot and the commit is not seen.
