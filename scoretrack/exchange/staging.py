@@ -132,8 +132,8 @@ class Stage:
         self._log: Any = None
         self._savepoints: list[tuple[str, int, int]] = []
         self.statements = 0
-        # table -> the verbs of the statements written to it (None: a statement
-        # whose table was not read from it was written)
+        # table -> the verbs of the import's writes to it (None: a write was
+        # recorded whose table its SQL does not plainly name)
         self.verbs: dict[str, set[str]] | None = {}
         self._history: frozenset[str] | None = None
         self._lightened: set[str] = set()  # tables whose indexes were looked at
