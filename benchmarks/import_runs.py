@@ -15,6 +15,7 @@ the key look-ups served by an index; 0.5x before), with peak RSS under 300 MB.
 
 from __future__ import annotations
 
+import os
 import pstats
 import re
 import shutil
@@ -26,6 +27,7 @@ from benchmarks.datasets import Dataset, bench_dir, pg_server, psql
 
 SCRIPT = str(ROOT / "benchmarks" / "import_participants.py")
 LINE = re.compile(r"([\d,]+) rows in\s+([\d.]+) s = \s*([\d,]+) rows/s, peak RSS ([\d,]+) MB")
+CPU = re.compile(r"CPU ([\d.]+) s")
 RSS_GOAL_MB = 300
 RATE_GOAL = 0.8
 PROFILED = 100_000  # rows of the import profiled when the goal is missed
@@ -36,7 +38,12 @@ def base_dir(database: str, rows: int) -> Path:
 
 
 def base_db(rows: int) -> str:
-    return f"bench_import_{rows}"
+    return f"{_prefix()}_import_{rows}"
+
+
+def _prefix() -> str:
+    # BENCH_PG_PREFIX keeps one engineer's scratch databases apart from another's.
+    return os.environ.get("BENCH_PG_PREFIX", "bench")
 
 
 def env_for(database: str, data_dir: Path, db_name: str | None) -> dict[str, str]:
@@ -74,9 +81,9 @@ def build(database: str, rows: int) -> Path:
 
 def one_run(
     database: str, rows: int, mode: str, *, profile: Path | None = None
-) -> tuple[float, float]:
-    """rows/s and peak RSS (MB) of one side, on a fresh copy of the base (with `profile`,
-    under cProfile, its stats written there)."""
+) -> tuple[float, float, float]:
+    """rows/s, peak RSS (MB) and CPU seconds of one side, on a fresh copy of the base
+    (with `profile`, under cProfile, its stats written there)."""
     base = base_dir(database, rows)
     scratch = bench_dir() / f"import-{database}-run"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -85,7 +92,7 @@ def one_run(
         shutil.copytree(base, scratch, ignore=shutil.ignore_patterns("book", ".complete"))
     else:
         scratch.mkdir(parents=True)
-        db_name = "bench_import_run"
+        db_name = f"{_prefix()}_import_run"
         psql(f'DROP DATABASE IF EXISTS "{db_name}"')
         psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{base_db(rows)}"')
     try:
@@ -97,7 +104,9 @@ def one_run(
         found = LINE.search(child.stdout)
         if child.returncode != 0 or not found:
             raise RuntimeError(f"import benchmark ({mode}) failed: {child.stdout[-500:]}")
-        return float(found.group(3).replace(",", "")), child.peak_rss_mb
+        cpu = CPU.search(child.stdout)
+        rate = float(found.group(3).replace(",", ""))
+        return rate, child.peak_rss_mb, float(cpu.group(1)) if cpu else float("nan")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if db_name:
@@ -108,12 +117,17 @@ def measure(database: str, rows: int, runs: int) -> list[Result]:
     build(database, rows)
     rates: dict[str, list[float]] = {"import": [], "plain": []}
     peaks: dict[str, list[float]] = {"import": [], "plain": []}
+    cpus: dict[str, list[float]] = {"import": [], "plain": []}
     for _ in range(runs):
         for mode in ("import", "plain"):
-            rate, peak = one_run(database, rows, mode)
-            say(f"  {database}: {mode} {rows:,} rows at {rate:,.0f} rows/s, peak {peak:.0f} MB")
+            rate, peak, cpu = one_run(database, rows, mode)
+            say(
+                f"  {database}: {mode} {rows:,} rows at {rate:,.0f} rows/s, peak {peak:.0f} MB,"
+                f" CPU {cpu:.1f} s"
+            )
             rates[mode].append(rate)
             peaks[mode].append(peak)
+            cpus[mode].append(cpu)
     peak = max(peaks["import"])
     result = Result(
         "import: participants CSV",
@@ -131,6 +145,10 @@ def measure(database: str, rows: int, runs: int) -> list[Result]:
         notes=[
             f"{rows:,} participant rows; size column = rows imported",
             f"peak RSS: import {peak:.0f} MB, plain insert {max(peaks['plain']):.0f} MB",
+            "CPU s of the process (the database's work included on SQLite): import "
+            + ", ".join(f"{c:.1f}" for c in cpus["import"])
+            + "; plain insert "
+            + ", ".join(f"{c:.1f}" for c in cpus["plain"]),
         ],
         peak_rss_mb=peak,
     )

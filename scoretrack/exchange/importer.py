@@ -29,7 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from scoretrack.accounts.scoping import may_write_kind, writable
 from scoretrack.enterprises.models import Enterprise, LeadBuyerLink
 from scoretrack.exchange.references import KINDS, Resolver, Target, pick
-from scoretrack.exchange.schema import CellError, Column, Sheet, unescape
+from scoretrack.exchange.schema import ESCAPE, CellError, Column, Sheet
 from scoretrack.finance.models import ExchangeRate, MissingRate
 from scoretrack.lib import bulk, hooks
 from scoretrack.lib.cells import visible
@@ -96,6 +96,7 @@ class Row:
     obj: Any = None
     extra_change: bool = False  # changed outside `values` (lead buyers, trainers...)
     refused: bool = False  # rejected after matching (a problem is reported)
+    planned: Any = None  # a new record as the checks saw it (`_after`), then written
 
 
 @dataclass
@@ -134,10 +135,6 @@ def time_ordered_ids() -> Callable[[], uuid.UUID]:
         return uuid.UUID(int=(millis << 80) | (0x7 << 76) | (high << 64) | (0b10 << 62) | low)
 
     return new_id
-
-
-def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
 def _listed(names: Iterable[str]) -> str:
@@ -182,6 +179,8 @@ class SheetImporter:
         self.seen: dict[int, int] = {}  # hash of identity -> row number, for duplicates
         self.pools: dict[Any, dict[tuple[Any, ...], list[Any]]] = {}
         self.present = [c for c in sheet.columns if c.name in header]
+        # Each present column: its name, position in the row, parser, and whether required.
+        self._cells = [(c.name, header[c.name], c.type.parse, c.required) for c in self.present]
         self._fields = {f.attname: f for f in self.model._meta.concrete_fields}
         # What a new record holds in the columns its row does not give.
         self._defaults = {
@@ -211,32 +210,42 @@ class SheetImporter:
             self.ctx.resolver.rejected[self.kind].add(str(key).strip())
 
     def parse(self, number: int, raw_row: list[Any]) -> Row | None:
-        raw = {
-            c.name: raw_row[self.header[c.name]] if self.header[c.name] < len(raw_row) else None
-            for c in self.present
-        }
-        raw = {k: unescape(v.strip()) if isinstance(v, str) else v for k, v in raw.items()}
-        if all(_blank(v) for v in raw.values()):
+        """The row's cells parsed (None: a blank row, or a cell refused, which is
+        reported). Text is stripped, then loses one leading apostrophe (`unescape`);
+        blank is None or no text. Called for every row: written as one loop."""
+        size = len(raw_row)
+        raw: dict[str, Any] = {}
+        blank = True
+        for name, position, _parse, _required in self._cells:
+            value = raw_row[position] if position < size else None
+            if isinstance(value, str):
+                value = value.strip()
+                if value[:1] == ESCAPE:
+                    value = value[1:]
+                # Stripped, then at most the apostrophe taken off: text left is not blank.
+                blank = blank and not value
+            elif value is not None:
+                blank = False
+            raw[name] = value
+        if blank:
             return None
         row, ok = Row(number, {}, raw), True
-        for column in self.present:
-            ok = self._parse_cell(row, column) and ok
+        cells = row.cells
+        for name, _position, parse, required in self._cells:
+            value = raw[name]
+            if value is None or value == "":
+                if required:
+                    self.problem(row, name, "required")
+                    ok = False
+                else:
+                    cells[name] = None
+                continue
+            try:
+                cells[name] = parse(value)
+            except CellError as exc:
+                self.problem(row, name, str(exc))
+                ok = False
         return row if ok else None
-
-    def _parse_cell(self, row: Row, column: Column) -> bool:
-        raw = row.raw[column.name]
-        if _blank(raw):
-            if column.required:
-                self.problem(row, column.name, "required")
-                return False
-            row.cells[column.name] = None
-            return True
-        try:
-            row.cells[column.name] = column.type.parse(raw)
-        except CellError as exc:
-            self.problem(row, column.name, str(exc))
-            return False
-        return True
 
     def prefetch(self, rows: list[Row]) -> None:
         for column in self.present:
@@ -382,7 +391,7 @@ class SheetImporter:
         kept = self._admissible([row for row in matched if not row.refused])
         for row in kept:
             if row.obj is None:
-                row.obj = NewRecord(**{**self._defaults, **row.values, **row.defaults})
+                row.obj = row.planned  # built once, for the checks (`_after`)
                 row.obj.id = self.ctx.new_id()
                 creates.append(row)
                 continue
@@ -453,6 +462,7 @@ class SheetImporter:
                 record = NewRecord(**{**self._defaults, **row.values, **row.defaults})
                 if "id" not in vars(record):
                     record.id = None
+                row.planned = record
             after.append(record)
         return after
 

@@ -25,7 +25,14 @@ import does, so that it always ends.
 
 The derived rows are not part of the replay: the database's triggers queue the
 enterprises the replayed writes touch, and `derived.refresh()` rebuilds them
-after the commit, in its own transaction, as it would for any other writer.
+after the commit, in its own transaction, as it would for any other writer. A
+table the import only inserted into has its queue trigger set aside for the
+replay and its new rows' enterprises queued in one statement instead.
+
+The copy carries only what the import reads there (issue 21): no queue triggers,
+no history rows (recorded for the replay, not written), and, for a table small
+beside the import, no sync or author-stamp indexes. Unique indexes always stay:
+they are rules the rows are checked against on the copy.
 
 Rows an import reads without writing (a referenced delivery's country, say) are
 not compared: a change to them between the snapshot and the commit is not seen.
@@ -48,6 +55,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from simple_history.models import HistoricalChanges
 
 from scoretrack.lib.db_errors import is_busy
 
@@ -58,9 +66,13 @@ COPY_PRAGMAS = (
     "PRAGMA journal_mode=WAL;PRAGMA synchronous=OFF;"
     "PRAGMA foreign_keys=ON;PRAGMA cache_size=-64000;"
 )
+# A table's unread indexes are dropped on the copy when it holds at most this many
+# rows per row of the import's first batch into it (`Stage._lighten_table`).
+LIGHTEN_ROWS = 50
 TOUCHED = "_staged_touched"
 BOUNDS = "_staged_bounds"
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b", re.IGNORECASE)
+_TARGET = re.compile(r'\s*(INSERT|UPDATE|DELETE)\s+(?:INTO\s+|FROM\s+)?"(\w+)"', re.IGNORECASE)
 _SAVEPOINT = re.compile(r'\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\s+(?:SAVEPOINT\s+)?"?([\w]+)"?', re.I)
 
 
@@ -120,6 +132,11 @@ class Stage:
         self._log: Any = None
         self._savepoints: list[tuple[str, int, int]] = []
         self.statements = 0
+        # table -> the verbs of the import's writes to it (None: a write was
+        # recorded whose table its SQL does not plainly name)
+        self.verbs: dict[str, set[str]] | None = {}
+        self._history: frozenset[str] | None = None
+        self._lightened: set[str] = set()  # tables whose indexes were looked at
 
     # --- 1. the copy ---------------------------------------------------------------
 
@@ -128,6 +145,7 @@ class Stage:
         target = sqlite3.connect(self.path)
         try:
             self.main.connection.backup(target)
+            _lighten(target)
             if track:
                 self.tables = tracked_tables()
                 _install_tracking(target, self.tables)
@@ -176,12 +194,45 @@ class Stage:
             return execute(sql, params, many, context)
         if many:
             params = list(params)  # an iterator is read once: here, to keep it
-        result = execute(sql, params, many, context)
+        target = _TARGET.match(sql)
         returning = "RETURNING" in sql.upper()
-        rowcount = -1 if returning else context["cursor"].rowcount
+        if many and not returning and self._unread_insert(target):
+            # History rows: nothing reads them on the copy; written on the database only.
+            result, rowcount = None, len(params)
+        else:
+            if many and target is not None and target.group(1).upper() == "INSERT":
+                self._lighten_table(context["cursor"], target.group(2), len(params))
+            result = execute(sql, params, many, context)
+            rowcount = -1 if returning else context["cursor"].rowcount
         pickle.dump((sql, params, many, rowcount), self._log, protocol=pickle.HIGHEST_PROTOCOL)
         self.statements += 1
+        if target is None:
+            self.verbs = None
+        elif self.verbs is not None:
+            self.verbs.setdefault(target.group(2), set()).add(target.group(1).upper())
         return result
+
+    def _lighten_table(self, cursor: Any, table: str, rows: int) -> None:
+        """Before the import's first bulk insert into `table` on the copy, drop the
+        table's `unread_indexes` there, when the table is small beside the batch
+        (dropping an index costs its size: not worth it for a big table)."""
+        if table in self._lightened:
+            return
+        self._lightened.add(table)
+        cursor.execute(f'SELECT COALESCE(MAX(rowid), 0) FROM "{table}"')
+        if cursor.fetchone()[0] > LIGHTEN_ROWS * rows:
+            return
+        for name in unread_indexes(cursor, table):
+            cursor.execute(f'DROP INDEX "{name}"')
+
+    def _unread_insert(self, target: re.Match[str] | None) -> bool:
+        """A plain INSERT into a history table: rows only ever added, which nothing
+        the import asks of the copy reads (each was a third of the copy's writes)."""
+        if target is None or target.group(1).upper() != "INSERT":
+            return False
+        if self._history is None:
+            self._history = history_tables()
+        return target.group(2) in self._history
 
     def _savepoint(self, verb: str, name: str) -> None:
         """Statements undone by a rollback to a savepoint are struck from the log:
@@ -210,7 +261,8 @@ class Stage:
         try:
             with transaction.atomic(using=DEFAULT_DB_ALIAS), self.main.cursor() as cursor:
                 self._compare(cursor)
-                self._replay(cursor)
+                with self._row_triggers_set_aside(cursor):
+                    self._replay(cursor)
         except DatabaseError as exc:
             if is_busy(exc):  # the lock not had in time: the worker tries again later
                 raise
@@ -238,6 +290,50 @@ class Stage:
             )
             if cursor.fetchone() is not None:
                 raise Conflict(f"a row of {table} was changed by another writer")
+
+    @contextmanager
+    def _row_triggers_set_aside(self, cursor: Any) -> Iterator[None]:
+        """Replay a table's inserts without its derived-row queue trigger, then
+        queue the enterprises of its new rows in one statement.
+
+        SQLite's triggers fire for each row: at 100,000 participants the queue
+        trigger took about as long as the inserts themselves. Only for tables the
+        import wrote with INSERTs alone (its new rows are then those after the
+        table's last row id before the replay); the trigger is dropped and created
+        again (its SQL as stored) inside the replay's transaction, so no other
+        writer ever finds it missing. The queue ends up holding the same
+        enterprises as if the trigger had fired for each row."""
+        from scoretrack.lib import derived
+
+        aside: list[tuple[str, str, int, str, str]] = []
+        for family in derived.families() if self.verbs is not None else ():
+            for table, enterprises in family.watched.items():
+                if "insert" not in family.events.get(table, derived.EVENTS):
+                    continue
+                if self.verbs.get(table) != {"INSERT"}:
+                    continue
+                name = derived.trigger_name(family, table, "insert")
+                cursor.execute(
+                    "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = %s",
+                    [name],
+                )
+                stored = cursor.fetchone()
+                if stored is None:
+                    continue
+                cursor.execute(f'SELECT COALESCE(MAX(rowid), 0) FROM main."{table}"')
+                last = int(cursor.fetchone()[0])
+                cursor.execute(f'DROP TRIGGER main."{name}"')
+                aside.append((table, family.queue, last, enterprises, stored[0]))
+        yield
+        for table, queue, last, enterprises, sql in aside:
+            rows = f'(SELECT * FROM main."{table}" WHERE rowid > {last})'
+            select = enterprises.format(row="r", also=f", {rows} r", **{"from": f" FROM {rows} r"})
+            cursor.execute(
+                f"INSERT INTO main.{queue} (enterprise_id) SELECT DISTINCT e FROM ({select}) x "
+                f"WHERE e IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM main.{queue} q WHERE q.enterprise_id = e)"
+            )
+            cursor.execute(sql)
 
     def _replay(self, cursor: Any) -> None:
         with self.log_path.open("rb") as log:
@@ -270,6 +366,60 @@ def _columns(cursor: Any, schema: str, table: str) -> list[str]:
 def _image(alias: str, columns: list[str]) -> str:
     """SQL of a row's content as one text, comparable across databases."""
     return " || ',' || ".join(f'quote({alias}."{column}")' for column in columns)
+
+
+# Columns no import reads records by: the author stamps.
+_STAMPS = frozenset({"created_by_id", "updated_by_id", "history_user_id"})
+
+
+def history_tables() -> frozenset[str]:
+    """The tables of the records' change history (django-simple-history)."""
+    models = apps.get_models()
+    return frozenset(m._meta.db_table for m in models if issubclass(m, HistoricalChanges))
+
+
+def unread_indexes(cursor: Any, table: str) -> list[str]:
+    """The indexes of `table` the copy does without: each costs every row the
+    import inserts there, and nothing the import asks of the copy reads it. Those
+    of the author stamps and the API's sync indexes (`updated_at`, `id`); never a
+    unique index (it is a rule: a row that breaks it is refused on the copy as on
+    the database)."""
+    found = []
+    cursor.execute(f'PRAGMA index_list("{table}")')
+    for _seq, name, unique, origin, *_rest in cursor.fetchall():
+        if unique or origin != "c":  # a rule, or a primary key's
+            continue
+        cursor.execute(f'PRAGMA index_info("{name}")')
+        columns = {row[2] for row in cursor.fetchall()}
+        if columns <= _STAMPS or name.endswith("_sync"):
+            found.append(name)
+    return found
+
+
+def queue_triggers(connection: Any) -> list[str]:
+    """The derived rows' queue triggers (lib/derived.py) present in the database."""
+    from scoretrack.lib import derived
+
+    listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    present = {row[0] for row in listed}
+    names = [
+        derived.trigger_name(family, table, event)
+        for family in derived.families()
+        for table in family.watched
+        for event in derived.EVENTS
+    ]
+    return [name for name in names if name in present]
+
+
+def _lighten(target: sqlite3.Connection) -> None:
+    """Take the derived rows' queue triggers off the copy: nothing rebuilds derived
+    rows there (the replayed writes fill the database's queues, and
+    `derived.refresh()` rebuilds after the commit), and each inserted participant
+    fired one. The database keeps them."""
+    target.execute("BEGIN")  # one transaction: not one journal and sync per statement
+    for name in queue_triggers(target):
+        target.execute(f'DROP TRIGGER "{name}"')
+    target.execute("COMMIT")
 
 
 def _install_tracking(target: sqlite3.Connection, tables: list[str]) -> None:

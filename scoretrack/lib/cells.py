@@ -74,6 +74,10 @@ def _as_text(raw: Any) -> str:
     """Any cell as text: spreadsheets turn keys like 0042 or 12 into numbers.
 
     Text a database cannot store is refused here, whatever the column's type."""
+    if type(raw) is str:  # a CSV's every cell: the common case first
+        if UNSTORABLE.search(raw) is None:
+            return raw.strip()
+        raise CellError(unstorable(raw))
     if isinstance(raw, bool):
         return "yes" if raw else "no"
     if isinstance(raw, float) and raw.is_integer():

@@ -63,15 +63,22 @@ def places(model: type[Model], records: Sequence[Any], dated: Dated) -> list[tup
         rows = field.related_model._base_manager.filter(pk__in=ids).values_list("pk", *rests)
         found[first] = (field.attname, {row[0]: row[1:] for row in rows})
 
-    def value(record: Any, path: str) -> Any:
+    def reader(path: str) -> Any:
+        """The record -> value of `path` (decided once per path, not per record)."""
         if "__" not in path:
-            return getattr(record, path, None)
+            return lambda record: getattr(record, path, None)
         first, rest = path.split("__", 1)
         attname, rows = found[first]
-        row = rows.get(getattr(record, attname, None))
-        return None if row is None else row[through[first].index(rest)]
+        index = through[first].index(rest)
 
-    return [(value(record, dated.date), value(record, dated.country)) for record in records]
+        def read(record: Any) -> Any:
+            row = rows.get(getattr(record, attname, None))
+            return None if row is None else row[index]
+
+        return read
+
+    day, country = reader(dated.date), reader(dated.country)
+    return [(day(record), country(record)) for record in records]
 
 
 def violations(model: type[Model], records: Sequence[Any]) -> Iterator[Violation]:

@@ -303,3 +303,162 @@ def test_copies_left_by_a_killed_import_are_removed_by_the_next(
     os.utime(old, (a_day_ago, a_day_ago))
     assert imported(CHANGES).committed
     assert sorted(p.name for p in folder.iterdir()) == ["stage-recent.sqlite3"]
+
+
+# --- participants: what the copy goes without, and the replay's queue marks --------
+
+TRAINING: Sheets = {
+    "modules": [["code", "name"], ["M1", "Workplace Cooperation"]],
+    "deliveries": [
+        ["key", "country", "module", "start_date"],
+        ["D1", "CO", "M1", "2020-02-01"],
+    ],
+    "enrolments": [["delivery", "enterprise"], ["D1", "E1"], ["D1", "E2"]],
+}
+PEOPLE: Sheets = {
+    "participants": [
+        ["delivery", "enterprise", "sex", "role", "person", "name"],
+        ["D1", "E1", "female", "manager", "p1", "Ana"],
+        ["D1", "E1", "male", "worker", "", "Luis"],
+        ["D1", "E2", "female", "worker", "", "Eva"],
+    ],
+}
+QUEUE_TRIGGER = "training_participant_queue_insert"
+QUEUED = (
+    "SELECT e.key FROM training_attendancequeue q "
+    "JOIN enterprises_enterprise e ON e.id = q.enterprise_id ORDER BY e.key"
+)
+
+
+def _names(db: sqlite3.Connection, kind: str, table: str) -> set[str]:
+    rows = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL",
+        [kind, table],
+    )
+    return {row[0] for row in rows}
+
+
+def _count(path: Path, sql: str) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchone()[0]
+
+
+def test_the_copy_goes_without_indexes_and_triggers_nothing_reads_there(
+    imported: Any, database: Path, settings: Any, monkeypatch: Any
+) -> None:
+    """On the copy, before the first insert into a table small beside the batch, the
+    API's sync index and the author stamps' are dropped; the unique index (a rule)
+    and the delivery's (content matching reads by it) are kept; the queue trigger
+    is dropped with the copy made; history rows are written on the database only.
+    The database keeps everything."""
+    from scoretrack.exchange import staging
+
+    assert imported(TRAINING).committed
+    settings.IMPORT_STAGE_BYTES = 0
+    seen: dict[str, Any] = {}
+    apply = staging.Stage.apply
+
+    def looking(stage: Any) -> None:
+        with sqlite3.connect(stage.path) as copy_db:
+            seen["indexes"] = _names(copy_db, "index", "training_participant")
+            seen["history indexes"] = _names(copy_db, "index", "training_historicalparticipant")
+            seen["triggers"] = _names(copy_db, "trigger", "training_participant")
+            seen["rows"] = copy_db.execute("SELECT COUNT(*) FROM training_participant").fetchone()
+            seen["history"] = copy_db.execute(
+                "SELECT COUNT(*) FROM training_historicalparticipant"
+            ).fetchone()
+        apply(stage)
+
+    monkeypatch.setattr(staging.Stage, "apply", looking)
+    report = imported(PEOPLE)
+    assert report.committed, report.problems
+    kept = {"participant_person_unique"}
+    assert kept <= seen["indexes"]
+    assert any(name.startswith("training_participant_delivery_id") for name in seen["indexes"])
+    assert "participant_sync" not in seen["indexes"]
+    assert not any("_by_id" in name for name in seen["indexes"])
+    assert len(seen["history indexes"]) == 7  # not written there: left as they are
+    # the staging's own (rows changed), not the queue's
+    assert seen["triggers"] == {
+        "_staged_update_training_participant",
+        "_staged_delete_training_participant",
+    }
+    assert (seen["rows"], seen["history"]) == ((3,), (0,))
+    with sqlite3.connect(database) as db:
+        assert {"participant_sync", *kept} <= _names(db, "index", "training_participant")
+        assert len(_names(db, "index", "training_historicalparticipant")) == 7
+        assert QUEUE_TRIGGER in _names(db, "trigger", "training_participant")
+    assert _count(database, "SELECT COUNT(*) FROM training_participant") == 3
+    history = "SELECT COUNT(*) FROM training_historicalparticipant WHERE history_type = '+'"
+    assert _count(database, history) == 3
+
+
+def test_the_replay_queues_the_new_participants_enterprises_once(
+    imported: Any, database: Path, settings: Any, monkeypatch: Any
+) -> None:
+    """Inserted without the row trigger, then the enterprises of the new rows queued
+    in one statement: E1 (two people) and E2, once each; the trigger is back with
+    its SQL unchanged."""
+    from scoretrack.exchange import services
+
+    assert imported(TRAINING).committed
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM training_attendancequeue")
+        trigger = db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = ?", [QUEUE_TRIGGER]
+        ).fetchone()
+    monkeypatch.setattr(services.derived, "refresh", lambda *a, **k: 0)  # the queue kept
+    settings.IMPORT_STAGE_BYTES = 0
+    statements: list[str] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connections["default"].execute_wrapper(spy):
+        report = imported(PEOPLE)
+    assert report.committed, report.problems
+    assert f'DROP TRIGGER main."{QUEUE_TRIGGER}"' in statements
+    queued = QUEUED
+    with sqlite3.connect(database) as db:
+        assert [row[0] for row in db.execute(queued)] == ["E1", "E2"]
+        assert (
+            db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [QUEUE_TRIGGER]).fetchone()
+            == trigger
+        )
+
+
+def test_a_table_also_updated_keeps_its_row_trigger_in_the_replay(
+    imported: Any, database: Path, settings: Any, monkeypatch: Any
+) -> None:
+    """p1 renamed (an UPDATE) and a new participant of E2 (an INSERT): the rows the
+    import wrote are not only those after the last row id, so the trigger fires
+    for each row, as for any other writer."""
+    from scoretrack.exchange import services
+
+    assert imported(TRAINING).committed
+    assert imported(PEOPLE).committed
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM training_attendancequeue")
+    monkeypatch.setattr(services.derived, "refresh", lambda *a, **k: 0)
+    settings.IMPORT_STAGE_BYTES = 0
+    statements: list[str] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    sheets: Sheets = {
+        "participants": [
+            ["delivery", "enterprise", "sex", "role", "person", "name"],
+            ["D1", "E1", "female", "manager", "p1", "Ana María"],
+            ["D1", "E2", "male", "worker", "p2", "Juan"],
+        ],
+    }
+    with connections["default"].execute_wrapper(spy):
+        report = imported(sheets)
+    assert (report.counts["participants"].created, report.counts["participants"].updated) == (1, 1)
+    assert not [sql for sql in statements if sql.startswith("DROP TRIGGER")]
+    queued = QUEUED
+    with sqlite3.connect(database) as db:
+        assert [row[0] for row in db.execute(queued)] == ["E1", "E2"]
