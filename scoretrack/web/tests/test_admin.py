@@ -94,6 +94,29 @@ def test_a_list_counts_up_to_its_cap_and_then_says_more_than(
     assert "más de 2" in spanish
 
 
+def test_a_capped_list_offers_every_matching_row_not_a_count_it_did_not_make(
+    admin_client: Client, admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past the cap the count is the cap: "Select all 2" would be untrue, and the
+    # action runs on every row that matches.
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    url = "/admin/reference/countryprogramme/"
+    with acting_as(admin):
+        for code, name in (("PE", "Peru"), ("BO", "Bolivia"), ("CO", "Colombia")):
+            CountryProgramme.objects.create(code=code, name=name)
+    page = admin_client.get(url).content.decode()
+    assert "Select all country programmes that match (more than 2)" in page
+    assert "All country programmes that match selected" in page
+    assert "Select all 2" not in page and "All 2 selected" not in page
+    admin_client.cookies.load({"django_language": "es"})
+    spanish = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "que coinciden (más de 2)" in spanish
+    monkeypatch.setattr(CappedPaginator, "cap", 10)  # under the cap: Django's own words
+    admin_client.cookies.load({"django_language": "en"})
+    page = admin_client.get(url).content.decode()
+    assert "that match" not in page
+
+
 def test_an_exact_key_finds_its_enterprise_through_the_index_and_words_still_search_names(
     admin_client: Client,
 ) -> None:
