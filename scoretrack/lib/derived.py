@@ -35,7 +35,23 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+
+
+def derived_ref(to: Any, *, null: bool = False, index: bool = False) -> models.ForeignKey:
+    """A derived row's (or a tally's) reference to a record: no constraint and no
+    cascade (the refresh, not the database, keeps the rows exact: a record's rows go
+    with its enterprise's next rebuild), no reverse accessor, and no index of its own
+    unless `index` (the table's composite indexes lead with the columns read)."""
+    return models.ForeignKey(
+        to,
+        null=null,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=index,
+        related_name="+",
+    )
+
 
 # Above this many queued enterprises, rebuilding every row in one pass is cheaper
 # than rebuilding enterprise by enterprise.

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy
 
 from scoretrack.enterprises.models import Enterprise
+from scoretrack.lib.derived import derived_ref
 from scoretrack.lib.models import (
     Choices,
     Record,
@@ -341,26 +342,15 @@ class PracticeStep(models.Model):
     up to end, so a practice figure is one filtered count, with no per-pair search.
     """
 
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    practice = models.ForeignKey(
-        Practice, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
+    enterprise = derived_ref(Enterprise, index=True)
+    practice = derived_ref(Practice)
     date = models.DateField()
     before = models.BooleanField()
     after = models.BooleanField()
     next_date = models.DateField(null=True)
     # The enterprise's country when the step was built: the tally's key, so that a
     # firm's steps leave the tally of the country they were counted in.
-    country = models.ForeignKey(
-        CountryProgramme,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    country = derived_ref(CountryProgramme, null=True)
 
     objects = DerivedQuerySet.as_manager()
 
@@ -398,17 +388,8 @@ class PracticeTally(models.Model):
     (rows of one key are summed after each refresh); never written by hand.
     """
 
-    country = models.ForeignKey(
-        CountryProgramme, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    practice = models.ForeignKey(
-        Practice,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    country = derived_ref(CountryProgramme, index=True)
+    practice = derived_ref(Practice, null=True)
     kind = models.CharField(max_length=8)
     period_key = models.CharField(max_length=40)
     period_start = models.DateField(null=True)
@@ -439,12 +420,8 @@ class KpiPoint(models.Model):
     month up to end.
     """
 
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    kpi = models.ForeignKey(
-        Kpi, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
+    enterprise = derived_ref(Enterprise, index=True)
+    kpi = derived_ref(Kpi)
     month = models.DateField()
     value = models.DecimalField(max_digits=20, decimal_places=6)
     first_value = models.DecimalField(max_digits=20, decimal_places=6)
@@ -453,14 +430,7 @@ class KpiPoint(models.Model):
     next_month = models.DateField(null=True)
     # The enterprise's country when the point was built: the KPI tally's key, so
     # that a firm's points leave the tally of the country they were counted in.
-    country = models.ForeignKey(
-        CountryProgramme,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    country = derived_ref(CountryProgramme, null=True)
 
     objects = DerivedQuerySet.as_manager()
 
@@ -505,12 +475,8 @@ class KpiTally(models.Model):
     per key after each refresh); never written by hand.
     """
 
-    country = models.ForeignKey(
-        CountryProgramme, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    kpi = models.ForeignKey(
-        Kpi, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
+    country = derived_ref(CountryProgramme, index=True)
+    kpi = derived_ref(Kpi)
     # The KPI's better direction when counted: a change of it makes the tally stale.
     better = models.CharField(max_length=6)
     kind = models.CharField(max_length=8)
@@ -550,22 +516,8 @@ class KpiSeriesTally(models.Model):
     written by hand.
     """
 
-    country = models.ForeignKey(
-        CountryProgramme,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    kpi = models.ForeignKey(
-        Kpi,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    country = derived_ref(CountryProgramme, null=True)
+    kpi = derived_ref(Kpi, null=True)
     month = models.DateField()
     sixth = models.BigIntegerField()
     changed = models.BigIntegerField()

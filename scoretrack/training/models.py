@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from scoretrack.enterprises.models import Enterprise
+from scoretrack.lib.derived import derived_ref
 from scoretrack.lib.models import (
     Choices,
     Record,
@@ -346,34 +347,11 @@ class Attendance(models.Model):
     to the deliveries) instead of every participation.
     """
 
-    enterprise = models.ForeignKey(
-        Enterprise,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,  # attendance_history leads with it
-        related_name="+",
-    )
-    delivery = models.ForeignKey(
-        Delivery, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    module = models.ForeignKey(
-        Module, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
-    country = models.ForeignKey(
-        CountryProgramme,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    organiser = models.ForeignKey(
-        Organisation,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    enterprise = derived_ref(Enterprise)  # no index of its own: attendance_history leads with it
+    delivery = derived_ref(Delivery, index=True)
+    module = derived_ref(Module)
+    country = derived_ref(CountryProgramme)
+    organiser = derived_ref(Organisation, null=True)
     start_date = models.DateField()
     eit = models.BooleanField()
     eit_female = models.BooleanField()
@@ -421,14 +399,7 @@ class ModuleTally(models.Model):
     added, one row per key after each refresh); never written by hand.
     """
 
-    country = models.ForeignKey(
-        CountryProgramme,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    country = derived_ref(CountryProgramme, null=True)
     kind = models.CharField(max_length=8)
     period_key = models.CharField(max_length=40)
     period_start = models.DateField(null=True)
