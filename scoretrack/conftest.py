@@ -35,6 +35,18 @@ def _no_language_leaks() -> Any:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _no_pages_read_leak() -> Any:
+    # The pages readers opened (reports.warm.note_read) outlive a test in the cache;
+    # each test's warm-up plans only its own.
+    from django.core.cache import cache
+
+    from scoretrack.reports.warm import READ
+
+    cache.delete(READ)
+    yield
+
+
 @pytest.fixture
 def admin(db: Any) -> User:
     return User.objects.create_superuser(email="hq@example.org", password="pw-hq-123456")

@@ -8,14 +8,25 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.exchange.management.commands import worker as worker_command
 from scoretrack.indicators.registry import evaluate
 from scoretrack.indicators.tests.conftest import Make, request_for
 from scoretrack.lib.freshness import bump, data_version
+from scoretrack.reports import views
 from scoretrack.reports import warm as warm_module
-from scoretrack.reports.warm import MARK, aggregate_users, is_warm, kept_seconds, mark, warm
+from scoretrack.reports.warm import (
+    MARK,
+    READ,
+    aggregate_users,
+    is_warm,
+    kept_seconds,
+    mark,
+    plan,
+    warm,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +182,64 @@ def test_the_mark_lasts_as_long_as_the_first_page_made_is_kept(settings: Any) ->
         kept: list[tuple[Any, ...]] = []
         mark(7, "all", started=100.0)  # the warm-up took 900 s of the page's 3600
     assert kept == [(f"{MARK}:all", 7, 2700)]
+
+
+def test_a_page_read_with_a_year_is_made_again_after_a_change(
+    programme: Make, settings: Any, client: Any
+) -> None:
+    settings.REPORTS_CACHE_SECONDS = 60
+    admin = User.objects.create(email="admin@example.org", is_superuser=True)
+    client.force_login(admin)
+    bolivia = reverse("reports:country", args=["BO"])
+    assert client.get(bolivia, {"year": "2020"}).status_code == 200
+    assert client.get(reverse("reports:programme"), {"year": "2020", "format": "pdf"})
+    bump()
+    read = [(p.country, p.phase, p.format, p.query) for p in plan() if p.query]
+    # The programme's PDF was read last: the most recent first, HTML before every PDF.
+    assert read == [
+        ("BO", None, "html", (("year", "2020"),)),
+        (None, None, "pdf", (("year", "2020"),)),
+    ]
+    warm()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "country_profile", refuse)  # made ahead: not built again
+        response = client.get(bolivia, {"year": "2020"})
+    assert response.status_code == 200
+    assert b"2020" in response.content
+
+
+def refuse(*args: Any) -> None:
+    raise AssertionError("the report was built again")
+
+
+def test_pages_asked_fresh_downloads_own_reports_and_the_warm_up_are_not_noted(
+    programme: Make, settings: Any, client: Any
+) -> None:
+    settings.REPORTS_CACHE_SECONDS = 60
+    admin = User.objects.create(email="admin@example.org", is_superuser=True)
+    client.force_login(admin)
+    bolivia = reverse("reports:country", args=["BO"])
+    client.get(bolivia, {"year": "2020", "fresh": "1"})
+    client.get(bolivia, {"year": "2020", "format": "csv", "table": "smes"})
+    partner = User.objects.create(email="p@example.org")
+    RoleAssignment.objects.create(user=partner, role="partner", organisation=programme.org("P1"))
+    client.force_login(partner)
+    client.get(bolivia, {"year": "2020"})  # its own report (user:...), not a scope's
+    warm()  # the worker's own requests
+    assert cache.get(READ) is None
+    assert [page for page in plan() if page.query] == []
+
+
+def test_only_the_most_recently_read_pages_are_planned(
+    programme: Make, settings: Any, client: Any
+) -> None:
+    settings.REPORTS_CACHE_SECONDS = 60
+    client.force_login(User.objects.create(email="admin@example.org", is_superuser=True))
+    clock = iter(range(1_000_000, 1_000_010))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warm_module, "READ_KEPT", 2)
+        patch.setattr(warm_module, "clock", lambda: float(next(clock)))
+        for year in ("2018", "2019", "2020"):
+            client.get(reverse("reports:country", args=["PE"]), {"year": year})
+        client.get(reverse("reports:country", args=["PE"]), {"year": "2020"})  # within the hour
+        assert [dict(p.query)["year"] for p in plan() if p.query] == ["2020", "2019"]
