@@ -129,7 +129,7 @@ class Family:
 
 
 # The page cache (KiB) while every derived row is rebuilt on SQLite; see lean_sorts.
-LEAN_CACHE_KIB = 16_000
+LEAN_CACHE_KIB = 4_000
 
 
 @contextmanager
