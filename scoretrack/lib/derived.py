@@ -138,8 +138,10 @@ def lean_sorts(cursor: Any) -> Iterator[None]:
     statement (GROUP BY, DISTINCT, ORDER BY, an index built) holds up to the page
     cache's size in memory before it spills to a temporary file, and a full
     rebuild after a million participants runs several at once: with the usual
-    64 MB cache the import's process grew by 140 MB there (issue 21,
-    `benchmarks/import_memory.py`). The cache's size is put back after."""
+    64 MB cache the import's process grew by 140 MB there, to a peak of 387 MB
+    (a 16 MB cache: 323 MB; 4 MB: 266 MB; issue 21, `benchmarks/import_memory.py`).
+    The file is in the system's cache: reading it again costs little. The cache's
+    size is put back after."""
     if connection.vendor != "sqlite":
         yield
         return

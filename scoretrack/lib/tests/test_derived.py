@@ -79,8 +79,8 @@ def test_a_full_rebuild_sorts_in_a_smaller_page_cache_then_puts_it_back() -> Non
         assert pragmas == []
         return
     assert usual == -64000  # lib/sqlite.py's
-    # Read, made lean (16 MB) for the rebuild's statements, put back after them.
-    assert pragmas == ["PRAGMA cache_size", "PRAGMA cache_size=-16000", "PRAGMA cache_size=-64000"]
+    # Read, made lean (4 MB) for the rebuild's statements, put back after them.
+    assert pragmas == ["PRAGMA cache_size", "PRAGMA cache_size=-4000", "PRAGMA cache_size=-64000"]
     statements = [q["sql"] for q in seen.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert statements[-1] == "PRAGMA cache_size=-64000"
     with connection.cursor() as cursor:
