@@ -48,6 +48,25 @@ def _no_pages_read_leak() -> Any:
 
 
 @pytest.fixture
+def caching(settings: Any) -> Any:
+    """Reports kept (reports/cache.py), in a cache emptied before and after."""
+    from django.core.cache import cache
+
+    settings.REPORTS_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def warming(caching: Any, settings: Any) -> Any:
+    """Reports and disclosure counts kept, and an idle worker making them ahead of
+    their readers (reports/warm.py)."""
+    settings.DISCLOSURE_CACHE_SECONDS = 60
+    settings.DISCLOSURE_WARM_SECONDS = 30
+
+
+@pytest.fixture
 def admin(db: Any) -> User:
     return User.objects.create_superuser(email="hq@example.org", password="pw-hq-123456")
 

@@ -17,6 +17,7 @@ from scoretrack.indicators.tests.conftest import Make, request_for
 from scoretrack.lib.freshness import bump, data_version
 from scoretrack.reports import views
 from scoretrack.reports import warm as warm_module
+from scoretrack.reports.tests.workers import idle_worker
 from scoretrack.reports.warm import (
     MARK,
     READ,
@@ -76,16 +77,7 @@ def test_the_idle_worker_makes_one_page_a_turn_once_per_version_of_the_data(
     settings.DISCLOSURE_WARM_SECONDS = 30
     viewer("v@example.org")
     made: list[tuple[Any, ...]] = []
-    idle = worker_command.ResilientWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="testhost:1:worker",
-        excluded_queue_names=[],
-    )
+    idle = idle_worker()
     now = [0.0]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(worker_command, "warm_page", made.append)
@@ -107,19 +99,6 @@ def test_the_idle_worker_makes_one_page_a_turn_once_per_version_of_the_data(
         now[0] = 70.0
         assert idle.warm() is True  # a new version: the plan again
     assert len(made) == 7
-
-
-def idle_worker() -> worker_command.ResilientWorker:
-    return worker_command.ResilientWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="testhost:1:worker",
-        excluded_queue_names=[],
-    )
 
 
 def test_the_worker_says_when_the_pages_then_their_pdfs_are_made(
