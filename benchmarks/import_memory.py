@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import threading
 import time
@@ -23,8 +22,7 @@ import traceback
 from pathlib import Path
 
 from benchmarks.common import ROOT, say
-from benchmarks.datasets import psql
-from benchmarks.import_runs import _prefix, base_db, base_dir, build, env_for
+from benchmarks.import_runs import base_dir, build, env_for, fresh_copy
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 STEP_MB = 8
@@ -93,24 +91,10 @@ def main() -> None:
 
     build(args.database, args.rows)
     base = base_dir(args.database, args.rows)
-    scratch = base.parent / f"import-{args.database}-memory"
-    shutil.rmtree(scratch, ignore_errors=True)
-    db_name = None
-    if args.database == "sqlite":
-        shutil.copytree(base, scratch, ignore=shutil.ignore_patterns("book", ".complete"))
-    else:
-        scratch.mkdir(parents=True)
-        db_name = f"{_prefix()}_import_memory"
-        psql(f'DROP DATABASE IF EXISTS "{db_name}"')
-        psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{base_db(args.rows)}"')
-    try:
+    with fresh_copy(args.database, args.rows, "memory") as (scratch, db_name):
         command = [sys.executable, "-m", "benchmarks.import_memory", "--data-dir", str(scratch)]
         env = {**env_for(args.database, scratch, db_name), "PYTHONPATH": str(ROOT)}
         subprocess.run([*command, "--source", str(base / "book")], env=env, check=True)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        if db_name:
-            psql(f'DROP DATABASE IF EXISTS "{db_name}"')
 
 
 if __name__ == "__main__":
