@@ -35,11 +35,11 @@ from scoretrack.indicators.registry import (
     Number,
     Value,
     indicator,
-    latest_at_ends,
     measure,
     number,
     share,
 )
+from scoretrack.indicators.series import latest_at_ends
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint, KpiSelection, PracticeStep

@@ -16,8 +16,8 @@ from scoretrack.indicators.registry import (
     measure,
     number,
     share,
-    units_by_end,
 )
+from scoretrack.indicators.series import units_by_end
 from scoretrack.lib.models import Sex
 from scoretrack.training.models import Attendance, Delivery, Participant
 

@@ -1,4 +1,4 @@
-"""A figure for a run of periods in one query (`registry.compute_series`, issue 20).
+"""A figure for a run of periods in one query (`series.compute_series`, issue 20).
 
 The fixture, in Bolivia unless said (quarters of 2014; D0 in 2013 is before them):
 - D0 (M1, 2013-06-01): firm C, a man                         -> baseline
@@ -31,9 +31,9 @@ from scoretrack.indicators.registry import (
     Request,
     Source,
     compute,
-    compute_series,
     resolve,
 )
+from scoretrack.indicators.series import compute_series
 from scoretrack.indicators.tests.conftest import Make
 from scoretrack.lib import derived
 from scoretrack.training.models import Participant
