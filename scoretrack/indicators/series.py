@@ -292,34 +292,71 @@ def latest_at_ends(
     at the period's end (the KPI points: a row is its series' latest from its
     `month` until the day before its `next_month`; only the end of a period
     matters). `rows` has those two columns and `_key` (the group, '' for none);
-    `selected` names SQL aggregates over their columns. One query: the rows read
-    once (MATERIALIZED), each paired with the windows' ends it is latest at, and
-    aggregated per end and group: per window, {key: {name: value}}, holding only
-    the groups with rows at that end.
+    `selected` names SQL aggregates over their columns. One query (`windowed`):
+    each row paired with the windows' ends it is latest at.
     """
-    ends = [end or dt.date.max for _start, end in ctx.filters.windows]
-    found: list[dict[str, dict[str, Any]]] = [{} for _ in ends]
+    return windowed(ctx, rows, selected, join=LATEST_AT_END)
+
+
+LATEST_AT_END = "v.month <= w.e AND (v.next_month IS NULL OR v.next_month > w.e)"
+
+
+def windowed(
+    ctx: Context,
+    rows: QuerySet,
+    selected: Mapping[str, str],
+    *,
+    join: str | None = None,
+    windows: tuple[Window, ...] | None = None,
+) -> list[dict[str, dict[str, Any]]]:
+    """A series' aggregates in one query: `rows` (with `_key`, the group, '' for
+    none; and `_day` for the default `join`) read once (MATERIALIZED), each joined
+    to the windows (`window_table`, by default `ctx.filters.windows`) that `join`
+    pairs it with (by default those its `_day` falls in, `IN_WINDOW`), and the SQL
+    aggregates `selected` names taken per window and group: per window, {key:
+    {name: value}}, holding only the groups with rows in that window.
+    """
+    windows = ctx.filters.windows if windows is None else windows
+    found: list[dict[str, dict[str, Any]]] = [{} for _ in windows]
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # a scope that can see no row
         return found
     connection = connections[rows.db]
-    postgres = connection.vendor == "postgresql"
-    end = "CAST(%s AS date)" if postgres else "%s"  # SQLite keeps dates as ISO text
-    table = " UNION ALL ".join(f"SELECT {k} AS k, {end} AS e" for k in range(len(ends)))
+    table, bounds = window_table(connection, windows)
     listed = ", ".join(selected.values())
     query = (
         f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) SELECT w.k, v._key, {listed}"
-        " FROM v JOIN w ON v.month <= w.e AND (v.next_month IS NULL OR v.next_month > w.e)"
-        " GROUP BY w.k, v._key"
+        f" FROM v JOIN w ON {join or IN_WINDOW} GROUP BY w.k, v._key"
     )
-    bounds = (e if postgres else e.isoformat() for e in ends)
     with connection.cursor() as cursor:
         cursor.execute(query, (*params, *bounds))
         # Looping over the few result groups only shapes the figures.
         for row in cursor.fetchall():
             found[row[0]][key_of(row[1])] = dict(zip(selected, row[2:], strict=True))
     return found
+
+
+# A row dated `_day` (of `v`) falls in window `w` (of `window_table`); a window
+# with neither start nor end (all time) holds the undated rows too.
+IN_WINDOW = "(w.a = 1 OR (v._day >= w.s AND v._day <= w.e))"
+
+
+def window_table(connection: Any, windows: tuple[Window, ...]) -> tuple[str, list[Any]]:
+    """The windows as a table w(k, s, e, a) for SQL to join rows to (`IN_WINDOW`):
+    each window's number, first and last day (none: the earliest or latest date),
+    and a = 1 for all time. Dates typed on PostgreSQL; ISO text on SQLite, which
+    keeps dates so."""
+    postgres = connection.vendor == "postgresql"
+    day = "CAST(%s AS date)" if postgres else "%s"
+    selects, params = [], []
+    for k, (start, end) in enumerate(windows):
+        selects.append(
+            f"SELECT {k} AS k, {day} AS s, {day} AS e, {int(start is None and end is None)} AS a"
+        )
+        for value in (start or dt.date.min, end or dt.date.max):
+            params.append(value if postgres else value.isoformat())
+    return " UNION ALL ".join(selects), params
 
 
 PERIOD_FIELDS = ("phase", "phase_id", "year", "half", "quarter", "date_from", "date_to")

@@ -38,6 +38,7 @@ from scoretrack.indicators.definitions.outcomes import (
     WHICH_ENTERPRISES,
 )
 from scoretrack.indicators.registry import Context, Value, indicator, key_of, number
+from scoretrack.indicators.series import IN_WINDOW, WHEN, window_table
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint
@@ -117,11 +118,10 @@ def distributions(ctx: Context, name: str, rows: QuerySet) -> list[Any]:
 
 def _distributions(ctx: Context, rows: QuerySet) -> list[Any]:
     ends = [end or dt.date.max for _start, end in ctx.filters.windows]
-    nothing = {"n": 0} if ctx.by is None else {}
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:
-        return [nothing for _ in ends]
+        return _measured(ctx, "", (), len(ends))
     connection = connections[rows.db]
     postgres = connection.vendor == "postgresql"
     # The ends as a table (k, e): a date parameter typed as such on PostgreSQL;
@@ -135,7 +135,15 @@ def _distributions(ctx: Context, rows: QuerySet) -> list[Any]:
         " WHERE v.x IS NOT NULL"
     )
     params = (*params, *(e if postgres else e.isoformat() for e in ends))
-    if postgres:
+    return _measured(ctx, values, params, len(ends), rows.db)
+
+
+def _measured(ctx: Context, values: str, params: Any, count: int, db: str = "default") -> list[Any]:
+    """`distribution` of each window k of `values` (SQL giving k, _key and x): one query."""
+    nothing = {"n": 0} if ctx.by is None else {}
+    if not values:
+        return [nothing for _ in range(count)]
+    if connections[db].vendor == "postgresql":
         median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY x)"
         source = f"({values}) t"
     else:
@@ -147,8 +155,8 @@ def _distributions(ctx: Context, rows: QuerySet) -> list[Any]:
     query = (
         f"SELECT k, _key, COUNT(*), AVG(x), {median}, MIN(x), MAX(x) FROM {source} GROUP BY k, _key"
     )
-    found: list[dict[str, Any]] = [{} for _ in ends]
-    with connection.cursor() as cursor:
+    found: list[dict[str, Any]] = [{} for _ in range(count)]
+    with connections[db].cursor() as cursor:
         cursor.execute(query, params)
         # Looping over the few result groups only shapes the dicts.
         for row in cursor.fetchall():
@@ -324,10 +332,45 @@ period count. Null when no enterprise records a saving. {WHICH_ENTERPRISES}
 """
 
 
+def saving_series(ctx: Context) -> list[Any]:
+    """`distribution` of `savings` for each window of a series, in one query: the
+    initiatives recording a saving read once (MATERIALIZED), each joined to the
+    windows its start falls in, summed per window and enterprise, and measured per
+    window as `distribution` measures one period's."""
+    return ctx.shared("saving_series", lambda: _saving_series(ctx))
+
+
+def _saving_series(ctx: Context) -> list[Any]:
+    windows = ctx.filters.windows
+    rows = (
+        saving_rows(ctx)
+        .annotate(_u=F("enterprise"), _day=F(WHEN), _key=group_key(ctx, SAVING_KEYS))
+        .values("_u", "_day", "_key", "saving_usd")
+        .order_by()
+    )
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no row
+        return _measured(ctx, "", (), len(windows))
+    connection = connections[rows.db]
+    table, bounds = window_table(connection, windows)
+    real = (
+        "double precision" if connection.vendor == "postgresql" else "REAL"
+    )  # as Cast(FloatField)
+    values = (
+        f"WITH v AS MATERIALIZED ({sql}), w AS ({table})"
+        f" SELECT w.k, v._key, CAST(SUM(v.saving_usd) AS {real}) AS x"
+        f" FROM v JOIN w ON {IN_WINDOW} GROUP BY w.k, v._key, v._u"
+    )
+    return _measured(ctx, values, (*params, *bounds), len(windows), rows.db)
+
+
 def _saving_statistic(which: str) -> None:
     word, phrase = STATISTICS[which]
 
     def compute(ctx: Context) -> Value:
+        if ctx.filters.windows:  # a series: one query for every window (`saving_series`)
+            return [statistic(ctx, one, which) for one in saving_series(ctx)]  # type: ignore[return-value]
         return statistic(ctx, distribution(ctx, "savings", savings(ctx)), which)
 
     compute.__module__ = __name__
@@ -339,6 +382,7 @@ def _saving_statistic(which: str) -> None:
         places=ENTERPRISE_PLACES,
         protect=populations.SAVINGS,
         single=which in SINGLE,
+        periodic=True,
         definition=f"{phrase[0].upper()}{phrase[1:]} of the savings. {SAVING_DEFINITION}"
         + (SINGLE_DEFINITION if which in SINGLE else ""),
     )(compute)

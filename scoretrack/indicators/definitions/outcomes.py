@@ -39,7 +39,7 @@ from scoretrack.indicators.registry import (
     number,
     share,
 )
-from scoretrack.indicators.series import latest_at_ends
+from scoretrack.indicators.series import latest_at_ends, windowed
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint, KpiSelection, PracticeStep
@@ -258,6 +258,7 @@ KPI_TALLY_KEYS = {"kpi": "kpi__code", "country": Labelled("country_id", CountryP
     "jobs_created",
     name="Jobs created",
     unit="count",
+    periodic=True,
     by=("country",),
     places=ENTERPRISE_PLACES,
     protect=populations.EMPLOYMENT,
@@ -279,6 +280,8 @@ def jobs_created(ctx: Context) -> Value:
         .filter(queries.enterprise_place(ctx, "enterprise"))
         .filter(f.in_period("month"), kpi__code=JOBS_KPI)
     )
+    if f.windows:  # a series: every window's change in one query
+        return _jobs_series(ctx, rows)  # type: ignore[return-value]
     last = (
         Q(next_month__isnull=True)
         if f.end is None
@@ -304,6 +307,27 @@ def jobs_created(ctx: Context) -> Value:
     }
     keys = {"country": ENTERPRISE_COUNTRY}
     return measure(ctx, rows, keys, aggregates, lambda r: jobs(r["jobs"]))
+
+
+def _jobs_series(ctx: Context, rows: QuerySet) -> list[Value]:
+    """`jobs_created` for each window of a series, in one query (`windowed`): the
+    employment points of the span, each joined to the windows its month falls in,
+    and the window's last points minus its first summed per window (and group), by
+    the conditions `jobs_created` asks one period by (a bound a window lacks is
+    the earliest or the latest day: no point is before or after it)."""
+    key = F("enterprise__country__code") if ctx.by else V("", output_field=CharField())
+    picked = rows.annotate(_day=F("month"), _key=key)
+    picked = picked.values("_key", "_day", "value", "prev_month", "next_month").order_by()
+    last = "(v.next_month IS NULL OR v.next_month > w.e) AND v.prev_month >= w.s"
+    first = "(v.prev_month IS NULL OR v.prev_month < w.s) AND v.next_month <= w.e"
+    change = (
+        f"COALESCE(SUM(CASE WHEN {last} THEN v.value END), 0)"
+        f" - COALESCE(SUM(CASE WHEN {first} THEN v.value END), 0)"
+    )
+    found = windowed(ctx, picked, {"jobs": change})
+    if ctx.by is None:
+        return [jobs(groups[""]["jobs"]) if groups else 0 for groups in found]
+    return [{name: jobs(groups[name]["jobs"]) for name in sorted(groups)} for groups in found]
 
 
 def jobs(value: Any) -> int | float | None:
