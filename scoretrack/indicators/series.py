@@ -312,7 +312,7 @@ def windowed(
     """A series' aggregates in one query: `rows` (with `_key`, the group, '' for
     none; and `_day` for the default `join`) read once (MATERIALIZED), each joined
     to the windows (`window_table`, by default `ctx.filters.windows`) that `join`
-    pairs it with (by default those its `_day` falls in, `IN_WINDOW`), and the SQL
+    pairs it with (by default those its `_day` falls in: `pairs`), and the SQL
     aggregates `selected` names taken per window and group: per window, {key:
     {name: value}}, holding only the groups with rows in that window.
     """
@@ -325,15 +325,45 @@ def windowed(
     connection = connections[rows.db]
     table, bounds = window_table(connection, windows)
     listed = ", ".join(selected.values())
-    query = (
-        f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) SELECT w.k, v._key, {listed}"
-        f" FROM v JOIN w ON {join or IN_WINDOW} GROUP BY w.k, v._key"
-    )
+    parts, more = [], []
+    for clause, extra in (
+        pairs(connection, windows) if join is None else [(f"v JOIN w ON {join}", [])]
+    ):
+        parts.append(f"SELECT w.k, v._key, {listed} FROM {clause} GROUP BY w.k, v._key")
+        more += extra
+    query = f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) {' UNION ALL '.join(parts)}"
     with connection.cursor() as cursor:
-        cursor.execute(query, (*params, *bounds))
+        cursor.execute(query, (*params, *bounds, *more))
         # Looping over the few result groups only shapes the figures.
         for row in cursor.fetchall():
             found[row[0]][key_of(row[1])] = dict(zip(selected, row[2:], strict=True))
+    return found
+
+
+def pairs(connection: Any, windows: tuple[Window, ...]) -> list[tuple[str, list[Any]]]:
+    """FROM clauses pairing each row of `v` (dated `_day`) with each window of `w`
+    it falls in, and their parameters: the windows apart from each other (a
+    baseline and the periods' own) by the one window a row can fall in, its number
+    worked out by CASE and matched by equality (a hash join, not every row tried
+    against every window); the others (overlapping them) by `IN_WINDOW`. Each
+    window is in one clause only: queries aggregating per window may add up
+    (UNION ALL) what each clause gives."""
+    postgres = connection.vendor == "postgresql"
+    day = "CAST(%s AS date)" if postgres else "%s"
+    apart = _apart(windows)
+    found: list[tuple[str, list[Any]]] = []
+    if apart:
+        cases, params = [], []
+        for k in apart:
+            start, end = windows[k]
+            cases.append(f"WHEN v._day >= {day} AND v._day <= {day} THEN {k}")
+            for value in (start or dt.date.min, end):
+                params.append(value if postgres else value.isoformat())  # type: ignore[union-attr]
+        found.append((f"v JOIN w ON w.k = CASE {' '.join(cases)} END", params))
+    rest = [k for k in range(len(windows)) if k not in apart]
+    if rest:
+        listed = ", ".join(str(k) for k in rest)
+        found.append((f"v JOIN w ON w.k IN ({listed}) AND {IN_WINDOW}", []))
     return found
 
 

@@ -38,7 +38,7 @@ from scoretrack.indicators.definitions.outcomes import (
     WHICH_ENTERPRISES,
 )
 from scoretrack.indicators.registry import Context, Value, indicator, key_of, number
-from scoretrack.indicators.series import IN_WINDOW, WHEN, window_table
+from scoretrack.indicators.series import WHEN, pairs, window_table
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint
@@ -354,15 +354,17 @@ def _saving_series(ctx: Context) -> list[Any]:
         return _measured(ctx, "", (), len(windows))
     connection = connections[rows.db]
     table, bounds = window_table(connection, windows)
-    real = (
-        "double precision" if connection.vendor == "postgresql" else "REAL"
-    )  # as Cast(FloatField)
-    values = (
-        f"WITH v AS MATERIALIZED ({sql}), w AS ({table})"
-        f" SELECT w.k, v._key, CAST(SUM(v.saving_usd) AS {real}) AS x"
-        f" FROM v JOIN w ON {IN_WINDOW} GROUP BY w.k, v._key, v._u"
-    )
-    return _measured(ctx, values, (*params, *bounds), len(windows), rows.db)
+    # As Cast(FloatField) gives it, one period asked alone.
+    real = "double precision" if connection.vendor == "postgresql" else "REAL"
+    parts, more = [], []
+    for clause, extra in pairs(connection, windows):
+        parts.append(
+            f"SELECT w.k, v._key, CAST(SUM(v.saving_usd) AS {real}) AS x"
+            f" FROM {clause} GROUP BY w.k, v._key, v._u"
+        )
+        more += extra
+    values = f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) {' UNION ALL '.join(parts)}"
+    return _measured(ctx, values, (*params, *bounds, *more), len(windows), rows.db)
 
 
 def _saving_statistic(which: str) -> None:

@@ -21,7 +21,7 @@ from scoretrack.indicators.registry import (
     number,
     share,
 )
-from scoretrack.indicators.series import IN_WINDOW, WHEN, units_by_end, window_table
+from scoretrack.indicators.series import WHEN, pairs, units_by_end, window_table
 from scoretrack.lib.models import Sex
 from scoretrack.training.models import Attendance, Delivery, Participant
 
@@ -222,15 +222,19 @@ def _workforce_series(ctx: Context) -> list[Value]:
     if attended:
         connection = connections[trained.db]
         table, bounds = window_table(connection, windows)
+        parts, extra = [], []
+        for clause, given in pairs(connection, windows):
+            parts.append(f"SELECT DISTINCT w.k, v.enterprise_id FROM {clause}")
+            extra += given
         query = (
             f"WITH v AS MATERIALIZED ({attended}), w AS ({table}), f AS ({known})"
             " SELECT t.k, f._key, COALESCE(SUM(f.workforce_female), 0),"
             " COALESCE(SUM(f.workforce_male), 0)"
-            f" FROM (SELECT DISTINCT w.k, v.enterprise_id FROM v JOIN w ON {IN_WINDOW}) t"
+            f" FROM ({' UNION ALL '.join(parts)}) t"
             " JOIN f ON f._id = t.enterprise_id GROUP BY t.k, f._key"
         )
         with connection.cursor() as cursor:
-            cursor.execute(query, (*params, *bounds, *more))
+            cursor.execute(query, (*params, *bounds, *more, *extra))
             # Looping over the few result groups only shapes the figures.
             for k, group, female, male in cursor.fetchall():
                 found[k][key_of(group)] = (female, male)
