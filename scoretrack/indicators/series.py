@@ -226,9 +226,10 @@ def units_by_end(
     figures of a unit's history up to the period's end ("by the period's end, two
     modules") so need no query per period.
 
-    One query: the rows read once (MATERIALIZED), each window's counts taken from
-    them by CASE; with `ctx.by`, per group (`keys`: its field path), a group being in
-    a window's figure when it has rows there, as in `measure`.
+    One query: the rows read once (MATERIALIZED), each unit's flags for each
+    window's counts taken from them by CASE, then summed; with `ctx.by`, per group
+    (`keys`: its field path), a group being in a window's figure when it has rows
+    there, as in `measure`.
     """
     windows = ctx.filters.windows
     key = F(keys[ctx.by]) if ctx.by else V("", output_field=CharField())
@@ -256,20 +257,27 @@ def units_by_end(
         if end is not None:
             inside.append(f"_day <= {day}")
             extra.append(bound(end))
-        selected.append(f"COUNT(CASE WHEN {' AND '.join(inside)} THEN 1 END)")
+        selected.append(f"MAX(CASE WHEN {' AND '.join(inside)} THEN 1 ELSE 0 END)")
         for name in counts:
             done = [f"{column} IS NOT NULL" for column in counts[name]]
             if end is not None:
                 done = [f"{column} <= {day}" for column in counts[name]]
             window = [*inside, *done]
-            selected.append(f"COUNT(DISTINCT CASE WHEN {' AND '.join(window)} THEN _unit END)")
+            selected.append(f"MAX(CASE WHEN {' AND '.join(window)} THEN 1 ELSE 0 END)")
             extra += [bound(start)] if start is not None else []
             extra += [bound(end)] if end is not None else []
             extra += [bound(end)] * len(counts[name]) if end is not None else []
     found: list[dict[str, Any]] = [{} for _ in windows]
     if sql is not None:
-        listed = ", ".join(selected)
-        query = f"WITH v AS MATERIALIZED ({sql}) SELECT _key, {listed} FROM v GROUP BY _key"
+        # Each unit once per group (whether it counts in each window, 1 or 0), then
+        # summed: one grouping, where a distinct count per window sorted the rows
+        # once per count.
+        flags = ", ".join(f"{flag} AS c{n}" for n, flag in enumerate(selected))
+        sums = ", ".join(f"SUM(c{n})" for n in range(len(selected)))
+        query = (
+            f"WITH v AS MATERIALIZED ({sql}) SELECT _key, {sums} FROM"
+            f" (SELECT _key, _unit, {flags} FROM v GROUP BY _key, _unit) u GROUP BY _key"
+        )
         with connection.cursor() as cursor:
             cursor.execute(query, (*params, *extra))
             width = 1 + len(counts)
