@@ -294,19 +294,51 @@ def units_by_end(
 
 
 def latest_at_ends(
-    ctx: Context, rows: QuerySet, selected: Mapping[str, str]
+    ctx: Context, rows: QuerySet, summed: Mapping[str, str]
 ) -> list[dict[str, dict[str, Any]]]:
     """A series (`ctx.filters.windows`) of a figure over the state of each series
     at the period's end (the KPI points: a row is its series' latest from its
     `month` until the day before its `next_month`; only the end of a period
     matters). `rows` has those two columns and `_key` (the group, '' for none);
-    `selected` names SQL aggregates over their columns. One query (`windowed`):
-    each row paired with the windows' ends it is latest at.
+    `summed` names SQL expressions over its columns, summed over the rows latest
+    at each end ('1' counts them). One query: each row read once with a flag per
+    end (whether it is the latest there), the sums per group taken over the rows
+    flagged, each row once however many ends it is the latest at (a series that
+    stopped reporting is the latest at every end after it): per window, {key:
+    {name: value}}, holding only the groups with rows at that end.
     """
-    return windowed(ctx, rows, selected, join=LATEST_AT_END)
-
-
-LATEST_AT_END = "v.month <= w.e AND (v.next_month IS NULL OR v.next_month > w.e)"
+    ends = [end or dt.date.max for _start, end in ctx.filters.windows]
+    found: list[dict[str, dict[str, Any]]] = [{} for _ in ends]
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no row
+        return found
+    connection = connections[rows.db]
+    postgres = connection.vendor == "postgresql"
+    end = "CAST(%s AS date)" if postgres else "%s"  # SQLite keeps dates as ISO text
+    flags, sums, bounds = [], [], []
+    for k, day in enumerate(ends):
+        flags.append(
+            f"CASE WHEN month <= {end} AND (next_month IS NULL OR next_month > {end})"
+            f" THEN 1 ELSE 0 END AS i{k}"
+        )
+        bounds += [day if postgres else day.isoformat()] * 2
+        sums.append(f"SUM(i{k})")
+        sums += [f"SUM(CASE WHEN i{k} = 1 THEN {expression} END)" for expression in summed.values()]
+    query = (
+        f"SELECT _key, {', '.join(sums)} FROM"
+        f" (SELECT v.*, {', '.join(flags)} FROM ({sql}) v) f GROUP BY _key"
+    )
+    width = 1 + len(summed)
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*bounds, *params))  # the flags' bounds come first
+        # Looping over the few result groups only shapes the figures.
+        for row in cursor.fetchall():
+            for k in range(len(ends)):
+                part = row[1 + k * width : 1 + (k + 1) * width]
+                if part[0]:
+                    found[k][key_of(row[0])] = dict(zip(summed, part[1:], strict=True))
+    return found
 
 
 def windowed(

@@ -109,33 +109,65 @@ def _distribution(ctx: Context, rows: QuerySet) -> Any:
 
 
 def distributions(ctx: Context, name: str, rows: QuerySet) -> list[Any]:
-    """`distribution` at each end of a series (`ctx.filters.windows`), in one query:
-    `rows` (with `month` and `next_month`: the KPI points that are latest from
-    their month until the day before their next one) each joined to the ends it is
-    the latest at, and measured per end as `distribution` measures one end's."""
+    """`distribution` at each end of a series (`ctx.filters.windows`), in one query
+    over `rows` (with `month` and `next_month`: the KPI points that are latest from
+    their month until the day before their next one), measured per end as
+    `distribution` measures one end's: the rows read once (MATERIALIZED), each with
+    a flag per end (whether it is the latest at that end) and sorted once per group
+    by `x`, a running count per end giving each row's place among that end's rows;
+    the median is the middle place's value (or the mean of the two middle ones), as
+    percentile_cont gives it. Each row once, not once per end it is the latest at:
+    a series that stopped reporting is the latest at every end after it (2.4
+    million rows for 262,000 at 100,000 enterprises, sorted per end)."""
     return ctx.shared(name, lambda: _distributions(ctx, rows))
 
 
 def _distributions(ctx: Context, rows: QuerySet) -> list[Any]:
     ends = [end or dt.date.max for _start, end in ctx.filters.windows]
+    nothing = {"n": 0} if ctx.by is None else {}
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:
-        return _measured(ctx, "", (), len(ends))
+        return [nothing for _ in ends]
     connection = connections[rows.db]
     postgres = connection.vendor == "postgresql"
-    # The ends as a table (k, e): a date parameter typed as such on PostgreSQL;
-    # SQLite keeps dates as ISO text, compared as text.
+    # A date parameter typed as such on PostgreSQL; SQLite keeps dates as ISO text.
     end = "CAST(%s AS date)" if postgres else "%s"
-    table = " UNION ALL ".join(f"SELECT {k} AS k, {end} AS e" for k in range(len(ends)))
-    # The rows read once (MATERIALIZED), then each paired with the ends it is latest at.
-    values = (
-        f"WITH v AS MATERIALIZED ({sql}), w AS ({table}) SELECT w.k, v._key, v.x FROM v"
-        " JOIN w ON v.month <= w.e AND (v.next_month IS NULL OR v.next_month > w.e)"
-        " WHERE v.x IS NOT NULL"
+    flags, runs, stats, bounds = [], [], [], []
+    for k, day in enumerate(ends):
+        flags.append(
+            f"CASE WHEN month <= {end} AND (next_month IS NULL OR next_month > {end})"
+            f" THEN 1 ELSE 0 END AS i{k}"
+        )
+        bounds += [day if postgres else day.isoformat()] * 2
+        runs.append(f"SUM(i{k}) OVER ranked AS r{k}, SUM(i{k}) OVER (PARTITION BY _key) AS n{k}")
+        middle = f"i{k} = 1 AND r{k} IN ((n{k} + 1) / 2, (n{k} + 2) / 2)"
+        stats.append(
+            f"SUM(i{k}), AVG(CASE WHEN i{k} = 1 THEN x END), AVG(CASE WHEN {middle} THEN x END),"
+            f" MIN(CASE WHEN i{k} = 1 THEN x END), MAX(CASE WHEN i{k} = 1 THEN x END)"
+        )
+    each = ", ".join(f"i{k}" for k in range(len(ends)))
+    query = (
+        f"WITH v AS MATERIALIZED ({sql}),"
+        f" f AS (SELECT _key, x, {', '.join(flags)} FROM v WHERE x IS NOT NULL),"
+        f" r AS (SELECT _key, x, {each}, {', '.join(runs)} FROM f"
+        " WINDOW ranked AS (PARTITION BY _key ORDER BY x ROWS UNBOUNDED PRECEDING))"
+        f" SELECT _key, {', '.join(stats)} FROM r GROUP BY _key"
     )
-    params = (*params, *(e if postgres else e.isoformat() for e in ends))
-    return _measured(ctx, values, params, len(ends), rows.db)
+    found: list[dict[str, Any]] = [{} for _ in ends]
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*params, *bounds))
+        # Looping over the few result groups only shapes the dicts.
+        for row in cursor.fetchall():
+            for k in range(len(ends)):
+                part = row[1 + 5 * k : 6 + 5 * k]
+                if part[0]:
+                    found[k][key_of(row[0])] = dict(
+                        zip(("n", "mean", "median", "min", "max"), part, strict=True)
+                    )
+    if ctx.by is None:
+        return [groups.get("", nothing) for groups in found]
+    return [{key: groups[key] for key in sorted(groups)} for groups in found]
 
 
 def _measured(ctx: Context, values: str, params: Any, count: int, db: str = "default") -> list[Any]:

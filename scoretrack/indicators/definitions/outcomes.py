@@ -239,7 +239,7 @@ def _kpi_improved_series(ctx: Context) -> list[Value]:
         .values("_key", "_better", "month", "next_month")
         .order_by()
     )
-    counts = {"improved": "SUM(v._better)", "all": "COUNT(*)"}
+    counts = {"improved": "_better", "all": "1"}
     found = latest_at_ends(ctx, rows, counts)
 
     def shape(row: Mapping[str, Any]) -> Number:
