@@ -380,6 +380,41 @@ def windowed(
     return found
 
 
+def apart(windows: tuple[Window, ...]) -> list[int]:
+    """As many of the windows as share no day (`_apart`): a row falls in one at most."""
+    return _apart(windows)
+
+
+def bucket(
+    connection: Any, windows: tuple[Window, ...], chosen: list[int], column: str
+) -> tuple[str, list[Any]]:
+    """SQL giving the number of the window among `chosen` (windows apart from each
+    other) that the date in `column` falls in, null if none; and its parameters.
+    A binary search (nested CASE): five comparisons for 17 windows, not 34."""
+    postgres = connection.vendor == "postgresql"
+    day = "CAST(%s AS date)" if postgres else "%s"
+    params: list[Any] = []
+
+    def bound(value: dt.date) -> Any:
+        return value if postgres else value.isoformat()
+
+    def search(ordered: list[int]) -> str:
+        if len(ordered) == 1:
+            k = ordered[0]
+            start, end = windows[k]
+            params.extend([bound(start or dt.date.min), bound(end or dt.date.max)])
+            return f"CASE WHEN {column} >= {day} AND {column} <= {day} THEN {k} END"
+        middle = len(ordered) // 2
+        params.append(bound(windows[ordered[middle]][0] or dt.date.min))
+        test = f"{column} < {day}"
+        low = search(ordered[:middle])
+        high = search(ordered[middle:])
+        return f"CASE WHEN {test} THEN {low} ELSE {high} END"
+
+    ordered = sorted(chosen, key=lambda k: windows[k][0] or dt.date.min)
+    return search(ordered), params
+
+
 def pairs(connection: Any, windows: tuple[Window, ...]) -> list[tuple[str, list[Any]]]:
     """FROM clauses pairing each row of `v` (dated `_day`) with each window of `w`
     it falls in, and their parameters: the windows apart from each other (a
