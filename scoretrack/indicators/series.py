@@ -419,23 +419,19 @@ def pairs(connection: Any, windows: tuple[Window, ...]) -> list[tuple[str, list[
     """FROM clauses pairing each row of `v` (dated `_day`) with each window of `w`
     it falls in, and their parameters: the windows apart from each other (a
     baseline and the periods' own) by the one window a row can fall in, its number
-    worked out by CASE and matched by equality (a hash join, not every row tried
-    against every window); the others (overlapping them) by `IN_WINDOW`. Each
-    window is in one clause only: queries aggregating per window may add up
-    (UNION ALL) what each clause gives."""
-    postgres = connection.vendor == "postgresql"
-    day = "CAST(%s AS date)" if postgres else "%s"
-    apart = _apart(windows)
+    worked out once per row (`bucket`, a binary search; a subquery with a LIMIT or
+    an OFFSET, which neither database merges into its query) and matched by
+    equality, not every row tried against every window; the others (overlapping
+    them) by `IN_WINDOW`. Each window is in one clause only: queries aggregating
+    per window may add up (UNION ALL) what each clause gives."""
+    chosen = _apart(windows)
     found: list[tuple[str, list[Any]]] = []
-    if apart:
-        cases, params = [], []
-        for k in apart:
-            start, end = windows[k]
-            cases.append(f"WHEN v._day >= {day} AND v._day <= {day} THEN {k}")
-            for value in (start or dt.date.min, end):
-                params.append(value if postgres else value.isoformat())  # type: ignore[union-attr]
-        found.append((f"v JOIN w ON w.k = CASE {' '.join(cases)} END", params))
-    rest = [k for k in range(len(windows)) if k not in apart]
+    if chosen:
+        number, params = bucket(connection, windows, chosen, "_day")
+        fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1"
+        numbered = f"(SELECT r.*, {number} AS _w FROM v r {fence}) v"
+        found.append((f"{numbered} JOIN w ON w.k = v._w", params))
+    rest = [k for k in range(len(windows)) if k not in chosen]
     if rest:
         listed = ", ".join(str(k) for k in rest)
         found.append((f"v JOIN w ON w.k IN ({listed}) AND {IN_WINDOW}", []))
