@@ -171,6 +171,9 @@ def read_before(pages: list[tuple[str, str]]) -> None:
     from django.conf import settings
     from django.test import Client
 
+    from scoretrack.web.staticfiles import collect_if_changed
+
+    collect_if_changed(log=say)  # the pages name their static files (as `serve` does)
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
     client.force_login(bench_user())
