@@ -52,9 +52,26 @@ TRAINED_SMES = Population(
         "partner": "organiser__key",
         "sector": "enterprise__sector__name",
     },
+    # Whole-programme counts from the attendance tally (tallies.py), for every
+    # member of the family (counted_together below).
+    tally=functools.partial(
+        tallies.attendance_firms,
+        columns={
+            ("by", "module"): "module_id",
+            ("by", "country"): "country_id",
+            ("place", "country"): "country_id",
+        },
+    ),
 )
-# The workforce is grouped by the enterprise's own country.
-TRAINED_SMES_BY_HOME = TRAINED_SMES.with_keys("smes-home", country="enterprise__country__code")
+# The workforce is grouped by the enterprise's own country (which the tally does not
+# keep: by country, its rows are counted); its place is the delivery's country.
+TRAINED_SMES_BY_HOME = dataclasses.replace(
+    TRAINED_SMES.with_keys("smes-home", country="enterprise__country__code"),
+    tally=functools.partial(
+        tallies.attendance_firms,
+        columns={("by", "module"): "module_id", ("place", "country"): "country_id"},
+    ),
+)
 
 # Figures about the participations of staff trained: the same firms, periods and
 # places as the SMEs trained (an attendance is an enterprise's participants in a
