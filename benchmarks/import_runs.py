@@ -20,6 +20,8 @@ import pstats
 import re
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.common import ROOT, Measure, Result, run_child, say, top_entries
@@ -85,17 +87,7 @@ def one_run(
     """rows/s, peak RSS (MB) and CPU seconds of one side, on a fresh copy of the base
     (with `profile`, under cProfile, its stats written there)."""
     base = base_dir(database, rows)
-    scratch = bench_dir() / f"import-{database}-run"
-    shutil.rmtree(scratch, ignore_errors=True)
-    db_name = None
-    if database == "sqlite":
-        shutil.copytree(base, scratch, ignore=shutil.ignore_patterns("book", ".complete"))
-    else:
-        scratch.mkdir(parents=True)
-        db_name = f"{_prefix()}_import_run"
-        psql(f'DROP DATABASE IF EXISTS "{db_name}"')
-        psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{base_db(rows)}"')
-    try:
+    with fresh_copy(database, rows) as (scratch, db_name):
         python = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else [])]
         command = [*python, SCRIPT, "--mode", mode, "--data-dir", str(scratch)]
         child = run_child(
@@ -107,6 +99,25 @@ def one_run(
         cpu = CPU.search(child.stdout)
         rate = float(found.group(3).replace(",", ""))
         return rate, child.peak_rss_mb, float(cpu.group(1)) if cpu else float("nan")
+
+
+@contextmanager
+def fresh_copy(database: str, rows: int, name: str = "run") -> Iterator[tuple[Path, str | None]]:
+    """A fresh copy of the base for one run: its data folder and (PostgreSQL) its
+    database, dropped after the block."""
+    base = base_dir(database, rows)
+    scratch = bench_dir() / f"import-{database}-{name}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    db_name = None
+    if database == "sqlite":
+        shutil.copytree(base, scratch, ignore=shutil.ignore_patterns("book", ".complete"))
+    else:
+        scratch.mkdir(parents=True)
+        db_name = f"{_prefix()}_import_{name}"
+        psql(f'DROP DATABASE IF EXISTS "{db_name}"')
+        psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{base_db(rows)}"')
+    try:
+        yield scratch, db_name
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if db_name:

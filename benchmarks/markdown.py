@@ -282,7 +282,9 @@ def header(run: Run) -> list[str]:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`benchmarks/harness.py`); do not edit by hand, re-run it.",
+        "Written by `make bench` (`benchmarks/harness.py`) down to the line that says where",
+        "the hand-written sections start: do not edit above it by hand, re-run it. Below it,",
+        "records of partial runs (a branch's before and after), which `make bench` keeps.",
         "Every figure is the **median** of several runs with (min – max); beside it, its",
         "reference measured in the same run on the same data, and the ratio of the medians",
         "(time: how many times the reference's; rate: the fraction of the reference's rate).",
@@ -484,8 +486,20 @@ def tail(run: Run) -> list[str]:
     return lines
 
 
+# Where BENCHMARKS.md's hand-written sections start: records of partial runs made by
+# hand (a branch's before and after, a scratch measurement), which `make bench` keeps.
+KEPT = "<!-- Hand-written sections below: `make bench` keeps them. -->"
+
+
 def write_report(run: Run, out: Path) -> None:
+    """The run's report written to `out`, followed by the hand-written sections `out`
+    has below its `KEPT` line."""
     run.judge()
     lines = header(run) + goals(run) + sections(run) + growth(run) + memory_section(run)
     lines += profiles(run) + tail(run)
-    out.write_text("\n".join(lines).rstrip() + "\n")
+    kept = [KEPT]
+    if out.exists():
+        old = out.read_text()
+        if KEPT in old:
+            kept = [old[old.index(KEPT) :].rstrip()]
+    out.write_text("\n".join(lines).rstrip() + "\n\n" + "\n".join(kept) + "\n")

@@ -15,13 +15,26 @@ The table kept: the page `/results/tracking/?period=quarter` as a reader of the
 same scope opens it once the table is kept (reports/cache.py; the worker makes
 the default one ahead of readers, reports/warm.py): read back and laid out.
 `--no-one-by-one` leaves the reference out (at 100,000 it takes tens of minutes).
+
+Where the time goes: each indicator's share of the table computed, its series
+(periodic) or its cells one by one, on one connection, in the table's order (a
+figure another indicator already asked, in the page's memo, costs nothing): the
+result's profile, and with `--profile-only` that alone.
+
+With no `DATABASE_URL` nor `SCORETRACK_DATA_DIR` in the environment, the data set
+of `--size` and `--database` (benchmarks/datasets.py: `BENCH_DIR`, `BENCH_PG_PREFIX`)
+is read, as the harness would give it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import datetime as dt
 import os
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from benchmarks.common import (
@@ -78,15 +91,16 @@ def kept_page(user: Any) -> Any:
     return read
 
 
-def measure(size: int, database: str, runs: int, reference: bool = True) -> list[Result]:
+@contextlib.contextmanager
+def levels() -> Iterator[None]:
+    """The programme's chain naming every indicator of the registry, for the time
+    of the block (levels the benchmark adds and removes again)."""
     from scoretrack.indicators.registry import REGISTRY
     from scoretrack.results.models import ResultLevel
-    from scoretrack.results.tracking import Ask, tracking_table
 
-    user = bench_user()
     ResultLevel.objects.filter(key__startswith=KEY, country__isnull=True).delete()
     codes = list(REGISTRY)
-    levels = [
+    made = [
         ResultLevel.objects.create(
             key=f"{KEY}-{start // 8 + 1}",
             level="output",
@@ -97,6 +111,18 @@ def measure(size: int, database: str, runs: int, reference: bool = True) -> list
         for start in range(0, len(codes), 8)
     ]
     try:
+        yield
+    finally:
+        for level in made:
+            level.delete()
+
+
+def measure(size: int, database: str, runs: int, reference: bool = True) -> list[Result]:
+    from scoretrack.indicators.registry import REGISTRY
+    from scoretrack.results.tracking import Ask, tracking_table
+
+    user = bench_user()
+    with levels():
         from django.conf import settings
 
         settings.REPORTS_CACHE_SECONDS = settings.REPORTS_CACHE_SECONDS or 3600
@@ -152,12 +178,55 @@ def measure(size: int, database: str, runs: int, reference: bool = True) -> list
         result.met = result.subject.median < GOAL_S
         if size < BIG:
             result.met = None if result.met else False  # the goal is set at 100,000
+        costs = costs_text(per_indicator(user, ask))
+        say(costs)
+        result.profile = costs
         if result.met is False and reference:
-            result.profile = profile_top(lambda: tracking_table(user, ask))
+            result.profile += "\n\n" + profile_top(lambda: tracking_table(user, ask))
         return [result, kept]
-    finally:
-        for level in levels:
-            level.delete()
+
+
+def per_indicator(user: Any, ask: Any) -> list[tuple[str, float, int]]:
+    """Each indicator's seconds in the table computed, on one connection, in the
+    table's order: (code, seconds, figures asked), the costliest first."""
+    from scoretrack.indicators.registry import REGISTRY
+    from scoretrack.lib.derived import refreshed_once
+    from scoretrack.reports.figures import Figures
+    from scoretrack.results import tracking
+
+    source = tracking.Source(user)
+    base = tracking.resolve(source, tracking.FigureRequest(codes=["smes_trained"]))
+    phases = list(source(tracking.Phase).order_by("start_date"))
+    periods = tracking.periods_of(ask, phases, ask.today or dt.date.today())
+    chain, _country = tracking.chain_of(user, None)
+    rows = [
+        tracking.Row(level, REGISTRY[code]) for level in chain for code in level.indicator_codes()
+    ]
+    targets = tracking._targets(source, rows, base, ask)
+    fig = Figures(user=user, filters=base)
+    found = []
+    with refreshed_once():
+        for code in dict.fromkeys(row.indicator.code for row in rows):
+            asked = tracking._asked(code, periods, targets, base, ask)
+            started = time.perf_counter()
+            if REGISTRY[code].periodic:
+                fig.series(code, asked)
+            else:
+                for filters in asked:
+                    fig.get(code, by=filters.by, filters=filters)
+            found.append((code, time.perf_counter() - started, len(asked)))
+    return sorted(found, key=lambda item: -item[1])
+
+
+def costs_text(costs: list[tuple[str, float, int]]) -> str:
+    from scoretrack.indicators.registry import REGISTRY
+
+    total = sum(seconds for _code, seconds, _n in costs)
+    lines = [f"each indicator's share, one connection, in the table's order: {total:.2f} s"]
+    for code, seconds, asked in costs:
+        way = "series" if REGISTRY[code].periodic else f"{asked} cells one by one"
+        lines.append(f"{seconds:9.3f} s  {seconds * 100 / (total or 1):5.1f}%  {code} ({way})")
+    return "\n".join(lines)
 
 
 _shape: dict[str, Any] = {}
@@ -177,10 +246,28 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=0)
     parser.add_argument("--database", default="")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-one-by-one", action="store_true", help="leave the reference out")
+    parser.add_argument(
+        "--profile-only", action="store_true", help="each indicator's share of the table only"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")  # static files without a collected manifest, as reports.py
+    if (
+        args.size
+        and args.database
+        and not (os.environ.get("DATABASE_URL") or os.environ.get("SCORETRACK_DATA_DIR"))
+    ):
+        from benchmarks.datasets import Dataset
+
+        os.environ.update(Dataset(args.database, args.size, args.seed).env())
     django_setup()
+    if args.profile_only:
+        with levels():
+            from scoretrack.results.tracking import Ask
+
+            say(costs_text(per_indicator(bench_user(), Ask(period="quarter"))))
+        return
     emit(measure(args.size, args.database, args.runs, reference=not args.no_one_by_one))
 
 

@@ -35,6 +35,37 @@ def _no_language_leaks() -> Any:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _no_pages_read_leak() -> Any:
+    # The pages readers opened (reports.warm.note_read) outlive a test in the cache;
+    # each test's warm-up plans only its own.
+    from django.core.cache import cache
+
+    from scoretrack.reports.warm import READ
+
+    cache.delete(READ)
+    yield
+
+
+@pytest.fixture
+def caching(settings: Any) -> Any:
+    """Reports kept (reports/cache.py), in a cache emptied before and after."""
+    from django.core.cache import cache
+
+    settings.REPORTS_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def warming(caching: Any, settings: Any) -> Any:
+    """Reports and disclosure counts kept, and an idle worker making them ahead of
+    their readers (reports/warm.py)."""
+    settings.DISCLOSURE_CACHE_SECONDS = 60
+    settings.DISCLOSURE_WARM_SECONDS = 30
+
+
 @pytest.fixture
 def admin(db: Any) -> User:
     return User.objects.create_superuser(email="hq@example.org", password="pw-hq-123456")

@@ -10,7 +10,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from scoretrack.enterprises.models import LeadBuyerLink
 from scoretrack.events.models import Event, EventParticipation
 from scoretrack.finance.models import Contribution, DirectCost
-from scoretrack.indicators.registry import Context, dated
+from scoretrack.indicators.registry import Context
+from scoretrack.indicators.series import dated
 from scoretrack.lib import derived
 from scoretrack.outcomes.models import Initiative, KpiObservation, PracticeAnswer
 from scoretrack.reference.models import Agreement

@@ -2,11 +2,14 @@
 
 Built reports are cached under a key holding it, so a cached figure is never
 older than the data: any save or delete of a record (after its transaction
-commits) and any bulk write (imports, generate) moves the version on.
+commits) and any bulk write (imports, generate) moves the version on. The
+cache may lose it (a full file cache culls entries at random): it then starts
+again from a number it never had, so a report kept before is never current again.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.cache import cache
@@ -19,8 +22,14 @@ KEY = "scoretrack:data-version"
 def data_version() -> int:
     version = cache.get(KEY)
     if version is None:
-        cache.add(KEY, 1, timeout=None)
-        version = cache.get(KEY, 1)
+        # Not there: never set, or lost (a full file cache deletes a third of its
+        # entries at random, this one among them; Redis may evict it). Started
+        # again from a number no version had before (the microseconds since
+        # 1970: more than every version before it, moved on by one per change),
+        # never from 1, which named reports kept before a change.
+        start = time.time_ns() // 1000
+        cache.add(KEY, start, timeout=None)
+        version = cache.get(KEY, start)
     return int(version)
 
 

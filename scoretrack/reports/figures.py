@@ -33,11 +33,11 @@ from scoretrack.indicators.registry import (
     Source,
     Value,
     compute,
-    compute_series,
     resolve,
 )
 from scoretrack.indicators.registry import Request as FigureRequest
 from scoretrack.indicators.registry import targets as registry_targets
+from scoretrack.indicators.series import compute_series
 from scoretrack.lib import derived, tables
 from scoretrack.lib.charts import Chart, Series, format_value, number
 from scoretrack.lib.tables import Table, table_of_chart
@@ -160,7 +160,7 @@ class Figures:
         self.side_by_side(jobs)
 
     def series(self, code: str, periods: list[Filters]) -> list[Value]:
-        """The figure for each of `periods` (`registry.compute_series`: two queries at
+        """The figure for each of `periods` (`series.compute_series`: two queries at
         most for a periodic indicator), kept in the page's memo for `get` to read."""
         return compute_series(code, self.user, periods, self._memo, marked=True)
 

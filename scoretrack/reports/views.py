@@ -26,6 +26,7 @@ from scoretrack.reports.country import country_profile
 from scoretrack.reports.figures import Figures, Section
 from scoretrack.reports.pdf import pdf_response
 from scoretrack.reports.programme import programme_report
+from scoretrack.reports.warm import note_read
 
 FIRST_YEAR = 2009
 
@@ -212,6 +213,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "facts": profile.facts,
         "sections": profile.sections,
     }
+    note_read(request, code.upper())
     return _respond(request, "reports/country.html", context, name)
 
 
@@ -230,4 +232,5 @@ def programme(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "pdf_name": f"programme-report-{fig.period_label()}{fig.data_suffix()}",
     }
+    note_read(request, None)
     return _respond(request, "reports/programme.html", context, "programme")

@@ -14,6 +14,10 @@ exactly what a reader's request would find (`reports/cache.py`):
 - the programme report and every country profile it may see (a country team:
   its own countries'), for all time and for each phase, in the site's language
   and each language its users chose;
+- and, after those, the pages its readers opened lately with another period
+  or filters (a year, a partner: `note_read`, the `READ_KEPT` most recent of
+  the last `READ_DAYS` days), so that a page people read is made again after
+  each change too (any year of any country, all filters, would be too many);
 - first the pages (the report and its rendered sections), then the default
   indicator tracking table (`/results/tracking/`, by year) of the programme and of
   each of those countries, then the reports' PDFs (kept beside them,
@@ -46,12 +50,20 @@ logger = logging.getLogger(__name__)
 READER_ROLES = ("global_admin", "country_team", "viewer", "lead_buyer")
 MARK = "reports:warmed"
 STAGES = ("pages", "all")  # the plan's HTML pages; everything (their PDFs too)
+READ = "reports:read"  # the pages readers opened lately (`note_read`)
+READ_KEPT = 100  # how many of them the warm-up makes again, the most recent first
+READ_DAYS = 14  # ... read in how many days
+READ_AGAIN_SECONDS = 3600  # a page read again sooner is not noted again
+WARMING = "scoretrack_warming"  # set on the warm-up's own requests
+# The query of a report page the warm-up can ask again: its period and filters.
+READ_QUERY = ("phase", "year", "from", "to", "partner", "sector", "lead_buyer", "data")
 
 
 class Page(NamedTuple):
     """One report page to make: as `user`, in `language`, of a country (None: the
-    programme report) and a phase (None: all time), as HTML or PDF; or (`kind`
-    "tracking") the tracking table of a country (None: the programme's)."""
+    programme report) and a phase (None: all time), as HTML or PDF, with the rest of
+    its query (`query`: a year, filters); or (`kind` "tracking") the tracking table
+    of a country (None: the programme's)."""
 
     user: Any
     language: str
@@ -59,6 +71,61 @@ class Page(NamedTuple):
     phase: str | None
     format: str = "html"
     kind: str = "report"
+    query: tuple[tuple[str, str], ...] = ()
+
+
+def note_read(request: Any, country: str | None) -> None:
+    """Remember that a reader of a shared scope (`reports.cache.reader_key`) opened
+    this report page (HTML or PDF), with its period and filters, for the warm-up's
+    plan. Not a page asked fresh (`fresh=1`) nor one of a user's own report.
+
+    A hint, kept in the shared cache: two processes noting at the same moment may
+    lose one of the two notes (the page is then noted at its next read)."""
+    from scoretrack.reports.cache import reader_key
+
+    if not (settings.DISCLOSURE_CACHE_SECONDS or settings.REPORTS_CACHE_SECONDS):
+        return
+    fmt = request.GET.get("format") or "html"
+    if getattr(request, WARMING, False) or request.GET.get("fresh") or fmt not in ("html", "pdf"):
+        return  # the warm-up's own requests are its plan already
+    key = reader_key(request.user)
+    if key.startswith("user:"):
+        return
+    query = tuple(
+        sorted((name, value) for name, value in request.GET.items() if name in READ_QUERY and value)
+    )
+    entry = (key, translation.get_language() or settings.LANGUAGE_CODE, country, query, fmt)
+    now = clock()
+    read: dict[tuple[Any, ...], float] = cache.get(READ) or {}
+    if now - read.get(entry, 0.0) < READ_AGAIN_SECONDS:
+        return
+    read[entry] = now
+    recent = sorted(read.items(), key=lambda item: item[1], reverse=True)[:READ_KEPT]
+    cache.set(READ, {e: t for e, t in recent if now - t < READ_DAYS * 86400}, READ_DAYS * 86400)
+
+
+def clock() -> float:
+    """Now, as the notes of pages read count it (seconds since the epoch)."""
+    return time.time()
+
+
+def _read_pages(readers: dict[str, tuple[Any, list[str | None]]]) -> list[Page]:
+    """The pages readers opened lately (`note_read`), the most recent first, as
+    pages of the plan: for a scope that still reads reports (`readers`: its user and
+    the countries it may see), of a country it may still see."""
+    read: dict[tuple[Any, ...], float] = cache.get(READ) or {}
+    pages = []
+    for (key, language, country, query, fmt), _when in sorted(
+        read.items(), key=lambda item: item[1], reverse=True
+    ):
+        if key not in readers or country not in readers[key][1]:
+            continue
+        if fmt == "pdf" and not settings.REPORTS_CACHE_SECONDS:
+            continue
+        phase = dict(query).get("phase")
+        rest = tuple((name, value) for name, value in query if name != "phase")
+        pages.append(Page(readers[key][0], language, country, phase, fmt, query=rest))
+    return pages
 
 
 def _readers() -> list[tuple[str, Any, set[str]]]:
@@ -108,7 +175,8 @@ def plan() -> list[Page]:
     site = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
     pages: list[Page] = []
     tables: list[Page] = []
-    for _key, user, chosen in _readers():
+    scopes: dict[str, tuple[Any, list[str | None]]] = {}
+    for key, user, chosen in _readers():
         countries = CountryProgramme.objects.visible_to(user, purpose="aggregates")
         access = access_for(user)
         if access.countries and not access.is_global:  # a country team opens its own
@@ -117,11 +185,17 @@ def plan() -> list[Page]:
         # The tracking table's choice of countries is the user's own (results.views).
         own = set(CountryProgramme.objects.visible_to(user).values_list("code", flat=True))
         tracked = [code for code in codes if code is None or code in own]
+        scopes[key] = (user, codes)
         for language in [site, *sorted(chosen - {site})]:
             pages += [Page(user, language, code, phase) for phase in phases for code in codes]
             tables += [Page(user, language, code, None, kind="tracking") for code in tracked]
+    planned = set(pages)
+    read = [page for page in _read_pages(scopes) if page not in planned]
+    pdfs = [page._replace(format="pdf") for page in pages]
+    pages += [page for page in read if page.format == "html"]
     if settings.REPORTS_CACHE_SECONDS:
-        pages += tables + [page._replace(format="pdf") for page in pages]
+        read_pdfs = [page for page in read if page.format == "pdf" and page not in pdfs]
+        pages += tables + pdfs + read_pdfs
     return pages
 
 
@@ -137,11 +211,14 @@ def make(page: Page) -> HttpResponse:
         path = reverse("reports:country", args=[page.country])
     # The page itself, its query as a reader's link gives it: its rendered sections
     # are kept too, under the page's address (views._kept_html).
-    query = {"phase": page.phase} if page.phase is not None else {}
+    query = dict(page.query)
+    if page.phase is not None:
+        query["phase"] = page.phase
     if page.format != "html":
         query["format"] = page.format
     request = RequestFactory().get(path, query, HTTP_HOST=_host())
     request.user = page.user
+    setattr(request, WARMING, True)
     with translation.override(page.language):
         request.LANGUAGE_CODE = page.language
         if page.country is None:

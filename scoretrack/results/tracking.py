@@ -3,7 +3,7 @@ chain, period by period: baseline, target, actual, % of target, on track or behi
 
 Nothing here computes a figure: each actual is `registry.compute` of a code for a
 period (through `reports.figures.Figures` and its memo). A periodic indicator's
-baseline and periods are asked at once (`registry.compute_series`: two queries
+baseline and periods are asked at once (`series.compute_series`: two queries
 per indicator at most, whatever the number of periods), the others' one by one; all side by
 side on REPORT_WORKERS connections. Targets are read in one query and matched to
 the periods here. The page keeps the table like a report (`reports/cache.py`: per

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -35,11 +37,12 @@ from scoretrack.indicators.registry import (
     Number,
     Value,
     indicator,
-    latest_at_ends,
+    key_of,
     measure,
     number,
     share,
 )
+from scoretrack.indicators.series import apart, bucket, latest_at_ends, windowed
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiPoint, KpiSelection, PracticeStep
@@ -239,7 +242,7 @@ def _kpi_improved_series(ctx: Context) -> list[Value]:
         .values("_key", "_better", "month", "next_month")
         .order_by()
     )
-    counts = {"improved": "SUM(v._better)", "all": "COUNT(*)"}
+    counts = {"improved": "_better", "all": "1"}
     found = latest_at_ends(ctx, rows, counts)
 
     def shape(row: Mapping[str, Any]) -> Number:
@@ -258,6 +261,7 @@ KPI_TALLY_KEYS = {"kpi": "kpi__code", "country": Labelled("country_id", CountryP
     "jobs_created",
     name="Jobs created",
     unit="count",
+    periodic=True,
     by=("country",),
     places=ENTERPRISE_PLACES,
     protect=populations.EMPLOYMENT,
@@ -279,6 +283,8 @@ def jobs_created(ctx: Context) -> Value:
         .filter(queries.enterprise_place(ctx, "enterprise"))
         .filter(f.in_period("month"), kpi__code=JOBS_KPI)
     )
+    if f.windows:  # a series: every window's change in one query
+        return _jobs_series(ctx, rows)  # type: ignore[return-value]
     last = (
         Q(next_month__isnull=True)
         if f.end is None
@@ -304,6 +310,72 @@ def jobs_created(ctx: Context) -> Value:
     }
     keys = {"country": ENTERPRISE_COUNTRY}
     return measure(ctx, rows, keys, aggregates, lambda r: jobs(r["jobs"]))
+
+
+def _jobs_series(ctx: Context, rows: QuerySet) -> list[Value]:
+    """`jobs_created` for each window of a series: the employment points of the
+    span read once, the window's last points minus its first summed per window
+    (and group), by the conditions `jobs_created` asks one period by.
+
+    The windows apart from each other (a baseline and the periods' own) in one
+    pass over the points, no join: a point falls in one of them at most (its
+    month's), and it is the last of its window when its next month is not in the
+    window and its previous month is (the first likewise), so each point's
+    window and its neighbours' say it. The others (overlapping them) joined to
+    their windows (`windowed`; a bound a window lacks is the earliest or the
+    latest day: no point is before or after it)."""
+    windows = ctx.filters.windows
+    key = F("enterprise__country__code") if ctx.by else V("", output_field=CharField())
+    picked = rows.annotate(_day=F("month"), _key=key)
+    picked = picked.values("_key", "_day", "value", "prev_month", "next_month").order_by()
+    found: list[dict[str, Any]] = [{} for _ in windows]
+    chosen = apart(windows)
+    if chosen:
+        try:
+            sql, params = picked.query.sql_with_params()
+        except EmptyResultSet:  # a scope that can see no row
+            sql, params = "", ()
+        if sql:
+            connection = connections[picked.db]
+            own, mine = bucket(connection, windows, chosen, "_day")
+            before, earlier = bucket(connection, windows, chosen, "prev_month")
+            after, later = bucket(connection, windows, chosen, "next_month")
+            last = "(bn IS NULL OR bn <> b) AND bp = b"
+            first = "(bp IS NULL OR bp <> b) AND bn = b"
+            # Each point's windows worked out once (SQLite would otherwise put the
+            # CASEs in every place they are named: a subquery with a LIMIT is not
+            # merged into its query); only the points at an end of their window
+            # grouped (a window's latest point is one: its group is still there).
+            fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1"
+            query = (
+                f"SELECT b, _key, COALESCE(SUM(CASE WHEN {last} THEN value END), 0)"
+                f" - COALESCE(SUM(CASE WHEN {first} THEN value END), 0) FROM"
+                f" (SELECT _key, value, {own} AS b, {before} AS bp, {after} AS bn"
+                f" FROM ({sql}) v {fence}) t"
+                " WHERE b IS NOT NULL AND (bn IS NULL OR bn <> b OR bp IS NULL OR bp <> b)"
+                " GROUP BY b, _key"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(query, (*mine, *earlier, *later, *params))
+                # Looping over the few result groups only shapes the figures.
+                for k, group, value in cursor.fetchall():
+                    found[k][key_of(group)] = jobs(value)
+    rest = [k for k in range(len(windows)) if k not in chosen]
+    if rest:
+        last = "(v.next_month IS NULL OR v.next_month > w.e) AND v.prev_month >= w.s"
+        first = "(v.prev_month IS NULL OR v.prev_month < w.s) AND v.next_month <= w.e"
+        change = (
+            f"COALESCE(SUM(CASE WHEN {last} THEN v.value END), 0)"
+            f" - COALESCE(SUM(CASE WHEN {first} THEN v.value END), 0)"
+        )
+        others = tuple(windows[k] for k in rest)
+        for k, groups in zip(
+            rest, windowed(ctx, picked, {"jobs": change}, windows=others), strict=True
+        ):
+            found[k] = {name: jobs(row["jobs"]) for name, row in groups.items()}
+    if ctx.by is None:
+        return [groups.get("", 0) for groups in found]
+    return [{name: groups[name] for name in sorted(groups)} for groups in found]
 
 
 def jobs(value: Any) -> int | float | None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Value as V
 from django.db.models.functions import Coalesce
 
 from scoretrack.enterprises.models import Enterprise
@@ -13,11 +16,12 @@ from scoretrack.indicators.registry import (
     Context,
     Value,
     indicator,
+    key_of,
     measure,
     number,
     share,
-    units_by_end,
 )
+from scoretrack.indicators.series import WHEN, pairs, units_by_end, window_table
 from scoretrack.lib.models import Sex
 from scoretrack.training.models import Attendance, Delivery, Participant
 
@@ -173,6 +177,7 @@ def smes_more_than_one_module_pct(ctx: Context) -> Value:
     "workforce_represented",
     name="Workforce of the SMEs trained",
     unit="count",
+    periodic=True,
     by=("country", "sex"),
     places=ALL_PLACES,
     protect=populations.KNOWN_WORKFORCE,
@@ -183,6 +188,8 @@ def smes_more_than_one_module_pct(ctx: Context) -> Value:
     """,
 )
 def workforce_represented(ctx: Context) -> Value:
+    if ctx.filters.windows:  # a series: every window's firms in one query
+        return _workforce_series(ctx)  # type: ignore[return-value]
     trained = queries.attendances(ctx).values("enterprise_id")
     firms = ctx.source(Enterprise).filter(pk__in=trained)
     sums = {
@@ -195,6 +202,50 @@ def workforce_represented(ctx: Context) -> Value:
     return measure(
         ctx, firms, {"country": "country__code"}, sums, lambda r: r["female"] + r["male"]
     )
+
+
+def _workforce_series(ctx: Context) -> list[Value]:
+    """`workforce_represented` for each window of a series, in one query: the
+    attendances of the span read once (MATERIALIZED), each firm taken once per
+    window it was trained in, its workforce summed per window (and group)."""
+    windows = ctx.filters.windows
+    trained = queries.attendances(ctx).annotate(_day=F(WHEN)).values("enterprise_id", "_day")
+    key = F("country__code") if ctx.by == "country" else V("", output_field=CharField())
+    firms = ctx.source(Enterprise).annotate(_id=F("pk"), _key=key)
+    firms = firms.values("_id", "_key", "workforce_female", "workforce_male").order_by()
+    found: list[dict[str, tuple[int, int]]] = [{} for _ in windows]
+    try:
+        attended, params = trained.order_by().query.sql_with_params()
+        known, more = firms.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no row
+        attended = ""
+    if attended:
+        connection = connections[trained.db]
+        table, bounds = window_table(connection, windows)
+        parts, extra = [], []
+        for clause, given in pairs(connection, windows):
+            parts.append(f"SELECT DISTINCT w.k, v.enterprise_id FROM {clause}")
+            extra += given
+        query = (
+            f"WITH v AS MATERIALIZED ({attended}), w AS ({table}), f AS ({known})"
+            " SELECT t.k, f._key, COALESCE(SUM(f.workforce_female), 0),"
+            " COALESCE(SUM(f.workforce_male), 0)"
+            f" FROM ({' UNION ALL '.join(parts)}) t"
+            " JOIN f ON f._id = t.enterprise_id GROUP BY t.k, f._key"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, (*params, *bounds, *more, *extra))
+            # Looping over the few result groups only shapes the figures.
+            for k, group, female, male in cursor.fetchall():
+                found[k][key_of(group)] = (female, male)
+    if ctx.by == "sex":
+        return [
+            {"female": sum(f for f, _m in g.values()), "male": sum(m for _f, m in g.values())}
+            for g in found
+        ]
+    if ctx.by is None:
+        return [sum(f + m for f, m in g.values()) for g in found]
+    return [{name: sum(g[name]) for name in sorted(g)} for g in found]
 
 
 @indicator(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, F, Q
+from django.db.models import Value as V
 from django.utils import timezone
 
 from scoretrack.indicators import populations, queries
 from scoretrack.indicators.registry import Context, Value, indicator, measure, share
+from scoretrack.indicators.series import windowed
 from scoretrack.lib.models import Sex
 from scoretrack.reference.models import Organisation
 from scoretrack.trainers.models import Milestone
@@ -124,6 +126,7 @@ def trainers_expert(ctx: Context) -> Value:
     "partners_active",
     name="Active partners",
     unit="count",
+    periodic=True,
     by=("type", "country"),
     places=("partner",),
     definition="""
@@ -136,6 +139,8 @@ def trainers_expert(ctx: Context) -> Value:
     """,
 )
 def partners_active(ctx: Context) -> Value:
+    if ctx.filters.windows:  # a series: the agreements read once, paired with each end
+        return _partners_series(ctx)  # type: ignore[return-value]
     end = ctx.filters.end or timezone.localdate()
     active = queries.agreements(ctx).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=end), signed_on__lte=end
@@ -143,6 +148,23 @@ def partners_active(ctx: Context) -> Value:
     keys = {"type": "organisation__type", "country": "country__code"}
     aggregates = {"n": Count("organisation", distinct=True)}
     return measure(ctx, active, keys, aggregates, lambda r: r["n"])
+
+
+def _partners_series(ctx: Context) -> list[Value]:
+    """`partners_active` at each window's end (none: today), in one query
+    (`windowed`): each agreement paired with the ends it is in force on."""
+    today = timezone.localdate()
+    ends = tuple((None, end or today) for _start, end in ctx.filters.windows)
+    keys = {"type": "organisation__type", "country": "country__code"}
+    key = F(keys[ctx.by]) if ctx.by else V("", output_field=CharField())
+    rows = queries.agreements(ctx).annotate(_key=key)
+    rows = rows.values("_key", "organisation_id", "signed_on", "ended_on").order_by()
+    in_force = "v.signed_on <= w.e AND (v.ended_on IS NULL OR v.ended_on >= w.e)"
+    counted = {"n": "COUNT(DISTINCT v.organisation_id)"}
+    found = windowed(ctx, rows, counted, join=in_force, windows=ends)
+    if ctx.by is None:
+        return [groups[""]["n"] if groups else 0 for groups in found]
+    return [{name: groups[name]["n"] for name in sorted(groups)} for groups in found]
 
 
 @indicator(

@@ -38,7 +38,8 @@ from typing import Any
 import pytest
 
 from scoretrack.accounts.models import RoleAssignment, User
-from scoretrack.indicators.registry import Source, compute, compute_series, evaluate, resolve
+from scoretrack.indicators.registry import Source, compute, evaluate, resolve
+from scoretrack.indicators.series import compute_series
 from scoretrack.indicators.tests.conftest import Make, request_for
 from scoretrack.lib import derived
 

@@ -1,4 +1,4 @@
-"""A figure for a run of periods in one query (`registry.compute_series`, issue 20).
+"""A figure for a run of periods in one query (`series.compute_series`, issue 20).
 
 The fixture, in Bolivia unless said (quarters of 2014; D0 in 2013 is before them):
 - D0 (M1, 2013-06-01): firm C, a man                         -> baseline
@@ -31,9 +31,9 @@ from scoretrack.indicators.registry import (
     Request,
     Source,
     compute,
-    compute_series,
     resolve,
 )
+from scoretrack.indicators.series import compute_series
 from scoretrack.indicators.tests.conftest import Make
 from scoretrack.lib import derived
 from scoretrack.training.models import Participant
@@ -133,14 +133,43 @@ def test_the_figures_are_kept_for_compute_to_read(admin, firms, django_assert_nu
         assert [compute("staff_trained", admin, f, memo) for f in asked] == [1, 2, 3, 0, 1]
 
 
-def test_an_indicator_not_periodic_is_asked_period_by_period(admin, firms):
-    base = base_of(admin)
-    assert not REGISTRY["workforce_represented"].periodic
+def workforces() -> None:
     for key, women, men in (("A", 10, 5), ("B", 3, 4), ("C", 20, 0), ("D", 1, 1)):
         Enterprise.objects.filter(key=key).update(workforce_female=women, workforce_male=men)
-    found = compute_series("workforce_represented", admin, periods(base), {})
+
+
+def test_an_indicator_not_periodic_is_asked_period_by_period(admin, firms, monkeypatch):
+    base = base_of(admin)
+    code = "workforce_represented"
+    monkeypatch.setitem(REGISTRY, code, dataclasses.replace(REGISTRY[code], periodic=False))
+    workforces()
+    found = compute_series(code, admin, periods(base), {})
     # Baseline C 20; Q1 A 15; Q2 A, B, D 15 + 7 + 2; Q3 nobody; Q4 C 20.
     assert found == [20, 15, 24, 0, 20]
+
+
+def test_workforce_of_each_periods_firms_in_one_query(admin, firms, django_assert_num_queries):
+    base = base_of(admin)
+    workforces()
+    asked = periods(base) + periods(base, up_to=True)[1:]
+    with derived.refreshed_once():
+        derived.refresh()  # the attendances rebuilt, beforehand
+        with django_assert_num_queries(1):
+            found = compute_series("workforce_represented", admin, asked, {})
+    # Each quarter's own as above; from the start each firm once: up to Q1 C, A
+    # 35; up to Q2 and Q3 + B, D 44; up to Q4 44 (C once).
+    assert found == [20, 15, 24, 0, 20, 35, 44, 44, 44]
+    by_sex = compute_series("workforce_represented", admin, periods(base, by="sex"), {})
+    # Women: baseline C 20, Q1 A 10, Q2 A, B, D 10 + 3 + 1; men 0, 5, 5 + 4 + 1.
+    assert by_sex == [
+        {"female": 20, "male": 0},
+        {"female": 10, "male": 5},
+        {"female": 14, "male": 10},
+        {"female": 0, "male": 0},
+        {"female": 20, "male": 0},
+    ]
+    by_country = compute_series("workforce_represented", admin, periods(base, by="country"), {})
+    assert by_country == [{"BO": 20}, {"BO": 15}, {"BO": 22, "PE": 2}, {}, {"BO": 20}]
 
 
 def test_more_than_one_module_by_each_periods_end_in_one_query(
@@ -187,6 +216,127 @@ def test_mixed_improvement_teams_by_each_periods_end_in_one_query(
     third = pytest.approx(100 / 3)
     assert found == [0.0, 100.0, 50.0, None, 100.0, 50.0, third, third, pytest.approx(200 / 3)]
     assert found == [compute("eit_mixed_pct", admin, f) for f in asked]
+
+
+def both(base: Filters, by: str | None = None) -> list[Filters]:
+    """The baseline and each quarter's own, then from the start to each quarter's end."""
+    return periods(base, by=by) + periods(base, up_to=True, by=by)[1:]
+
+
+def one_query(admin: Any, code: str, asked: list[Filters], count: Any) -> list[Any]:
+    with derived.refreshed_once():
+        derived.refresh()  # the derived rows' queues looked at, beforehand
+        with count(1):
+            found = compute_series(code, admin, asked, {})
+    assert found == [compute(code, admin, f) for f in asked]
+    return found
+
+
+def test_cost_savings_statistics_of_each_period_in_one_query(
+    admin, firms, django_assert_num_queries
+):
+    """Savings: A 100 (2014-02-01) and 50 (2014-03-01) in Q1, 30 (2014-05-01) in
+    Q2; B 20 in Q2 (and 0, no saving); C 400 in 2013 (and 10 with no start date,
+    in no period); D 60 in Q4. Per firm: baseline C 400; Q1 A 150; Q2 A 30, B 20;
+    Q3 none; Q4 D 60. From the start: up to Q1 C 400, A 150; up to Q2 and Q3 C
+    400, A 180, B 20; up to Q4 and D 60."""
+    a, b, c, d = (Enterprise.objects.get(key=key) for key in "ABCD")
+    firms.initiative(a, "a1", saving_usd=100, started_on="2014-02-01")
+    firms.initiative(a, "a2", saving_usd=50, started_on="2014-03-01")
+    firms.initiative(a, "a3", saving_usd=30, started_on="2014-05-01")
+    firms.initiative(b, "b1", saving_usd=20, started_on="2014-05-10")
+    firms.initiative(b, "b2", saving_usd=0, started_on="2014-05-11")
+    firms.initiative(c, "c1", saving_usd=400, started_on="2013-07-01")
+    firms.initiative(c, "c2", saving_usd=10)
+    firms.initiative(d, "d1", saving_usd=60, started_on="2014-11-01")
+    base = base_of(admin)
+    asked = both(base)
+    mean = one_query(admin, "cost_savings_mean_usd", asked, django_assert_num_queries)
+    assert mean == [400, 150, 25, None, 60, 275, 200, 200, 165]
+    median = compute_series("cost_savings_median_usd", admin, asked, {})
+    assert median == [400, 150, 25, None, 60, 275, 180, 180, 120]
+    assert compute_series("cost_savings_min_usd", admin, asked, {}) == [
+        400,
+        150,
+        20,
+        None,
+        60,
+        150,
+        20,
+        20,
+        20,
+    ]
+    assert compute_series("cost_savings_max_usd", admin, asked, {}) == [
+        400,
+        150,
+        30,
+        None,
+        60,
+        400,
+        400,
+        400,
+        400,
+    ]
+    by_country = compute_series("cost_savings_mean_usd", admin, both(base, "country"), {})
+    assert by_country[2] == {"BO": 25} and by_country[4] == {"PE": 60}
+    assert by_country[8] == {"BO": 200, "PE": 60}
+
+
+def test_jobs_created_in_each_period_in_one_query(admin, firms, django_assert_num_queries):
+    """Employment: A 10 (2014-01), 12 (2014-02), 15 (2014-05), 20 (2014-11); B 5
+    (2013-06), 8 (2014-04); D 3 (2014-07). A period's change needs two points in
+    it: Q1 A +2; baseline, Q2, Q3, Q4 one point each at most, 0. From the start: up
+    to Q1 A +2; up to Q2 and Q3 A +5, B +3; up to Q4 A +10, B +3."""
+    a, b, d = (Enterprise.objects.get(key=key) for key in "ABD")
+    jobs = firms.kpi("employment")
+    firms.observations(a, jobs, "2014-01", "10", "12")
+    firms.observations(a, jobs, "2014-05", "15")
+    firms.observations(a, jobs, "2014-11", "20")
+    firms.observations(b, jobs, "2013-06", "5")
+    firms.observations(b, jobs, "2014-04", "8")
+    firms.observations(d, jobs, "2014-07", "3")
+    base = base_of(admin)
+    # The periods apart from each other in one pass over the points, no join.
+    found = one_query(admin, "jobs_created", periods(base), django_assert_num_queries)
+    assert found == [0, 2, 0, 0, 0]
+    up_to = periods(base, up_to=True)[1:]
+    assert compute_series("jobs_created", admin, both(base), {}) == [0, 2, 0, 0, 0, 2, 8, 8, 13]
+    assert compute_series("jobs_created", admin, up_to, {}) == [
+        compute("jobs_created", admin, f) for f in up_to
+    ]
+    by_country = compute_series("jobs_created", admin, both(base, "country"), {})
+    # A group with points of the KPI in the period is in the figure, if only with 0.
+    assert by_country == [
+        {"BO": 0},
+        {"BO": 2},
+        {"BO": 0},
+        {"PE": 0},
+        {"BO": 0},
+        {"BO": 2},
+        {"BO": 8},
+        {"BO": 8, "PE": 0},
+        {"BO": 13, "PE": 0},
+    ]
+    assert by_country == [compute("jobs_created", admin, f) for f in both(base, "country")]
+
+
+def test_partners_active_at_each_periods_end_in_one_query(admin, firms, django_assert_num_queries):
+    """P1 (BO) from 2013-01-01; P2 (BO) 2014-02-01 to 2014-06-30, then (PE) from
+    2014-10-01; P3, a lead buyer (PE), 2014-05-01 to 2014-09-29. On the ends:
+    2013-12-31 P1; Q1 P1, P2; Q2 P1, P2 (its last day), P3; Q3 P1; Q4 P1, P2."""
+    p1, p2 = firms.org("P1"), firms.org("P2")
+    p3 = firms.org("P3", type="lead_buyer", country="PE")
+    firms.agreement(p1, "2013-01-01")
+    firms.agreement(p2, "2014-02-01", "2014-06-30")
+    firms.agreement(p2, "2014-10-01", country="PE")
+    firms.agreement(p3, "2014-05-01", "2014-09-29", country="PE")
+    base = base_of(admin)
+    found = one_query(admin, "partners_active", both(base), django_assert_num_queries)
+    assert found == [1, 2, 3, 1, 2, 2, 3, 1, 2]
+    by_country = compute_series("partners_active", admin, periods(base, by="country"), {})
+    assert by_country == [{"BO": 1}, {"BO": 2}, {"BO": 2, "PE": 1}, {"BO": 1}, {"BO": 1, "PE": 1}]
+    by_type = compute_series("partners_active", admin, periods(base, by="type"), {})
+    assert by_type[2] == {"employer_organisation": 2, "lead_buyer": 1}
 
 
 def test_periods_differing_in_more_than_their_dates_are_refused(admin, firms):

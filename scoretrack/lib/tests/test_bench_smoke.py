@@ -52,3 +52,22 @@ def test_the_report_says_missed_goals_plainly_and_shows_growth(tmp_path: Path) -
     assert "2.00x" in text  # registry / hand SQL, medians
     assert "20.0x for 10x the data" in text  # growth 0.1 s -> 2 s
     assert "where it went" in text
+
+
+def test_a_new_report_keeps_the_hand_written_sections_below_their_line(tmp_path: Path) -> None:
+    from benchmarks.markdown import KEPT
+
+    run = Run(sizes=[10_000], databases=["sqlite"], seed=1, runs=3, only={"indicators"})
+    run.machine = {"CPU": "new"}
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text(f"# Benchmarks\n\nold generated part\n\n{KEPT}\n\n## Branch x\n\nby hand\n")
+    write_report(run, out)
+    text = out.read_text()
+    assert "old generated part" not in text
+    assert "| CPU | new |" in text
+    assert text.endswith(f"{KEPT}\n\n## Branch x\n\nby hand\n")
+    write_report(run, out)  # again: the same, the hand-written part once
+    assert out.read_text() == text
+    fresh = tmp_path / "NEW.md"
+    write_report(run, fresh)  # a first report: the line, nothing below it
+    assert fresh.read_text().endswith(f"\n\n{KEPT}\n")

@@ -62,3 +62,27 @@ def test_the_live_rebuild_is_the_newest_migrations(family: derived.Family) -> No
         f"{family.name}: the live rebuild SQL differs from {migration.__name__}'s; "
         "add a migration that rebuilds with the new SQL (copied into it)"
     )
+
+
+@pytest.mark.django_db
+def test_a_full_rebuild_sorts_in_a_smaller_page_cache_then_puts_it_back() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size" if connection.vendor == "sqlite" else "SELECT 1")
+        usual = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as seen:
+        derived.rebuild_all(ATTENDANCE)
+    pragmas = [q["sql"] for q in seen.captured_queries if q["sql"].startswith("PRAGMA")]
+    if connection.vendor != "sqlite":
+        assert pragmas == []
+        return
+    assert usual == -64000  # lib/sqlite.py's
+    # Read, made lean (4 MB) for the rebuild's statements, put back after them.
+    assert pragmas == ["PRAGMA cache_size", "PRAGMA cache_size=-4000", "PRAGMA cache_size=-64000"]
+    statements = [q["sql"] for q in seen.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert statements[-1] == "PRAGMA cache_size=-64000"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -64000

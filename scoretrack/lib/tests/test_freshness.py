@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
-from scoretrack.lib.freshness import data_version
+from scoretrack.lib.freshness import KEY, data_version
 from scoretrack.reference.models import CountryProgramme
 
 
@@ -63,3 +64,26 @@ def test_a_save_after_a_rolled_back_savepoint_still_moves_the_version() -> None:
         assert data_version() == before
         CountryProgramme.objects.create(code="EC", name="Ecuador")
     assert data_version() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_lost_by_the_cache_is_never_given_again(settings: object) -> None:
+    """The file cache, once full (MAX_ENTRIES), deletes a third of its entries at
+    random on the next write (Django's cull), the data version's among them; so may
+    Redis evict it. Started again from 1, the version named reports kept before a
+    change: one kept at version 1, records changed (version 2), the version lost,
+    and the old report was served again as current."""
+    from scoretrack.accounts.models import User
+
+    settings.REPORTS_CACHE_SECONDS = 300  # type: ignore[attr-defined]
+    cache.delete(KEY)  # a cache that never held the version (a new server, say)
+    user = User.objects.create_superuser(email="hq@x.org", password="pw")
+    client = Client()
+    client.force_login(user)
+    given = {data_version()}
+    assert "Ghana" not in client.get("/reports/programme/").content.decode()
+    CountryProgramme.objects.create(code="GH", name="Ghana")
+    given.add(data_version())
+    cache.delete(KEY)  # culled
+    assert data_version() not in given
+    assert "Ghana" in client.get("/reports/programme/").content.decode()

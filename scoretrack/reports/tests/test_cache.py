@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from scoretrack.indicators.disclosure import Hidden
 
@@ -12,14 +11,6 @@ URL = "/reports/country/BO/?phase=II"
 
 def smes(response):
     return {fact.code: fact.value for fact in response.context["facts"]}["smes_trained"]
-
-
-@pytest.fixture
-def caching(settings):
-    settings.REPORTS_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.django_db

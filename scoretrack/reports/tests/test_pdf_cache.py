@@ -5,19 +5,10 @@ recomputed."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from scoretrack.lib import freshness
 
 PDF = "/reports/country/BO/?phase=II&format=pdf"
-
-
-@pytest.fixture
-def caching(settings):
-    settings.REPORTS_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.django_db

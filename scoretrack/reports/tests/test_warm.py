@@ -8,14 +8,26 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from scoretrack.accounts.models import RoleAssignment, User
 from scoretrack.exchange.management.commands import worker as worker_command
 from scoretrack.indicators.registry import evaluate
 from scoretrack.indicators.tests.conftest import Make, request_for
 from scoretrack.lib.freshness import bump, data_version
+from scoretrack.reports import views
 from scoretrack.reports import warm as warm_module
-from scoretrack.reports.warm import MARK, aggregate_users, is_warm, kept_seconds, mark, warm
+from scoretrack.reports.tests.workers import idle_worker
+from scoretrack.reports.warm import (
+    MARK,
+    READ,
+    aggregate_users,
+    is_warm,
+    kept_seconds,
+    mark,
+    plan,
+    warm,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,16 +77,7 @@ def test_the_idle_worker_makes_one_page_a_turn_once_per_version_of_the_data(
     settings.DISCLOSURE_WARM_SECONDS = 30
     viewer("v@example.org")
     made: list[tuple[Any, ...]] = []
-    idle = worker_command.ResilientWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="testhost:1:worker",
-        excluded_queue_names=[],
-    )
+    idle = idle_worker()
     now = [0.0]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(worker_command, "warm_page", made.append)
@@ -96,19 +99,6 @@ def test_the_idle_worker_makes_one_page_a_turn_once_per_version_of_the_data(
         now[0] = 70.0
         assert idle.warm() is True  # a new version: the plan again
     assert len(made) == 7
-
-
-def idle_worker() -> worker_command.ResilientWorker:
-    return worker_command.ResilientWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="testhost:1:worker",
-        excluded_queue_names=[],
-    )
 
 
 def test_the_worker_says_when_the_pages_then_their_pdfs_are_made(
@@ -171,3 +161,63 @@ def test_the_mark_lasts_as_long_as_the_first_page_made_is_kept(settings: Any) ->
         kept: list[tuple[Any, ...]] = []
         mark(7, "all", started=100.0)  # the warm-up took 900 s of the page's 3600
     assert kept == [(f"{MARK}:all", 7, 2700)]
+
+
+BOLIVIA = "/reports/country/BO/"
+
+
+def test_a_page_read_with_a_year_is_made_again_after_a_change(
+    programme: Make, caching: Any, admin_client: Any
+) -> None:
+    client = admin_client
+    assert client.get(BOLIVIA, {"year": "2020"}).status_code == 200
+    assert client.get(reverse("reports:programme"), {"year": "2020", "format": "pdf"})
+    bump()
+    read = [(p.country, p.phase, p.format, p.query) for p in plan() if p.query]
+    # The programme's PDF was read last: the most recent first, HTML before every PDF.
+    assert read == [
+        ("BO", None, "html", (("year", "2020"),)),
+        (None, None, "pdf", (("year", "2020"),)),
+    ]
+    warm()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "country_profile", refuse)  # made ahead: not built again
+        response = client.get(BOLIVIA, {"year": "2020"})
+    assert response.status_code == 200
+    assert b"2020" in response.content
+
+
+def refuse(*args: Any) -> None:
+    raise AssertionError("the report was built again")
+
+
+def test_pages_asked_fresh_downloads_own_reports_and_the_warm_up_are_not_noted(
+    programme: Make, caching: Any, admin_client: Any, client: Any
+) -> None:
+    admin_client.get(BOLIVIA, {"year": "2020", "fresh": "1"})
+    admin_client.get(BOLIVIA, {"year": "2020", "format": "csv", "table": "smes"})
+    partner = User.objects.create(email="p@example.org")
+    RoleAssignment.objects.create(user=partner, role="partner", organisation=programme.org("P1"))
+    client.force_login(partner)
+    client.get(BOLIVIA, {"year": "2020"})  # its own report (user:...), not a scope's
+    warm()  # the worker's own requests
+    assert cache.get(READ) is None
+    assert [page for page in plan() if page.query] == []
+
+
+def test_only_the_most_recently_read_pages_are_planned(
+    programme: Make, caching: Any, admin_client: Any
+) -> None:
+    client = admin_client
+    clock = iter(range(1_000_000, 1_000_010))  # one second a read
+    peru = reverse("reports:country", args=["PE"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warm_module, "READ_KEPT", 3)
+        patch.setattr(warm_module, "clock", lambda: float(next(clock)))
+        for year in ("2018", "2019", "2020"):
+            client.get(peru, {"year": year})
+        # 2019 again within the hour of its note: not noted again (not moved up).
+        client.get(peru, {"year": "2019"})
+        assert [dict(p.query)["year"] for p in plan() if p.query] == ["2020", "2019", "2018"]
+        client.get(peru, {"year": "2017"})  # the oldest of four left out
+        assert [dict(p.query)["year"] for p in plan() if p.query] == ["2017", "2020", "2019"]

@@ -9,32 +9,21 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from scoretrack.accounts.models import RoleAssignment, User
-from scoretrack.exchange.management.commands import worker as worker_command
 from scoretrack.exchange.services import workbook_import
 from scoretrack.lib import freshness
 from scoretrack.reports.cache import reader_key
+from scoretrack.reports.tests.workers import idle_worker, turns
 from scoretrack.reports.warm import plan
 
 pytestmark = pytest.mark.django_db
 PAGE = "/reports/country/BO/?phase=II"
 PDF = PAGE + "&format=pdf"
 PARTICIPANTS = "training_participant"  # what the registry's figures count
-
-
-@pytest.fixture
-def caching(settings: Any) -> Any:
-    settings.REPORTS_CACHE_SECONDS = 60
-    settings.DISCLOSURE_CACHE_SECONDS = 60
-    settings.DISCLOSURE_WARM_SECONDS = 30
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -49,29 +38,6 @@ def reader(programme: SimpleNamespace, admin: User) -> Client:
 
 def smes(response: Any) -> Any:
     return {fact.code: fact.value for fact in response.context["facts"]}["smes_trained"]
-
-
-def idle_worker() -> worker_command.ResilientWorker:
-    return worker_command.ResilientWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="testhost:1:worker",
-        excluded_queue_names=[],
-    )
-
-
-def turns(worker: worker_command.ResilientWorker, now: float) -> int:
-    """The worker's idle turns at one moment, until it has nothing to make; how many made one."""
-    made = 0
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(worker_command.time, "monotonic", lambda: now)
-        while worker.warm():
-            made += 1
-    return made
 
 
 def import_firm_c_into_d1(tmp_path: Path, user: User) -> None:
@@ -93,7 +59,7 @@ def test_after_an_import_the_worker_leaves_the_page_and_pdf_kept(
     programme: SimpleNamespace,
     admin: User,
     reader: Client,
-    caching: Any,
+    warming: Any,
     printed: list[str],
     tmp_path: Path,
 ) -> None:
@@ -117,7 +83,7 @@ def test_after_an_import_the_worker_leaves_the_page_and_pdf_kept(
 
 
 def test_a_write_after_the_warm_up_is_counted_on_the_next_page(
-    programme: SimpleNamespace, reader: Client, caching: Any, printed: list[str]
+    programme: SimpleNamespace, reader: Client, warming: Any, printed: list[str]
 ) -> None:
     assert turns(idle_worker(), now=0.0) == 21
     programme.make.participant(
@@ -149,7 +115,7 @@ def test_the_users_of_one_scope_share_their_reports_and_a_partner_has_its_own(
 
 
 def test_the_plan_covers_each_scope_in_its_users_languages(
-    programme: SimpleNamespace, admin: User, caching: Any
+    programme: SimpleNamespace, admin: User, warming: Any
 ) -> None:
     team = User.objects.create_user(email="bo@example.org", language="es")
     RoleAssignment.objects.create(
@@ -179,7 +145,7 @@ def test_the_plan_covers_each_scope_in_its_users_languages(
 
 
 def test_a_kept_report_is_read_back_with_its_tables_already_rendered(
-    programme: SimpleNamespace, reader: Client, caching: Any, monkeypatch: pytest.MonkeyPatch
+    programme: SimpleNamespace, reader: Client, warming: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scoretrack.lib.tables import Table
 

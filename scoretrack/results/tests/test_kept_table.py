@@ -10,27 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from scoretrack.lib import freshness
-from scoretrack.reports.tests.test_warm_reports import idle_worker, turns
+from scoretrack.reports.tests.workers import idle_worker, turns
 
 pytestmark = pytest.mark.django_db
 URL = "/results/tracking/"
 PARTICIPANTS = "training_participant"  # what smes_trained and staff_trained count
-
-
-@pytest.fixture
-def caching(settings: Any) -> Any:
-    settings.REPORTS_CACHE_SECONDS = 60
-    settings.DISCLOSURE_CACHE_SECONDS = 60
-    settings.DISCLOSURE_WARM_SECONDS = 30
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -50,7 +39,7 @@ def figure_reads(seen: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in seen.captured_queries if PARTICIPANTS in q["sql"]]
 
 
-def test_the_second_reading_makes_no_figure_query(reader, tracked, caching):
+def test_the_second_reading_makes_no_figure_query(reader, tracked, warming):
     assert smes_in(reader.get(URL), "2014") == 4
     with CaptureQueriesContext(connection) as seen:
         again = reader.get(URL)
@@ -64,7 +53,7 @@ def test_the_second_reading_makes_no_figure_query(reader, tracked, caching):
     assert figure_reads(seen) != []
 
 
-def test_a_write_in_between_is_counted(reader, tracked, caching):
+def test_a_write_in_between_is_counted(reader, tracked, warming):
     assert smes_in(reader.get(URL), "2014") == 4
     make = tracked.make
     make.participant(
@@ -75,7 +64,7 @@ def test_a_write_in_between_is_counted(reader, tracked, caching):
 
 
 def test_the_worker_makes_the_default_tables_of_the_programme_and_each_country(
-    reader, tracked, caching, printed
+    reader, tracked, warming, printed
 ):
     assert turns(idle_worker(), now=0.0) > 0
     with CaptureQueriesContext(connection) as seen:
@@ -93,7 +82,7 @@ def test_the_worker_makes_the_default_tables_of_the_programme_and_each_country(
     assert figure_reads(seen) != []
 
 
-def test_a_reader_in_another_language_has_its_own_table(reader, tracked, caching):
+def test_a_reader_in_another_language_has_its_own_table(reader, tracked, warming):
     reader.get(URL)
     with CaptureQueriesContext(connection) as seen:
         assert smes_in(reader.get(URL, HTTP_ACCEPT_LANGUAGE="es"), "2014") == 4

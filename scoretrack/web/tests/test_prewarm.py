@@ -51,3 +51,38 @@ def test_the_report_templates_are_compiled_into_the_cached_loader() -> None:
     assert {"reports/programme.html", "reports/country.html", "base.html"} <= set(
         loader.get_template_cache
     )
+
+
+@pytest.mark.django_db(transaction=True)  # the connection is closed first
+def test_a_worker_opens_its_connection_and_reads_every_table_once_at_its_start() -> None:
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scoretrack.web.management.commands.serve import gunicorn_settings
+    from scoretrack.web.prewarm import connect
+
+    options = {"host": "127.0.0.1", "port": 8000, "workers": 1, "threads": 1}
+    assert gunicorn_settings(options)["post_worker_init"] is connect
+    connection.close()
+    with CaptureQueriesContext(connection) as seen:
+        tables = connect(object())
+    assert connection.connection is not None
+    assert tables == len({m._meta.db_table for m in apps.get_models()}) > 90
+    selects = [q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == tables
+    assert all(sql.endswith("WHERE 1 = 0") for sql in selects)
+
+
+def test_a_worker_starts_though_the_database_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import OperationalError, connection
+
+    from scoretrack.web.prewarm import connect
+
+    def down() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", down)
+    assert connect(object()) == 0

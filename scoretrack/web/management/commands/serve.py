@@ -22,7 +22,7 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from scoretrack.lib.env import env_int
-from scoretrack.web.prewarm import prewarm
+from scoretrack.web.prewarm import connect, prewarm
 from scoretrack.web.staticfiles import collect_if_changed
 
 
@@ -101,4 +101,6 @@ def gunicorn_settings(options: dict[str, Any]) -> dict[str, Any]:
         # gunicorn's control socket (for `gunicornc`, unused here) is one path per
         # user, ~/.gunicorn/gunicorn.ctl: two servers took it from each other.
         "control_socket_disable": True,
+        # Each worker's database connection opened before its first request.
+        "post_worker_init": connect,
     }
