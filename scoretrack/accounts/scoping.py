@@ -373,6 +373,7 @@ RULES: dict[str, Callable[[Access], Q]] = {
     "outcomes.KpiSeriesTally": lambda access: NOTHING,
     # Training.
     "training.ModuleTally": lambda access: NOTHING,  # (sums across enterprises)
+    "training.AttendanceTally": lambda access: NOTHING,
     "training.Delivery": lambda access: Q(pk__in=delivery_ids(access)),
     "training.Enrolment": by_delivery_and_enterprise,
     "training.Participant": by_delivery_and_enterprise,

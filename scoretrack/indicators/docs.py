@@ -90,7 +90,16 @@ figure.
 A hidden value is `null` in the API, and `hidden` says why, per code (a hidden
 total) or per code and group: `{"reason": "few" | "differencing", "who":
 "enterprises" | "trainers", "label": "fewer than 5 enterprises"}`. Pages, PDFs
-and downloads show a dash with the reason and a link to this rule."""
+and downloads show a dash with the reason and a link to this rule.
+
+The counts behind these decisions are the same however they are taken. For a
+scope of the whole programme (viewers), all the records, a fixed period and no
+partner, sector or lead-buyer filter, those of the practices, the KPI series and
+changes and the SMEs trained (with ownership, union, agreement, workforce, team
+members, participants' sex or ratings known) are read from sums kept across
+enterprises as the records change; otherwise (a lead buyer's scope, approved data
+only, a partner, sector or lead-buyer filter, the workforce by the enterprise's
+country) they are counted from the records."""
 
 API = """\
 ## The API of the registry

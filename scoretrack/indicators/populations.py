@@ -52,9 +52,26 @@ TRAINED_SMES = Population(
         "partner": "organiser__key",
         "sector": "enterprise__sector__name",
     },
+    # Whole-programme counts from the attendance tally (tallies.py), for every
+    # member of the family (counted_together below).
+    tally=functools.partial(
+        tallies.attendance_firms,
+        columns={
+            ("by", "module"): "module_id",
+            ("by", "country"): "country_id",
+            ("place", "country"): "country_id",
+        },
+    ),
 )
-# The workforce is grouped by the enterprise's own country.
-TRAINED_SMES_BY_HOME = TRAINED_SMES.with_keys("smes-home", country="enterprise__country__code")
+# The workforce is grouped by the enterprise's own country (which the tally does not
+# keep: by country, its rows are counted); its place is the delivery's country.
+TRAINED_SMES_BY_HOME = dataclasses.replace(
+    TRAINED_SMES.with_keys("smes-home", country="enterprise__country__code"),
+    tally=functools.partial(
+        tallies.attendance_firms,
+        columns={("by", "module"): "module_id", ("place", "country"): "country_id"},
+    ),
+)
 
 # Figures about the participations of staff trained: the same firms, periods and
 # places as the SMEs trained (an attendance is an enterprise's participants in a
@@ -204,14 +221,24 @@ KPI_SERIES = Population(
 
 def _employment(ctx: Context) -> QuerySet:
     """Employment observations of the period that follow another of the period:
-    the firms whose change the figure sums (two observations in the period)."""
+    the firms whose change the figure sums (two observations in the period). A
+    country is the point's own (its enterprise's, as of the refresh): no join to
+    the enterprises, and an index of the KPI's points per country."""
     from scoretrack.indicators.definitions.outcomes import JOBS_KPI
+    from scoretrack.lib import derived
+    from scoretrack.outcomes.derived import OUTCOMES
 
+    derived.refresh(OUTCOMES)
     f = ctx.filters
-    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(ctx, "enterprise"))
+    elsewhere = Context(source=ctx.source, filters=dataclasses.replace(f, country_id=None))
+    rows = ctx.source(KpiPoint).filter(queries.enterprise_place(elsewhere, "enterprise"))
+    if f.country_id is not None:
+        rows = rows.filter(country_id=f.country_id)
     after = Q(prev_month__gte=f.start) if f.start is not None else Q(prev_month__isnull=False)
     return rows.filter(f.in_period("month"), after, kpi__code=JOBS_KPI)
 
+
+POINT_COUNTRY = Labelled("country_id", CountryProgramme)
 
 # The rows depend on the period's start: counted per cell (no partition into periods).
 EMPLOYMENT = Population(
@@ -220,8 +247,8 @@ EMPLOYMENT = Population(
     rows=_employment,
     unit="enterprise_id",
     date=None,
-    keys={"country": ENTERPRISE_COUNTRY},
-    places=ENTERPRISE_PLACES,
+    keys={"country": POINT_COUNTRY},
+    places={**ENTERPRISE_PLACES, "country": POINT_COUNTRY},
 )
 
 

@@ -91,10 +91,13 @@ class Population:
     # The populations of the same rows (and keys) that differ only in `where`: their
     # counts are taken together, one query for all (see `kin`).
     family: str = ""
-    # Counts from sums kept ahead (tallies.py): given the source, the filters and
-    # the dimensions of a `Guard.table`, its rows as the query over `rows` gives
-    # them, or None when they cannot say (the rows are then counted).
-    tally: Callable[[Source, Filters, tuple[tuple[str, str | None], ...]], Any] | None = None
+    # Counts from sums kept ahead (tallies.py): given the source, the filters, the
+    # dimensions of a `Guard.table` and the populations counted (this one, or its
+    # family's members), its rows as the query over `rows` gives them, or None when
+    # they cannot say (the rows are then counted).
+    tally: (
+        Callable[[Source, Filters, tuple[tuple[str, str | None], ...], tuple[Any, ...]], Any] | None
+    ) = None
     # Rows that depend on the period's end only (`date` None): given an end (None:
     # all time), the condition picking a cell's rows among `until_rows` (its place
     # filters applied, default: the rows of all time). One query then counts the
@@ -123,7 +126,7 @@ class Population:
         """The same rows, answering other `by` groups (e.g. by the enterprise's country)."""
         # (a tally's columns and counts are those of the keys and rows it was given)
         return dataclasses.replace(
-            self, name=name, keys={**self.keys, **keys}, family="", until_tally=None
+            self, name=name, keys={**self.keys, **keys}, family="", tally=None, until_tally=None
         )
 
     def only(self, name: str, where: Q, people: Population | None = None) -> Population:
@@ -445,8 +448,8 @@ class Guard:
         context = Context(source=self.source, filters=self.filters(Cell(ALL_TIME, places)))
         tallied = None
         tally = self.population.tally
-        if tally is not None and members == (self.population,) and self.population.where is None:
-            tallied = tally(self.source, context.filters, dims)
+        if tally is not None:
+            tallied = tally(self.source, context.filters, dims, members)
         if tallied is not None:
             found = tallied
         else:

@@ -30,7 +30,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from scoretrack.indicators.registry import Filters, Source
 from scoretrack.outcomes.models import KpiSeriesTally, KpiTally, PracticeTally
-from scoretrack.training.models import ModuleTally
+from scoretrack.training.models import AttendanceTally, ModuleTally
 
 # A tally key of each dimension a disclosure count groups by (protection.Guard).
 COLUMNS = {
@@ -107,12 +107,18 @@ def module_rows(source: Source, filters: Filters, by: str | None) -> QuerySet | 
 
 
 def firms(
-    source: Source, filters: Filters, dims: tuple[tuple[str, str | None], ...]
+    source: Source,
+    filters: Filters,
+    dims: tuple[tuple[str, str | None], ...],
+    members: tuple[Any, ...] = (),
 ) -> list[tuple[tuple[Any, ...], dict[str, int]]] | None:
     """Firms with practice steps, all time or per part of one kind of period, per
     combination of the keys of `dims`, as `Guard._tables` reads them (raw keys: a
     practice's or a country's id, a year, a half or quarter as 20161, a phase's
-    id as text, None outside every phase); None when the tally cannot say."""
+    id as text, None outside every phase); None when the tally cannot say (or when
+    asked for a population narrowed by a `where`, which it does not record)."""
+    if any(member.where is not None for member in members):
+        return None
     found = rows(source, filters)
     kinds = [name for kind, name in dims if kind == "period"]
     if found is None or len(kinds) > 1 or any(k not in PERIOD_KINDS for k in kinds):
@@ -181,3 +187,65 @@ def series_firms(
         return [((), found.aggregate(**sums))]
     grouped = found.values(*dict.fromkeys(names)).annotate(**sums).order_by()
     return [(tuple(row[name] for name in names), row) for row in grouped]
+
+
+# The attendance tally's sum of each member of the SME family (populations.py).
+ATTENDANCE_MEASURES = {
+    "smes": "firms",
+    "smes-owner": "owner_known",
+    "smes-union": "union_known",
+    "smes-agreement": "agreement_known",
+    "smes-eit": "eit",
+    "staff-sex": "sex_known",
+    "staff-rated": "rated",
+    "smes-home": "firms",
+    "smes-workforce": "workforce_known",
+}
+
+
+def attendance_firms(
+    source: Source,
+    filters: Filters,
+    dims: tuple[tuple[str, str | None], ...],
+    members: tuple[Any, ...],
+    *,
+    columns: Mapping[tuple[str, str | None], str],
+) -> list[tuple[tuple[Any, ...], dict[str, int]]] | None:
+    """Firms of the attendances of each of `members` (the SME family's, by name:
+    `ATTENDANCE_MEASURES`), all time or per part of one kind of period, per
+    combination of the keys of `dims`, as `Guard._tables` reads them from the
+    attendances (`columns`: the tally's column giving each other dimension's raw
+    key, as the population's rows give it: the delivery's country, the module);
+    None when the tally cannot say. A firm counts once in a cell of several
+    countries or modules: the tally's rows of any country or module (NULL) say it."""
+    from scoretrack.lib import derived
+    from scoretrack.training.derived import ATTENDANCE
+
+    if any(member.name not in ATTENDANCE_MEASURES for member in members):
+        return None
+    kinds = [name for kind, name in dims if kind == "period"]
+    if len(kinds) > 1 or any(k not in PERIOD_KINDS for k in kinds):
+        return None
+    if any(dim[0] != "period" and dim not in columns for dim in dims):
+        return None
+    found = rows(source, filters, AttendanceTally)
+    if found is None:
+        return None
+    derived.refresh(ATTENDANCE)
+    names = ["period_key" if dim[0] == "period" else columns[dim] for dim in dims]
+    per_country = "country_id" in names or filters.country_id is not None
+    kind = kinds[0] if kinds else "all"
+    found = found.filter(
+        kind=kind, country__isnull=not per_country, module__isnull="module_id" not in names
+    )
+    sums = {f"n{i}": Sum(ATTENDANCE_MEASURES[member.name]) for i, member in enumerate(members)}
+    if not dims:
+        return [((), found.aggregate(**sums))]
+    grouped = found.values(*dict.fromkeys(names)).annotate(**sums).order_by()
+    return [
+        (
+            tuple(_raw(kind, row[name]) if name == "period_key" else row[name] for name in names),
+            row,
+        )
+        for row in grouped
+    ]

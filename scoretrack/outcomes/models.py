@@ -453,6 +453,12 @@ class KpiPoint(models.Model):
                 condition=Q(rank=6),
                 name="kpipoint_sixth",
             ),
+            # One KPI's points of a country (its enterprises' at the refresh): the
+            # employment changes disclosure control counts per country and period.
+            models.Index(
+                fields=["kpi", "country", "month", "prev_month", "enterprise"],
+                name="kpipoint_kpi_country",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,15 +17,22 @@ ATTENDANCE_QUEUE = "training_attendancequeue"
 # Each (enterprise, delivery) with participants, the delivery's facts beside it.
 ATTENDANCE_SQL = f"""
 INSERT INTO {ATTENDANCES} (enterprise_id, delivery_id, module_id, country_id, organiser_id,
-    start_date, eit, eit_female, eit_male, sex_known, rated)
+    start_date, eit, eit_female, eit_male, sex_known, rated,
+    owner_known, union_known, agreement_known, workforce_known)
 SELECT p.enterprise_id, p.delivery_id, d.module_id, d.country_id, d.organiser_id, d.start_date,
     MAX(CASE WHEN p.eit_member THEN 1 ELSE 0 END) = 1,
     MAX(CASE WHEN p.eit_member AND p.sex = 'female' THEN 1 ELSE 0 END) = 1,
     MAX(CASE WHEN p.eit_member AND p.sex = 'male' THEN 1 ELSE 0 END) = 1,
     MAX(CASE WHEN p.sex IN ('female', 'male') THEN 1 ELSE 0 END) = 1,
-    MAX(CASE WHEN p.satisfaction IS NOT NULL THEN 1 ELSE 0 END) = 1
+    MAX(CASE WHEN p.satisfaction IS NOT NULL THEN 1 ELSE 0 END) = 1,
+    MAX(CASE WHEN e.women_owned IS NOT NULL THEN 1 ELSE 0 END) = 1,
+    MAX(CASE WHEN e.unionised IS NOT NULL THEN 1 ELSE 0 END) = 1,
+    MAX(CASE WHEN e.collective_agreement IS NOT NULL THEN 1 ELSE 0 END) = 1,
+    MAX(CASE WHEN e.workforce_female IS NOT NULL OR e.workforce_male IS NOT NULL
+        THEN 1 ELSE 0 END) = 1
 FROM training_participant p
 JOIN training_delivery d ON d.id = p.delivery_id
+JOIN enterprises_enterprise e ON e.id = p.enterprise_id
 WHERE {{where}}
 GROUP BY p.enterprise_id, p.delivery_id, d.module_id, d.country_id, d.organiser_id, d.start_date
 """
@@ -80,6 +87,104 @@ STALE = (
     "WHERE s.start_date >= ph.start_date AND s.start_date <= ph.end_date)"
 )
 
+# The attendances' firms summed across enterprises (`AttendanceTally`), for
+# disclosure control's counts of the SME family: per country of the delivery and
+# module (each NULL: any) and fixed period of the start date: all time, each phase
+# ('' for dates in none: their firms count as the rest of a partition), year,
+# half-year and quarter. `firms`: enterprises with an attendance there; the others:
+# those of them whose attendances there say the fact (the enterprise's copied
+# facts are the same on each of its rows). `{sign}` and `{where}` as above; dates
+# cut as ISO text, the same SQL on both databases.
+FIRMS_TALLY = "training_attendancetally"
+_Y = "CAST(SUBSTR(CAST(s.start_date AS TEXT), 1, 4) AS INTEGER)"
+_M = "CAST(SUBSTR(CAST(s.start_date AS TEXT), 6, 2) AS INTEGER)"
+FLAGS = (
+    "owner_known",
+    "union_known",
+    "agreement_known",
+    "workforce_known",
+    "eit",
+    "sex_known",
+    "rated",
+)
+FIRMS_TALLY_KEY = ("country_id", "module_id", "kind", "period_key", "period_start", "period_end")
+FIRMS_TALLY_SUMS = ("firms", *FLAGS)
+
+
+def _firm_sums(sign: str) -> str:
+    flags = ", ".join(
+        f"{sign} * COUNT(DISTINCT CASE WHEN {flag} THEN enterprise_id END)" for flag in FLAGS
+    )
+    return f"{sign} * COUNT(DISTINCT enterprise_id), {flags}"
+
+
+def _firm_level(country: str, module: str) -> str:
+    group = ", ".join(c for c in (country, module) if c != "NULL")
+    return (
+        f"SELECT {country}, {module}, {_KEY}, {_firm_sums('{sign}')} FROM p "
+        f"GROUP BY {group + ', ' if group else ''}{_KEY}"
+    )
+
+
+FIRMS_TALLY_SQL = (
+    f"INSERT INTO {FIRMS_TALLY} ({', '.join(FIRMS_TALLY_KEY)}, {', '.join(FIRMS_TALLY_SUMS)}) "
+    "WITH s AS (SELECT s.enterprise_id, s.module_id, s.country_id, s.start_date, "
+    f"{', '.join('s.' + flag for flag in FLAGS)} "
+    "FROM training_attendance s WHERE {where}), "
+    "p AS (SELECT s.*, 'all' AS kind, '' AS period_key, CAST(NULL AS DATE) AS period_start, "
+    "CAST(NULL AS DATE) AS period_end FROM s"
+    f" UNION ALL SELECT s.*, 'year', CAST({_Y} AS TEXT), NULL, NULL FROM s"
+    f" UNION ALL SELECT s.*, 'half', CAST(({_Y} * 10 + CASE WHEN {_M} <= 6 THEN 1 ELSE 2 END)"
+    " AS TEXT), NULL, NULL FROM s"
+    f" UNION ALL SELECT s.*, 'quarter', CAST(({_Y} * 10 + ({_M} + 2) / 3) AS TEXT), NULL, NULL"
+    " FROM s"
+    " UNION ALL SELECT s.*, 'phase', COALESCE(CAST(ph.id AS TEXT), ''), ph.start_date, "
+    "ph.end_date FROM s LEFT JOIN reference_phase ph "
+    "ON s.start_date >= ph.start_date AND s.start_date <= ph.end_date) "
+    + " UNION ALL ".join(
+        _firm_level(country, module)
+        for country in ("country_id", "NULL")
+        for module in ("module_id", "NULL")
+    )
+)
+FIRMS_STALE = (
+    f"SELECT 1 FROM {FIRMS_TALLY} t WHERE t.kind = 'phase' AND t.period_key <> '' "
+    "AND NOT EXISTS (SELECT 1 FROM reference_phase ph WHERE CAST(ph.id AS TEXT) = t.period_key "
+    "AND ph.start_date = t.period_start AND ph.end_date = t.period_end) "
+    "UNION ALL SELECT 1 FROM reference_phase ph WHERE NOT EXISTS ("
+    f"SELECT 1 FROM {FIRMS_TALLY} t WHERE t.kind = 'phase' "
+    "AND t.period_key = CAST(ph.id AS TEXT)) "
+    "AND EXISTS (SELECT 1 FROM training_attendance s "
+    "WHERE s.start_date >= ph.start_date AND s.start_date <= ph.end_date)"
+)
+
+# An enterprise's change of what its attendances copy (a fact becoming known or
+# unknown): only such a change, as the old row's nullness against the row's now
+# (the new row's never differs), on both databases.
+_KNOWN = (
+    ("women_owned",),
+    ("unionised",),
+    ("collective_agreement",),
+    ("workforce_female", "workforce_male"),
+)
+
+
+def _known(row: str, columns: tuple[str, ...]) -> str:
+    return "(" + " OR ".join(f"{row}.{column} IS NOT NULL" for column in columns) + ")"
+
+
+ENTERPRISE_FACTS = (
+    "SELECT {row}.id AS e{from} WHERE EXISTS (SELECT 1 FROM training_attendance a "
+    "WHERE a.enterprise_id = {row}.id) AND EXISTS (SELECT 1 FROM enterprises_enterprise x "
+    "WHERE x.id = {row}.id AND ("
+    + " OR ".join(
+        f"CASE WHEN {_known('{row}', columns)} THEN 1 ELSE 0 END <> "
+        f"CASE WHEN {_known('x', columns)} THEN 1 ELSE 0 END"
+        for columns in _KNOWN
+    )
+    + "))"
+)
+
 ATTENDANCE = register(
     Family(
         name="attendance",
@@ -97,15 +202,33 @@ ATTENDANCE = register(
             # A phase's change (new, moved, deleted): every firm trained is queued
             # and the refresh, finding the tally's phases stale, rebuilds all.
             "reference_phase": "SELECT s.enterprise_id AS e FROM training_attendance s{also}",
+            # An enterprise's ownership, union, agreement or workforce becoming known
+            # or unknown: its attendances copy those facts (a deleted enterprise's
+            # participants go first, queueing it).
+            "enterprises_enterprise": ENTERPRISE_FACTS,
         },
         columns={
             "training_delivery": ("module_id", "country_id", "organiser_id", "start_date"),
             "reference_phase": ("start_date", "end_date"),
+            "enterprises_enterprise": (
+                "women_owned",
+                "unionised",
+                "collective_agreement",
+                "workforce_female",
+                "workforce_male",
+            ),
         },
-        tallies={TALLY: TALLY_SQL},
-        tally_columns={TALLY: (TALLY_KEY, TALLY_SUMS)},
-        stale=STALE,
-        # (the outcome family watches the phases too)
-        trigger_names={"reference_phase": "reference_phase_attendance_queue"},
+        events={"enterprises_enterprise": ("update",)},
+        tallies={TALLY: TALLY_SQL, FIRMS_TALLY: FIRMS_TALLY_SQL},
+        tally_columns={
+            TALLY: (TALLY_KEY, TALLY_SUMS),
+            FIRMS_TALLY: (FIRMS_TALLY_KEY, FIRMS_TALLY_SUMS),
+        },
+        stale=f"{STALE} UNION ALL {FIRMS_STALE}",
+        # (the outcome family watches the phases and the enterprises too)
+        trigger_names={
+            "reference_phase": "reference_phase_attendance_queue",
+            "enterprises_enterprise": "enterprises_enterprise_attendance_queue",
+        },
     )
 )

@@ -361,6 +361,14 @@ class Attendance(models.Model):
     # (indicators/populations.py), counted here without the participations.
     sex_known = models.BooleanField(default=False)
     rated = models.BooleanField(default=False)
+    # The enterprise's facts the SME shares' denominators rest on, as they are now:
+    # its ownership, union, collective agreement and workforce (either sex) known.
+    # Copied so that the attendance tally can take an enterprise's old contribution
+    # away from these rows alone (the enterprise may be gone or changed by then).
+    owner_known = models.BooleanField(default=False)
+    union_known = models.BooleanField(default=False)
+    agreement_known = models.BooleanField(default=False)
+    workforce_known = models.BooleanField(default=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -416,6 +424,51 @@ class ModuleTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.kind} {self.period_key}"
+
+
+class AttendanceTally(models.Model):
+    """The attendances' firms summed across enterprises, for disclosure control's
+    counts of the SME family (indicators/populations.py): per country of the
+    delivery and module (each null: any), and fixed period of the start date
+    (`kind` all, phase, year, half or quarter; `period_key` '', the phase's id ('':
+    in no phase), 2016, 20162; a phase's dates as they were when counted), the
+    enterprises with an attendance there (`firms`) and of them those with their
+    ownership, union, collective agreement or workforce known, with improvement-team
+    members, a participant of known sex, a satisfaction rating (as the attendances'
+    own facts say: any attendance in the cell).
+
+    So that the donor's pages count a few thousand rows instead of every attendance
+    per disclosure decision. Kept by `lib.derived.refresh` with the attendances (an
+    enterprise's old contribution taken away, its new one added, one row per key
+    after each refresh); never written by hand.
+    """
+
+    country = derived_ref(CountryProgramme, null=True)
+    module = derived_ref(Module, null=True)
+    kind = models.CharField(max_length=8)
+    period_key = models.CharField(max_length=40)
+    period_start = models.DateField(null=True)
+    period_end = models.DateField(null=True)
+    firms = models.BigIntegerField()
+    owner_known = models.BigIntegerField()
+    union_known = models.BigIntegerField()
+    agreement_known = models.BigIntegerField()
+    workforce_known = models.BigIntegerField()
+    eit = models.BigIntegerField()
+    sex_known = models.BigIntegerField()
+    rated = models.BigIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["kind", "country", "module", "period_key"], name="attendancetally_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.module_id} {self.kind} {self.period_key}"
 
 
 class AttendanceQueue(models.Model):

@@ -270,3 +270,41 @@ def test_counts_are_those_of_each_cells_own_rows_on_a_generated_programme(
                 own = guard._labels(country, {row["_k"]: row["n"] for row in found.order_by()})
                 assert guard.grouped(cell, country) == own, cell
     assert asked > 0
+
+
+def test_employment_is_counted_per_country_of_the_points(make, viewer_user):
+    """Employment observations: A (BO) 2020-01, 2020-02, 2020-03; B (BO) 2020-05,
+    2021-01; C (PE) 2020-02 alone. Firms with a change in 2020 (a second observation
+    in the year): A, in BO; all time: A, B in BO, none in PE. After A moves to PE
+    (a queryset update: the trigger sees it), 2020: PE {A}, BO none; all time BO {B},
+    PE {A}. The country is the point's own: no join to the enterprises."""
+    from scoretrack.enterprises.models import Enterprise
+    from scoretrack.indicators.protection import ALL_TIME, Cell
+
+    employment = make.kpi("employment")
+    a, b = make.enterprise("A"), make.enterprise("B")
+    c = make.enterprise("C", country="PE")
+    make.observations(a, employment, "2020-01", "10", "12", "13")
+    make.observations(b, employment, "2020-05", "4")
+    make.observations(b, employment, "2021-01", "6")
+    make.observations(c, employment, "2020-02", "7")
+    derived.refresh()
+
+    def counts() -> list[int]:
+        guard = Guard(populations.EMPLOYMENT, viewer_user, Filters(), {})
+        cells = [
+            Cell(year(2020), (("country", "BO"),)),
+            Cell(year(2020), (("country", "PE"),)),
+            Cell(ALL_TIME, (("country", "BO"),)),
+            Cell(ALL_TIME, (("country", "PE"),)),
+        ]
+        with CaptureQueriesContext(connection) as counting:
+            found = [guard.count(cell) for cell in cells]
+        counted = [q["sql"] for q in counting.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+        assert counted
+        assert not any("enterprises_enterprise" in sql for sql in counted)
+        return found
+
+    assert counts() == [1, 0, 2, 0]
+    Enterprise.objects.filter(pk=a.pk).update(country=make.country("PE"))
+    assert counts() == [0, 1, 1, 1]

@@ -1,6 +1,7 @@
 """The KPI tally (outcomes.KpiTally), the KPI series tally (outcomes.KpiSeriesTally,
 tested further in test_kpi_series_tally.py) and the module tally (training.ModuleTally):
-the KPI points and the attendances summed across enterprises, kept exact by the
+the KPI points and the attendances summed across enterprises (and the attendance
+tally, tested further in test_attendance_tally.py), kept exact by the
 derived refresh, and the figures read from them (kpi_improved_pct, jobs_created,
 smes_more_than_one_module_pct).
 
@@ -25,6 +26,7 @@ from scoretrack.enterprises.models import Enterprise
 from scoretrack.indicators import tallies
 from scoretrack.indicators.registry import Source
 from scoretrack.indicators.tests.conftest import Ask, Make
+from scoretrack.indicators.tests.test_attendance_tally import attendance_tally
 from scoretrack.lib import derived
 from scoretrack.outcomes.derived import OUTCOMES
 from scoretrack.outcomes.models import Kpi, KpiObservation, KpiSeriesTally, KpiTally
@@ -79,9 +81,9 @@ def series_tally() -> dict[tuple[str | None, str | None, dt.date], tuple[int, in
     return {key: (s[0], s[1]) for key, s in found.items() if any(s)}
 
 
-def rebuilt() -> tuple[Any, Any, Any]:
+def rebuilt() -> tuple[Any, Any, Any, Any]:
     derived.rebuild_all()
-    return kpi_tally(), module_tally(), series_tally()
+    return kpi_tally(), module_tally(), series_tally(), attendance_tally()
 
 
 @pytest.fixture
@@ -290,7 +292,7 @@ operations = st.lists(
         st.sampled_from(
             (
                 *("observe", "observe", "unobserve", "value", "move", "phase", "better"),
-                *("attend", "unattend", "delivery"),
+                *("attend", "unattend", "delivery", "facts"),
             )
         ),
         st.integers(min_value=0, max_value=10_000),
@@ -324,7 +326,7 @@ def test_random_writes_keep_the_tallies_equal_to_their_rebuild(batches: list[Any
             for operation, seed in batch:
                 apply(make, firms, kpis, deliveries, operation, random.Random(seed))
             derived.refresh(OUTCOMES, ATTENDANCE)
-            kept = (kpi_tally(), module_tally(), series_tally())
+            kept = (kpi_tally(), module_tally(), series_tally(), attendance_tally())
             assert kept == rebuilt(), batches
         transaction.set_rollback(True)
 
@@ -380,6 +382,12 @@ def apply(
         found = list(Participant.objects.filter(enterprise=firm).order_by("pk"))
         if found:
             rng.choice(found).delete()
+    elif operation == "facts":  # a firm's ownership, union or workforce known or not
+        Enterprise.objects.filter(pk=firm.pk).update(
+            women_owned=rng.choice((None, True, False)),
+            unionised=rng.choice((None, True)),
+            workforce_male=rng.choice((None, 0, 7)),
+        )
     else:  # a delivery moved (a queryset update: no signal, the trigger sees it)
         delivery = rng.choice(deliveries)
         day = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
