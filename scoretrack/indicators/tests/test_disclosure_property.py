@@ -349,6 +349,11 @@ def records(programme: Programme, cell: Cell) -> set[tuple[Any, ...]]:
         elif cell.code == "staff_trained":
             if cell.sex in (None, p.sex):
                 found.add((p.firm.key, p.id))
+        elif cell.code == "smes_women_owned_pct":
+            # The share's firms are those whose ownership is recorded: one with none is
+            # left out of the denominator (INDICATORS.md) and changes nothing it shows.
+            if p.firm.women_owned is not None:
+                found.add((p.firm.key, p.id))
         else:
             found.add((p.firm.key, p.id))
     return found
