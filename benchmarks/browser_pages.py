@@ -163,20 +163,26 @@ def measure(size: int, database: str, country: str, runs: int) -> list[Result]:
     return results
 
 
+def admin_client() -> Any:
+    """The test client, logged in as the harness's administrator, on any host."""
+    from django.conf import settings
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(bench_user())
+    return client
+
+
 def read_before(pages: list[tuple[str, str]]) -> None:
     """Each page read once by the administrator before the change, as people read
     them: the warm-up makes the pages read lately again after a change
     (`reports.warm.note_read`), which the year's page needs (the fixed plan has all
     time and the phases only)."""
-    from django.conf import settings
-    from django.test import Client
-
     from scoretrack.web.staticfiles import collect_if_changed
 
     collect_if_changed(log=say)  # the pages name their static files (as `serve` does)
-    settings.ALLOWED_HOSTS = ["*"]
-    client = Client()
-    client.force_login(bench_user())
+    client = admin_client()
     for _name, url in pages:
         response = client.get(url)
         if response.status_code != 200:
@@ -255,14 +261,9 @@ def session_cookie() -> dict[str, Any]:
 
 
 def test_client_times(pages: list[tuple[str, str]], runs: int) -> dict[str, list[float]]:
-    from django.conf import settings
-    from django.test import Client
-
     from scoretrack.lib.freshness import bump
 
-    settings.ALLOWED_HOSTS = ["*"]
-    client = Client()
-    client.force_login(bench_user())
+    client = admin_client()
     times: dict[str, list[float]] = {}
     for name, url in pages:
         client.get(fresh(url))  # warm: connection, templates

@@ -27,22 +27,13 @@ from scoretrack.indicators.tests.conftest import Make
 from scoretrack.indicators.tests.test_disclosure_counts import year
 from scoretrack.lib import derived
 from scoretrack.reference.models import Phase as ProgrammePhase
-from scoretrack.training.derived import ATTENDANCE
+from scoretrack.training.derived import ATTENDANCE, FIRMS_TALLY, FIRMS_TALLY_SUMS
 from scoretrack.training.models import AttendanceTally, Delivery, Enrolment, Participant
 
 pytestmark = pytest.mark.django_db
 
-TALLY = "training_attendancetally"
-SUMS = (
-    "firms",
-    "owner_known",
-    "union_known",
-    "agreement_known",
-    "workforce_known",
-    "eit",
-    "sex_known",
-    "rated",
-)
+TALLY = FIRMS_TALLY
+SUMS = FIRMS_TALLY_SUMS
 Key = tuple[str | None, str | None, str, str]
 
 
